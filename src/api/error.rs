@@ -1,0 +1,149 @@
+//! The API's errors, each rendered once as an RFC 9457 problem (`application/problem+json`).
+
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::StatusCode;
+use actix_web::HttpResponse;
+use serde::Serialize;
+
+use super::request_id::RequestId;
+use crate::auth::{AuthError, REQUIRED_SCOPE};
+use crate::domain::ParamError;
+
+/// The media type of every error body.
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// Everything a request can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// 400 `invalid_parameter`: every bad query parameter.
+    #[error("invalid query parameters")]
+    InvalidParameters(Vec<ParamError>),
+    /// 401 `missing_token` / `invalid_token`, or 403 `insufficient_scope`.
+    #[error(transparent)]
+    Auth(#[from] AuthError),
+    /// 404 `not_found`: no resource at this path.
+    #[error("not found")]
+    NotFound,
+    /// 405 `method_not_allowed`: the resource answers GET and HEAD only.
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    /// 500 `internal`: the cause is logged, never sent.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+/// An RFC 9457 problem details object.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Problem {
+    /// Always `about:blank`: the status code says what happened.
+    #[schema(example = "about:blank")]
+    pub r#type: &'static str,
+    /// The reason phrase of the status.
+    #[schema(example = "Bad Request")]
+    pub title: &'static str,
+    /// The HTTP status code.
+    #[schema(example = 400)]
+    pub status: u16,
+    /// One sentence about this occurrence.
+    #[schema(example = "The query has 1 invalid parameter.")]
+    pub detail: String,
+    /// A machine-readable code.
+    #[schema(example = "invalid_parameter")]
+    pub code: &'static str,
+    /// The `X-Request-Id` of the request.
+    #[schema(example = "req_3f9a1c7b2e8d4a6f0b5c9e1d")]
+    pub request_id: String,
+    /// Every bad parameter (400 only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<ParamError>>,
+}
+
+impl ApiError {
+    /// The status code of this error.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            ApiError::InvalidParameters(_) => StatusCode::BAD_REQUEST,
+            ApiError::Auth(AuthError::InsufficientScope) => StatusCode::FORBIDDEN,
+            ApiError::Auth(_) => StatusCode::UNAUTHORIZED,
+            ApiError::NotFound => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn code(&self) -> &'static str {
+        match self {
+            ApiError::InvalidParameters(_) => "invalid_parameter",
+            ApiError::Auth(AuthError::Missing) => "missing_token",
+            ApiError::Auth(AuthError::InsufficientScope) => "insufficient_scope",
+            ApiError::Auth(_) => "invalid_token",
+            ApiError::NotFound => "not_found",
+            ApiError::MethodNotAllowed => "method_not_allowed",
+            ApiError::Internal(_) => "internal",
+        }
+    }
+
+    fn detail(&self) -> String {
+        match self {
+            ApiError::InvalidParameters(errors) if errors.len() == 1 => {
+                "The query has 1 invalid parameter.".to_owned()
+            }
+            ApiError::InvalidParameters(errors) => {
+                format!("The query has {} invalid parameters.", errors.len())
+            }
+            ApiError::Auth(AuthError::Missing) => {
+                "Send a bearer token in the Authorization header.".to_owned()
+            }
+            ApiError::Auth(AuthError::InsufficientScope) => {
+                format!("The token lacks the {REQUIRED_SCOPE} scope.")
+            }
+            ApiError::Auth(cause) => format!("The {cause}."),
+            ApiError::NotFound => "There is nothing at this path.".to_owned(),
+            ApiError::MethodNotAllowed => "This resource answers GET and HEAD only.".to_owned(),
+            ApiError::Internal(_) => "Something went wrong on our side.".to_owned(),
+        }
+    }
+
+    /// The `WWW-Authenticate` challenge of a 401 or 403 (RFC 6750 §3).
+    fn challenge(&self) -> Option<String> {
+        match self {
+            ApiError::Auth(AuthError::Missing) => Some(r#"Bearer realm="tooken""#.to_owned()),
+            ApiError::Auth(AuthError::InsufficientScope) => Some(format!(
+                r#"Bearer realm="tooken", error="insufficient_scope", scope="{REQUIRED_SCOPE}""#
+            )),
+            ApiError::Auth(cause) => Some(format!(
+                r#"Bearer realm="tooken", error="invalid_token", error_description="{cause}""#
+            )),
+            _ => None,
+        }
+    }
+
+    /// Renders the problem for the request `request_id`.
+    pub fn into_response(self, request_id: &RequestId) -> HttpResponse {
+        if let ApiError::Internal(cause) = &self {
+            tracing::error!(request_id = %request_id, %cause, "request failed");
+        }
+        let status = self.status();
+        let mut response = HttpResponse::build(status);
+        response.content_type(PROBLEM_JSON);
+        if let Some(challenge) = self.challenge() {
+            response.insert_header((header::WWW_AUTHENTICATE, challenge));
+        }
+        if let ApiError::MethodNotAllowed = self {
+            response.insert_header((header::ALLOW, HeaderValue::from_static("GET, HEAD")));
+        }
+        let problem = Problem {
+            r#type: "about:blank",
+            title: status.canonical_reason().unwrap_or("Error"),
+            status: status.as_u16(),
+            detail: self.detail(),
+            code: self.code(),
+            request_id: request_id.to_string(),
+            errors: match self {
+                ApiError::InvalidParameters(errors) => Some(errors),
+                _ => None,
+            },
+        };
+        response.json(problem)
+    }
+}

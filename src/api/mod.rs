@@ -1,0 +1,52 @@
+//! The HTTP layer: routes, shared state, and the responses every route has in common.
+
+pub mod error;
+mod health;
+mod middleware;
+pub mod request_id;
+pub mod tokens;
+
+use std::sync::Arc;
+
+use actix::Addr;
+use actix_web::{web, HttpResponse};
+
+use crate::auth::Credentials;
+use crate::clock::Clock;
+use crate::domain::QueryLimits;
+use crate::store::actor::StoreActor;
+use error::ApiError;
+use request_id::RequestId;
+
+/// What every handler shares.
+pub struct AppState {
+    pub store: Addr<StoreActor>,
+    pub credentials: Arc<Credentials>,
+    pub clock: Arc<Clock>,
+    pub limits: QueryLimits,
+    pub track_last_used: bool,
+    pub token_count: usize,
+}
+
+/// Mounts every route on an app.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/v1/tokens")
+            .route(web::get().to(tokens::list_tokens))
+            .route(web::head().to(tokens::list_tokens))
+            .default_service(web::to(method_not_allowed)),
+    )
+    .route("/healthz", web::get().to(health::healthz))
+    .route("/readyz", web::get().to(health::readyz))
+    .default_service(web::to(not_found));
+}
+
+pub use middleware::common as common_middleware;
+
+async fn not_found(request_id: RequestId) -> HttpResponse {
+    ApiError::NotFound.into_response(&request_id)
+}
+
+async fn method_not_allowed(request_id: RequestId) -> HttpResponse {
+    ApiError::MethodNotAllowed.into_response(&request_id)
+}

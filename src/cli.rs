@@ -1,0 +1,156 @@
+//! The command line: `serve` (the default), and `check FILE`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::clock::Clock;
+use crate::settings::{Overrides, Settings};
+use crate::startup::{Application, StartupError};
+use crate::store::snapshot::Snapshot;
+use crate::store::DEMO_SECRET;
+
+/// A mock server of the Tooken API's token listing endpoint, GET /v1/tokens.
+///
+/// With no command it serves: `tooken-mock --snapshot my.json --port 9000`.
+#[derive(Debug, Parser)]
+#[command(name = "tooken-mock", version, args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    serve: ServeArgs,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the API (the default command).
+    Serve(ServeArgs),
+    /// Validate a snapshot file: print every problem (exit 1) or a summary (exit 0).
+    Check {
+        /// The snapshot file to validate.
+        file: PathBuf,
+    },
+}
+
+#[derive(Debug, Args)]
+struct ServeArgs {
+    /// A TOML settings file, layered over the built-in defaults.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Address to listen on [default: 127.0.0.1].
+    #[arg(long)]
+    host: Option<String>,
+    /// Port to listen on; 0 picks a free one [default: 8080].
+    #[arg(long)]
+    port: Option<u16>,
+    /// JSON snapshot to serve instead of the embedded demo data.
+    #[arg(long, value_name = "FILE")]
+    snapshot: Option<PathBuf>,
+    /// Freeze the clock at this RFC 3339 time (2026-05-01T00:00:00Z).
+    #[arg(long, value_name = "TIME")]
+    now: Option<String>,
+}
+
+/// Parses the command line and runs the command.
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Some(Command::Check { file }) => check(&file),
+        Some(Command::Serve(args)) => serve(args),
+        None => serve(cli.serve),
+    }
+}
+
+fn check(file: &PathBuf) -> ExitCode {
+    let bytes = match std::fs::read(file) {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            eprintln!("cannot read {}: {e}", file.display());
+            return ExitCode::FAILURE;
+        }
+    };
+    match Snapshot::parse(&bytes) {
+        Err(e) => {
+            eprintln!("{}: {e}", file.display());
+            ExitCode::FAILURE
+        }
+        Ok(snapshot) => {
+            println!(
+                "{}: valid, {} tokens",
+                file.display(),
+                snapshot.token_count()
+            );
+            println!(
+                "{:<24} {:>8} {:>8} {:>8}",
+                "workspace", "active", "expired", "revoked"
+            );
+            for (workspace, [active, expired, revoked]) in snapshot.summary(Clock::real().now()) {
+                println!("{workspace:<24} {active:>8} {expired:>8} {revoked:>8}");
+            }
+            ExitCode::SUCCESS
+        }
+    }
+}
+
+fn serve(args: ServeArgs) -> ExitCode {
+    let overrides = Overrides {
+        config_file: args.config,
+        host: args.host,
+        port: args.port,
+        snapshot: args.snapshot,
+        now: args.now,
+    };
+    let settings = match Settings::load(&overrides) {
+        Ok(settings) => settings,
+        Err(e) => {
+            eprintln!("tooken-mock: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    crate::telemetry::init(&settings.log.level);
+    let outcome = actix_web::rt::System::new().block_on(async {
+        let app = Application::build(&settings)?;
+        print_banner(&app, &settings);
+        app.run_until_stopped().await.map_err(StartupError::Serve)
+    });
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("tooken-mock: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn print_banner(app: &Application, settings: &Settings) {
+    let address = app.address();
+    let host = if address.ip().is_unspecified() {
+        "127.0.0.1".to_owned()
+    } else {
+        address.ip().to_string()
+    };
+    let host = if address.is_ipv6() && host != "127.0.0.1" {
+        format!("[{host}]")
+    } else {
+        host
+    };
+    let base = format!("http://{host}:{}", address.port());
+    let (tokens, workspaces) = app.counts();
+    let source = settings
+        .snapshot_path()
+        .map_or("embedded demo data".to_owned(), |p| p.display().to_string());
+    let secret = if settings.snapshot_path().is_none() {
+        DEMO_SECRET
+    } else {
+        "<a secret from your snapshot>"
+    };
+    println!("tooken-mock is serving {tokens} tokens in {workspaces} workspaces ({source})");
+    println!("  API         {base}/v1/tokens");
+    println!("  Swagger UI  {base}/docs/");
+    println!("  OpenAPI     {base}/openapi.json  {base}/openapi.yaml");
+    println!(
+        "  Try it      curl -H 'Authorization: Bearer {secret}' '{base}/v1/tokens?status=active'"
+    );
+}

@@ -1,0 +1,37 @@
+//! Unicode-aware name matching: NFC, then Unicode default full case folding.
+//!
+//! Folding is locale-independent by design (no Turkish dotless-i rules), so every client
+//! gets the same answer for the same filter.
+
+use unicode_normalization::UnicodeNormalization;
+
+/// Returns the form of `text` that name filters compare: NFC, then full case folding.
+pub fn fold(text: &str) -> String {
+    let composed: String = text.nfc().collect();
+    caseless::default_case_fold_str(&composed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fold;
+
+    fn matches(name: &str, filter: &str) -> bool {
+        fold(name).contains(&fold(filter))
+    }
+
+    #[test]
+    fn folding_follows_the_unicode_table_of_the_contract() {
+        assert!(matches("ci-deploy", "ci"));
+        assert!(matches("CI Pipeline Token", "ci"));
+        assert!(matches("Straße", "STRASSE"));
+        assert!(matches("ΟΔΟΣ", "οδοσ"));
+        assert!(matches("ﬁle", "FI"));
+        assert!(!matches("Deploy bot", "ci"));
+    }
+
+    #[test]
+    fn composed_and_decomposed_forms_match_each_other() {
+        assert!(matches("Cafe\u{301} key", "café"));
+        assert!(matches("Café key", "cafe\u{301}"));
+    }
+}

@@ -1,0 +1,234 @@
+//! Tokens and the values they are made of.
+
+use std::fmt;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
+/// The state of a token. `Revoked` and `Expired` are final; `Active` turns into `Expired`
+/// when the clock reaches `expires_at`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// The token authenticates requests.
+    Active,
+    /// The token reached its expiry time.
+    Expired,
+    /// The token was revoked by a workspace member.
+    Revoked,
+}
+
+impl Status {
+    /// Every status, in the order of their partition index.
+    pub const ALL: [Status; 3] = [Status::Active, Status::Expired, Status::Revoked];
+
+    /// The lowercase name used on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Active => "active",
+            Status::Expired => "expired",
+            Status::Revoked => "revoked",
+        }
+    }
+
+    /// Parses the exact lowercase wire name.
+    pub fn parse(text: &str) -> Option<Status> {
+        Status::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+
+    /// A dense index, for arrays with one slot per status.
+    pub fn index(self) -> usize {
+        self as usize
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A token id, `tok_` followed by 24 lowercase letters or digits.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TokenId(Arc<str>);
+
+impl TokenId {
+    /// Accepts exactly `^tok_[a-z0-9]{24}$`.
+    pub fn parse(text: &str) -> Option<TokenId> {
+        let rest = text.strip_prefix("tok_")?;
+        let well_formed = rest.len() == 24
+            && rest
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
+        well_formed.then(|| TokenId(text.into()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A workspace id, `ws_` followed by 1 to 64 lowercase letters, digits or underscores.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct WorkspaceId(Arc<str>);
+
+impl WorkspaceId {
+    /// Accepts exactly `^ws_[a-z0-9_]{1,64}$`.
+    pub fn parse(text: &str) -> Option<WorkspaceId> {
+        let rest = text.strip_prefix("ws_")?;
+        let well_formed = (1..=64).contains(&rest.len())
+            && rest
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+        well_formed.then(|| WorkspaceId(text.into()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A permission scope, `resource:action` in lowercase (`tokens:read`).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Scope(Arc<str>);
+
+impl Scope {
+    /// Accepts `^[a-z][a-z0-9_]*:[a-z][a-z0-9_]*$`.
+    pub fn parse(text: &str) -> Option<Scope> {
+        let (resource, action) = text.split_once(':')?;
+        let part_ok = |part: &str| {
+            part.bytes().next().is_some_and(|b| b.is_ascii_lowercase())
+                && part
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+        };
+        (part_ok(resource) && part_ok(action)).then(|| Scope(text.into()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A bearer secret as written in a snapshot: `tok_live_` and 24 or more ASCII letters or
+/// digits. It is turned into its digest at load and never kept in plain form.
+pub struct Secret;
+
+impl Secret {
+    /// Checks the form of a secret and returns its digest.
+    pub fn parse(text: &str) -> Option<SecretDigest> {
+        let rest = text.strip_prefix("tok_live_")?;
+        let well_formed = rest.len() >= 24 && rest.bytes().all(|b| b.is_ascii_alphanumeric());
+        well_formed.then(|| SecretDigest::of(text.as_bytes()))
+    }
+}
+
+/// The SHA-256 digest of a bearer secret.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct SecretDigest([u8; 32]);
+
+impl SecretDigest {
+    /// Digests whatever a caller presented, well formed or not.
+    pub fn of(secret: &[u8]) -> SecretDigest {
+        SecretDigest(Sha256::digest(secret).into())
+    }
+
+    /// Compares two digests in constant time.
+    pub fn matches(&self, other: &SecretDigest) -> bool {
+        self.0.ct_eq(&other.0).into()
+    }
+}
+
+impl fmt::Debug for SecretDigest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SecretDigest(..)")
+    }
+}
+
+/// A token as the store holds it: the API object, without any secret.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Token {
+    pub id: TokenId,
+    pub name: String,
+    pub scopes: Vec<Scope>,
+    /// The status written in the snapshot; see [`Token::status_at`] for the current one.
+    pub status: Status,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub last_used_at: Option<DateTime<Utc>>,
+    pub created_by: String,
+}
+
+impl Token {
+    /// The status as of `now`: an active token whose expiry time has come is expired.
+    pub fn status_at(&self, now: DateTime<Utc>) -> Status {
+        match (self.status, self.expires_at) {
+            (Status::Active, Some(expires_at)) if now >= expires_at => Status::Expired,
+            (status, _) => status,
+        }
+    }
+
+    /// Whether the token carries `scope`.
+    pub fn has_scope(&self, scope: &str) -> bool {
+        self.scopes.iter().any(|s| s.as_str() == scope)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_ids_must_be_tok_and_24_lowercase_alphanumerics() {
+        assert!(TokenId::parse("tok_a1b2c3d4e5f6g7h8i9j0k1l2").is_some());
+        assert!(TokenId::parse("tok_A1b2c3d4e5f6g7h8i9j0k1l2").is_none());
+        assert!(TokenId::parse("tok_a1b2c3d4e5f6g7h8i9j0k1l").is_none());
+        assert!(TokenId::parse("tok_a1b2c3d4e5f6g7h8i9j0k1l2x").is_none());
+        assert!(TokenId::parse("key_a1b2c3d4e5f6g7h8i9j0k1l2").is_none());
+    }
+
+    #[test]
+    fn secrets_need_the_live_prefix_and_24_alphanumerics() {
+        assert!(Secret::parse("tok_live_abcdefghijklmnopqrstuvwx").is_some());
+        assert!(Secret::parse("tok_live_abcdefghijklmnopqrstuvw").is_none());
+        assert!(Secret::parse("tok_live_abcdefghijklmnopqrstuvw!").is_none());
+        assert!(Secret::parse("tok_test_abcdefghijklmnopqrstuvwx").is_none());
+    }
+
+    #[test]
+    fn scopes_are_lowercase_resource_and_action() {
+        assert!(Scope::parse("tokens:read").is_some());
+        assert!(Scope::parse("billing_v2:write").is_some());
+        assert!(Scope::parse("Tokens:read").is_none());
+        assert!(Scope::parse("tokens").is_none());
+        assert!(Scope::parse("tokens:").is_none());
+        assert!(Scope::parse(":read").is_none());
+        assert!(Scope::parse("tokens:read:all").is_none());
+    }
+
+    #[test]
+    fn an_active_token_expires_when_the_clock_reaches_its_expiry() {
+        let expires_at = "2026-06-01T00:00:00Z".parse().unwrap();
+        let token = Token {
+            id: TokenId::parse("tok_a1b2c3d4e5f6g7h8i9j0k1l2").unwrap(),
+            name: "n".into(),
+            scopes: vec![],
+            status: Status::Active,
+            created_at: "2026-01-01T00:00:00Z".parse().unwrap(),
+            expires_at: Some(expires_at),
+            last_used_at: None,
+            created_by: "a@example.com".into(),
+        };
+        let second_before = expires_at - chrono::Duration::seconds(1);
+        assert_eq!(token.status_at(second_before), Status::Active);
+        assert_eq!(token.status_at(expires_at), Status::Expired);
+        let revoked = Token {
+            status: Status::Revoked,
+            ..token
+        };
+        assert_eq!(revoked.status_at(second_before), Status::Revoked);
+    }
+}

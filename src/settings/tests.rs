@@ -1,0 +1,79 @@
+use std::collections::HashMap;
+
+use config::Environment;
+
+use super::{Overrides, Settings};
+
+fn env(vars: &[(&str, &str)]) -> Environment {
+    let map: HashMap<String, String> = vars
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    Environment::with_prefix("TOOKEN").source(Some(map))
+}
+
+fn error_of(overrides: &Overrides, vars: &[(&str, &str)]) -> String {
+    Settings::load_from(overrides, env(vars))
+        .unwrap_err()
+        .to_string()
+}
+
+#[test]
+fn the_built_in_defaults_serve_the_demo_on_loopback() {
+    let settings = Settings::load_from(&Overrides::default(), env(&[])).unwrap();
+    assert_eq!(
+        (settings.server.host.as_str(), settings.server.port),
+        ("127.0.0.1", 8080)
+    );
+    assert_eq!(settings.snapshot_path(), None);
+    assert_eq!(settings.clock_now(), Ok(None));
+    assert_eq!(settings.query_limits().default_per_page, 25);
+}
+
+#[test]
+fn environment_variables_override_defaults_and_flags_override_both() {
+    let vars = [
+        ("TOOKEN__SERVER__PORT", "9000"),
+        ("TOOKEN__SERVER__HOST", "0.0.0.0"),
+    ];
+    let settings = Settings::load_from(&Overrides::default(), env(&vars)).unwrap();
+    assert_eq!(
+        (settings.server.host.as_str(), settings.server.port),
+        ("0.0.0.0", 9000)
+    );
+    let flags = Overrides {
+        port: Some(9100),
+        ..Overrides::default()
+    };
+    assert_eq!(
+        Settings::load_from(&flags, env(&vars)).unwrap().server.port,
+        9100
+    );
+}
+
+#[test]
+fn a_bad_value_is_refused_with_the_name_of_its_setting() {
+    let none = Overrides::default();
+    assert!(error_of(&none, &[("TOOKEN__SERVER__PORT", "abc")]).contains("server.port"));
+    assert!(error_of(&none, &[("TOOKEN__SERVER__PORT", "70000")]).contains("server.port"));
+    assert!(
+        error_of(&none, &[("TOOKEN__PAGINATION__MAX_PER_PAGE", "101")])
+            .contains("pagination.max_per_page")
+    );
+    assert!(
+        error_of(&none, &[("TOOKEN__PAGINATION__DEFAULT_PER_PAGE", "0")])
+            .contains("pagination.default_per_page")
+    );
+    assert!(error_of(&none, &[("TOOKEN__LOG__LEVEL", "loud")]).contains("log.level"));
+    assert!(error_of(&none, &[("TOOKEN__SERVER__HOST", "my host")]).contains("server.host"));
+    let now = Overrides {
+        now: Some("yesterday".into()),
+        ..Overrides::default()
+    };
+    assert!(error_of(&now, &[]).contains("clock.now"));
+}
+
+#[test]
+fn an_unknown_setting_is_refused_by_name() {
+    assert!(error_of(&Overrides::default(), &[("TOOKEN__SERVER__PROT", "1")]).contains("prot"));
+}

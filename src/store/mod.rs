@@ -1,0 +1,225 @@
+//! The token store: every workspace's tokens in a status-partitioned, ordered index.
+//!
+//! Tokens of a workspace sit in one vector ordered by `(created_at, id)`, so a token's index
+//! is its rank in an unfiltered listing. Each status keeps an ascending list of indices, so a
+//! status-only page is a slice and its total a length. Active tokens that will expire wait in
+//! a list ordered by expiry time; a cursor into it says how many have already moved to the
+//! expired partition, and moving the clock either way only moves the tokens it passes.
+
+pub mod actor;
+mod partition;
+pub mod snapshot;
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use memchr::memmem;
+
+use crate::domain::{fold, ListQuery, Status, Token, TokenId, WorkspaceId};
+use partition::transfer;
+use snapshot::Snapshot;
+
+/// The snapshot served when none is configured.
+pub const DEFAULT_SNAPSHOT: &[u8] = include_bytes!("default_snapshot.json");
+
+/// The secret of the default snapshot's "Read-Only Audit Key": never expires, may list.
+pub const DEMO_SECRET: &str = "tok_live_AcmeAuditReadOnlyKey2026Demo0001";
+
+/// One page of a listing.
+#[derive(Debug, Default, PartialEq)]
+pub struct Page {
+    /// The tokens of the page, each with its status as of the listing's clock.
+    pub tokens: Vec<Token>,
+    /// How many tokens match the filters, across all pages.
+    pub total: u64,
+}
+
+/// All workspaces and their tokens.
+#[derive(Debug, Default)]
+pub struct Store {
+    workspaces: HashMap<WorkspaceId, Workspace>,
+    locations: HashMap<TokenId, (WorkspaceId, u32)>,
+}
+
+#[derive(Debug)]
+struct Workspace {
+    /// Ordered by `(created_at, id)`.
+    tokens: Vec<Token>,
+    /// The folded names of `tokens`, back to back, for one substring search over them all.
+    folded_names: String,
+    /// `name_ends[i]` is where token `i`'s folded name ends in `folded_names`.
+    name_ends: Vec<u32>,
+    /// Ascending token indices, one list per current status.
+    partitions: [Vec<u32>; 3],
+    /// Tokens stored as active that have an expiry time, ordered by it.
+    expiring: Vec<(DateTime<Utc>, u32)>,
+    /// `expiring[..expired_upto]` sit in the expired partition.
+    expired_upto: usize,
+}
+
+impl Store {
+    /// Indexes a validated snapshot. The clock is applied at the first listing.
+    pub fn new(snapshot: Snapshot) -> Store {
+        let mut store = Store::default();
+        for data in snapshot.workspaces {
+            let mut tokens: Vec<Token> = data.tokens.into_iter().map(|t| t.token).collect();
+            tokens.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
+            for (i, token) in tokens.iter().enumerate() {
+                store
+                    .locations
+                    .insert(token.id.clone(), (data.id.clone(), index(i)));
+            }
+            store.workspaces.insert(data.id, Workspace::new(tokens));
+        }
+        store
+    }
+
+    /// Lists one page of a workspace's tokens as of `now`.
+    pub fn list(&mut self, workspace: &WorkspaceId, query: &ListQuery, now: DateTime<Utc>) -> Page {
+        match self.workspaces.get_mut(workspace) {
+            Some(workspace) => {
+                workspace.sync(now);
+                workspace.list(query, now)
+            }
+            None => Page::default(),
+        }
+    }
+
+    /// Records that `token` authenticated a request at `at`.
+    pub fn record_use(&mut self, token: &TokenId, at: DateTime<Utc>) {
+        if let Some((workspace, i)) = self.locations.get(token) {
+            if let Some(token) = self
+                .workspaces
+                .get_mut(workspace)
+                .and_then(|w| w.tokens.get_mut(*i as usize))
+            {
+                token.last_used_at = Some(at);
+            }
+        }
+    }
+
+    /// The number of tokens in every workspace.
+    pub fn token_count(&self) -> usize {
+        self.locations.len()
+    }
+}
+
+fn index(i: usize) -> u32 {
+    u32::try_from(i).unwrap_or(u32::MAX)
+}
+
+impl Workspace {
+    fn new(tokens: Vec<Token>) -> Workspace {
+        let mut folded_names = String::new();
+        let mut name_ends = Vec::with_capacity(tokens.len());
+        let mut partitions: [Vec<u32>; 3] = Default::default();
+        let mut expiring = Vec::new();
+        for (i, token) in tokens.iter().enumerate() {
+            folded_names.push_str(&fold(&token.name));
+            name_ends.push(index(folded_names.len()));
+            partitions[token.status.index()].push(index(i));
+            if let (Status::Active, Some(expires_at)) = (token.status, token.expires_at) {
+                expiring.push((expires_at, index(i)));
+            }
+        }
+        expiring.sort_unstable();
+        Workspace {
+            tokens,
+            folded_names,
+            name_ends,
+            partitions,
+            expiring,
+            expired_upto: 0,
+        }
+    }
+
+    /// Moves tokens between the active and expired partitions to match `now`, in either
+    /// direction, touching only the tokens whose expiry lies between the old and new clock.
+    fn sync(&mut self, now: DateTime<Utc>) {
+        let mut expiring_now = Vec::new();
+        while let Some(&(at, i)) = self.expiring.get(self.expired_upto) {
+            if at > now {
+                break;
+            }
+            expiring_now.push(i);
+            self.expired_upto += 1;
+        }
+        let mut active_again = Vec::new();
+        while let Some(&(at, i)) = self.expired_upto.checked_sub(1).map(|k| &self.expiring[k]) {
+            if at <= now {
+                break;
+            }
+            active_again.push(i);
+            self.expired_upto -= 1;
+        }
+        let [active, expired, _] = &mut self.partitions;
+        transfer(active, expired, expiring_now);
+        transfer(expired, active, active_again);
+    }
+
+    fn list(&self, query: &ListQuery, now: DateTime<Utc>) -> Page {
+        let offset = usize::try_from(query.offset()).unwrap_or(usize::MAX);
+        let per_page = query.per_page as usize;
+        let with_status = |i: u32| {
+            let mut token = self.tokens[i as usize].clone();
+            token.status = token.status_at(now);
+            token
+        };
+        match (&query.name, query.status) {
+            (None, None) => Page {
+                total: self.tokens.len() as u64,
+                tokens: (offset..self.tokens.len())
+                    .take(per_page)
+                    .map(|i| with_status(index(i)))
+                    .collect(),
+            },
+            (None, Some(status)) => {
+                let partition = &self.partitions[status.index()];
+                Page {
+                    total: partition.len() as u64,
+                    tokens: partition
+                        .iter()
+                        .skip(offset)
+                        .take(per_page)
+                        .map(|&i| with_status(i))
+                        .collect(),
+                }
+            }
+            (Some(name), status) => {
+                let mut total = 0u64;
+                let mut tokens = Vec::new();
+                for i in self.matching(&name.folded) {
+                    if status.is_some_and(|s| self.tokens[i as usize].status_at(now) != s) {
+                        continue;
+                    }
+                    if total >= offset as u64 && tokens.len() < per_page {
+                        tokens.push(with_status(i));
+                    }
+                    total += 1;
+                }
+                Page { tokens, total }
+            }
+        }
+    }
+
+    /// Indices of the tokens whose folded name contains `needle`, ascending.
+    fn matching<'a>(&'a self, needle: &'a str) -> impl Iterator<Item = u32> + 'a {
+        let finder = memmem::Finder::new(needle.as_bytes());
+        let haystack = self.folded_names.as_bytes();
+        let mut from = 0usize;
+        std::iter::from_fn(move || loop {
+            let start = from + finder.find(&haystack[from..])?;
+            // The token whose name holds the match's first byte.
+            let i = self.name_ends.partition_point(|&end| end as usize <= start);
+            let end = self.name_ends[i] as usize;
+            // Any later match starting inside this name would run past its end too.
+            from = end;
+            if start + needle.len() <= end {
+                return Some(index(i));
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests;

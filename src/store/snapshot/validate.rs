@@ -1,0 +1,232 @@
+//! Value checks of a snapshot: formats, ranges, cross-field order and uniqueness.
+
+use std::collections::HashMap;
+
+use super::{Problem, RawSnapshot, RawToken, Shape, Snapshot, TokenData, WorkspaceData};
+use crate::domain::{parse_timestamp, Scope, Secret, Status, Token, TokenId, WorkspaceId};
+
+const NAME_MAX_CHARS: usize = 256;
+
+fn token_location(shape: Shape, workspace: usize, token: usize) -> String {
+    match shape {
+        Shape::Workspaces => format!("workspaces[{workspace}].tokens[{token}]"),
+        Shape::Data => format!("data[{token}]"),
+        Shape::Bare => format!("[{token}]"),
+    }
+}
+
+struct Checker {
+    problems: Vec<Problem>,
+}
+
+impl Checker {
+    fn add(&mut self, location: String, message: impl Into<String>) {
+        self.problems.push(Problem {
+            location,
+            message: message.into(),
+        });
+    }
+}
+
+/// Checks every value and turns the raw document into a [`Snapshot`], or lists every problem.
+pub(super) fn validate(raw: RawSnapshot) -> Result<Snapshot, Vec<Problem>> {
+    let shape = raw.shape;
+    let mut check = Checker {
+        problems: Vec::new(),
+    };
+    let mut workspace_ids: HashMap<String, usize> = HashMap::new();
+    // First occurrences, as (workspace, token) positions, so duplicates can name them.
+    let mut token_ids: HashMap<TokenId, (usize, usize)> = HashMap::new();
+    let mut secrets = HashMap::new();
+    let mut workspaces = Vec::with_capacity(raw.workspaces.len());
+
+    for (w, workspace) in raw.workspaces.into_iter().enumerate() {
+        let at = format!("workspaces[{w}]");
+        let id = workspace.id.and_then(|id| {
+            if let Some(first) = workspace_ids.get(&id) {
+                check.add(
+                    format!("{at}.id"),
+                    format!("duplicates the id of workspaces[{first}]"),
+                );
+                return None;
+            }
+            workspace_ids.insert(id.clone(), w);
+            let parsed = WorkspaceId::parse(&id);
+            if parsed.is_none() {
+                check.add(format!("{at}.id"), "must match ^ws_[a-z0-9_]{1,64}$");
+            }
+            parsed
+        });
+        let name = workspace.name.filter(|name| {
+            let ok = (1..=NAME_MAX_CHARS).contains(&name.chars().count());
+            if !ok {
+                check.add(format!("{at}.name"), "must be 1 to 256 characters");
+            }
+            ok
+        });
+
+        let mut tokens = Vec::with_capacity(workspace.tokens.len());
+        for (t, raw_token) in workspace.tokens.into_iter().enumerate() {
+            let at = || token_location(shape, w, t);
+            let secret = raw_token.secret.as_deref().and_then(|text| {
+                let Some(digest) = Secret::parse(text) else {
+                    check.add(
+                        format!("{}.secret", at()),
+                        "must be tok_live_ followed by 24 or more ASCII letters or digits",
+                    );
+                    return None;
+                };
+                if let Some(&(fw, ft)) = secrets.get(&digest) {
+                    let first = token_location(shape, fw, ft);
+                    check.add(
+                        format!("{}.secret", at()),
+                        format!("duplicates the secret of {first}"),
+                    );
+                    return None;
+                }
+                secrets.insert(digest, (w, t));
+                Some(digest)
+            });
+            let token = check_token(raw_token, &at, &mut check);
+            if let Some(token) = token {
+                if let Some(&(fw, ft)) = token_ids.get(&token.id) {
+                    let first = token_location(shape, fw, ft);
+                    check.add(
+                        format!("{}.id", at()),
+                        format!("duplicates the id of {first}"),
+                    );
+                } else {
+                    token_ids.insert(token.id.clone(), (w, t));
+                    tokens.push(TokenData { token, secret });
+                }
+            }
+        }
+        if let (Some(id), Some(name)) = (id, name) {
+            workspaces.push(WorkspaceData { id, name, tokens });
+        }
+    }
+
+    if check.problems.is_empty() {
+        Ok(Snapshot { workspaces })
+    } else {
+        Err(check.problems)
+    }
+}
+
+/// Checks one token's own fields. Fields that are `None` were reported by the parser.
+fn check_token(raw: RawToken, at: &dyn Fn() -> String, check: &mut Checker) -> Option<Token> {
+    let before = check.problems.len();
+    let mut problem = |field: &str, message: &str| check.add(format!("{}.{field}", at()), message);
+
+    let id = raw.id.and_then(|id| {
+        let parsed = TokenId::parse(&id);
+        if parsed.is_none() {
+            problem("id", "must match ^tok_[a-z0-9]{24}$");
+        }
+        parsed
+    });
+    let name = raw.name.filter(|name| {
+        let ok = (1..=NAME_MAX_CHARS).contains(&name.chars().count());
+        if !ok {
+            problem("name", "must be 1 to 256 characters");
+        }
+        ok
+    });
+    let mut scopes = Vec::new();
+    for (i, text) in raw.scopes.iter().flatten().enumerate() {
+        match Scope::parse(text) {
+            Some(scope) if scopes.contains(&scope) => {
+                problem(&format!("scopes[{i}]"), "is listed twice");
+            }
+            Some(scope) => scopes.push(scope),
+            None => problem(
+                &format!("scopes[{i}]"),
+                "must be resource:action in lowercase, such as tokens:read",
+            ),
+        }
+    }
+    let status = raw.status.and_then(|text| {
+        let parsed = Status::parse(&text);
+        if parsed.is_none() {
+            problem("status", "must be one of active, expired, revoked");
+        }
+        parsed
+    });
+    let mut timestamp = |field: &str, text: Option<String>| {
+        text.and_then(|text| {
+            let parsed = parse_timestamp(&text);
+            if parsed.is_none() {
+                problem(
+                    field,
+                    "must be an RFC 3339 timestamp, such as 2026-01-15T09:00:00Z",
+                );
+            }
+            parsed
+        })
+    };
+    let created_at = timestamp("created_at", raw.created_at);
+    let expires_at = raw.expires_at.map(|v| timestamp("expires_at", v));
+    let last_used_at = raw.last_used_at.map(|v| timestamp("last_used_at", v));
+    let created_by = raw.created_by.filter(|text| {
+        let ok = is_email(text);
+        if !ok {
+            problem("created_by", "must be an e-mail address");
+        }
+        ok
+    });
+
+    if let Some(created_at) = created_at {
+        if let Some(Some(expires_at)) = expires_at {
+            if expires_at <= created_at {
+                problem("expires_at", "must be after created_at");
+            }
+        }
+        if let Some(Some(last_used_at)) = last_used_at {
+            if last_used_at < created_at {
+                problem("last_used_at", "must not be before created_at");
+            }
+        }
+    }
+    if check.problems.len() > before || raw.scopes.is_none() {
+        return None;
+    }
+    Some(Token {
+        id: id?,
+        name: name?,
+        scopes,
+        status: status?,
+        created_at: created_at?,
+        expires_at: expires_at?,
+        last_used_at: last_used_at?,
+        created_by: created_by?,
+    })
+}
+
+/// A plain check of `local@domain.tld`: enough to catch a name or a typo in a fixture.
+fn is_email(text: &str) -> bool {
+    let Some((local, domain)) = text.split_once('@') else {
+        return false;
+    };
+    let no_space = |s: &str| !s.is_empty() && !s.chars().any(|c| c.is_whitespace() || c == '@');
+    text.len() <= 254
+        && no_space(local)
+        && no_space(domain)
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_email;
+
+    #[test]
+    fn e_mail_addresses_need_a_local_part_and_a_dotted_domain() {
+        assert!(is_email("alice@example.com"));
+        assert!(!is_email("alice"));
+        assert!(!is_email("alice@localhost"));
+        assert!(!is_email("@example.com"));
+        assert!(!is_email("a b@example.com"));
+        assert!(!is_email("a@b@example.com"));
+    }
+}
