@@ -57,6 +57,7 @@ pub struct Application {
     address: SocketAddr,
     token_count: usize,
     workspace_count: usize,
+    clock: Arc<Clock>,
 }
 
 impl Application {
@@ -74,7 +75,7 @@ impl Application {
         let state = web::Data::new(AppState {
             store,
             credentials,
-            clock,
+            clock: clock.clone(),
             limits: settings.query_limits(),
             track_last_used: settings.auth.track_last_used,
             token_count,
@@ -103,12 +104,18 @@ impl Application {
             address: local,
             token_count,
             workspace_count,
+            clock,
         })
     }
 
     /// The address the server listens on.
     pub fn address(&self) -> SocketAddr {
         self.address
+    }
+
+    /// The clock every request reads; tests move it.
+    pub fn clock(&self) -> Arc<Clock> {
+        self.clock.clone()
     }
 
     /// How many tokens and workspaces are served.
