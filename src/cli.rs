@@ -3,8 +3,9 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::api::openapi::SpecDocuments;
 use crate::clock::Clock;
 use crate::settings::{Overrides, Settings};
 use crate::startup::{Application, StartupError};
@@ -32,6 +33,18 @@ enum Command {
         /// The snapshot file to validate.
         file: PathBuf,
     },
+    /// Print the OpenAPI document (the one served at /openapi.json and /openapi.yaml).
+    Openapi {
+        /// The serialisation to print.
+        #[arg(long, value_enum, default_value_t = Format::Json)]
+        format: Format,
+    },
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum Format {
+    Json,
+    Yaml,
 }
 
 #[derive(Debug, Args)]
@@ -59,6 +72,14 @@ pub fn run() -> ExitCode {
     match cli.command {
         Some(Command::Check { file }) => check(&file),
         Some(Command::Serve(args)) => serve(args),
+        Some(Command::Openapi { format }) => {
+            let docs = SpecDocuments::build();
+            match format {
+                Format::Json => println!("{}", docs.json),
+                Format::Yaml => print!("{}", docs.yaml),
+            }
+            ExitCode::SUCCESS
+        }
         None => serve(cli.serve),
     }
 }

@@ -10,6 +10,7 @@ use actix::Actor;
 use actix_web::dev::Server;
 use actix_web::{middleware::from_fn, web, App, HttpServer};
 
+use crate::api::openapi::SpecDocuments;
 use crate::api::{self, AppState};
 use crate::auth::Credentials;
 use crate::clock::Clock;
@@ -72,6 +73,7 @@ impl Application {
         let token_count = snapshot.token_count();
         let workspace_count = snapshot.workspaces.len();
         let store = StoreActor::new(Store::new(snapshot)).start();
+        let docs = web::Data::new(SpecDocuments::build());
         let state = web::Data::new(AppState {
             store,
             credentials,
@@ -91,6 +93,7 @@ impl Application {
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
+                .app_data(docs.clone())
                 .wrap(from_fn(api::common_middleware))
                 .configure(api::configure)
         })

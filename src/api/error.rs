@@ -55,6 +55,7 @@ pub struct Problem {
     pub request_id: String,
     /// Every bad parameter (400 only).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
     pub errors: Option<Vec<ParamError>>,
 }
 

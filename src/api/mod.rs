@@ -2,7 +2,9 @@
 
 pub mod error;
 mod health;
+mod links;
 mod middleware;
+pub mod openapi;
 pub mod request_id;
 pub mod tokens;
 
@@ -36,6 +38,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route(web::head().to(tokens::list_tokens))
             .default_service(web::to(method_not_allowed)),
     )
+    .route("/openapi.json", web::get().to(openapi::json))
+    .route("/openapi.yaml", web::get().to(openapi::yaml))
+    .route("/docs", web::get().to(openapi::docs_redirect))
+    .service(openapi::swagger_ui())
     .route("/healthz", web::get().to(health::healthz))
     .route("/readyz", web::get().to(health::readyz))
     .default_service(web::to(not_found));

@@ -2,34 +2,48 @@
 
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
-use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde::Serialize;
 
-use super::error::ApiError;
+use super::error::{ApiError, Problem};
+use super::links::links;
 use super::request_id::RequestId;
 use super::AppState;
 use crate::domain::{format_timestamp, ListQuery, Status, Token};
 use crate::store::actor::{List, RecordUse};
 use crate::store::Page;
 
-/// A token, as the API shows it: never its secret.
+/// A token of the workspace. Never carries its secret.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(as = Token)]
 pub struct TokenView {
-    /// The unique identifier for the token.
+    /// The unique identifier for the token. Format: `tok_a1b2c3d4e5f6g7h8i9j0k1l2`.
+    #[schema(
+        pattern = "^tok_[a-z0-9]{24}$",
+        example = "tok_a1b2c3d4e5f6g7h8i9j0k1l2"
+    )]
     pub id: String,
     /// The human-readable name assigned to the token at creation.
+    #[schema(min_length = 1, max_length = 256, example = "CI Deploy Token")]
     pub name: String,
-    /// The permission scopes granted to this token.
+    /// The list of permission scopes granted to this token (for example,
+    /// `["tokens:read", "tokens:write"]`).
+    #[schema(example = json!(["tokens:read", "tokens:write"]))]
     pub scopes: Vec<String>,
-    /// The current state of the token.
+    /// The current state of the token. One of `active`, `expired`, or `revoked`.
     pub status: Status,
-    /// When the token was created.
+    /// ISO 8601 datetime when the token was created.
+    #[schema(format = DateTime, example = "2026-01-15T09:00:00Z")]
     pub created_at: String,
-    /// When the token expires; null if it never does.
+    /// ISO 8601 datetime when the token expires. `null` if the token has no expiration.
+    #[schema(format = DateTime, required = true, example = "2027-01-15T09:00:00Z")]
     pub expires_at: Option<String>,
-    /// When the token last authenticated a request; null if never.
+    /// ISO 8601 datetime of the most recent authenticated request made with this token.
+    /// `null` if the token has never been used.
+    #[schema(format = DateTime, required = true, example = "2026-04-27T14:32:00Z")]
     pub last_used_at: Option<String>,
-    /// The e-mail address of the workspace member who created the token.
+    /// The email address of the workspace member who created the token.
+    #[schema(format = Email, example = "alice@example.com")]
     pub created_by: String,
 }
 
@@ -48,29 +62,138 @@ impl From<Token> for TokenView {
     }
 }
 
-/// Pagination metadata.
+/// Pagination metadata for the current response.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Meta {
-    /// The page returned, starting at 1.
+    /// The page returned. Starts at 1.
+    #[schema(format = Int64, minimum = 1, maximum = 4294967295_u64, example = 1)]
     pub page: u32,
     /// The number of items returned per page.
+    #[schema(minimum = 1, maximum = 100, example = 25)]
     pub per_page: u32,
     /// The total number of tokens matching the current filter, across all pages.
+    #[schema(minimum = 0, example = 2)]
     pub total: u64,
-    /// The number of pages: `ceil(total / per_page)`, 0 when nothing matches.
+    /// The number of pages, `ceil(total / per_page)`; 0 when nothing matches. The pages
+    /// that remain after this one are `max(total_pages - page, 0)`.
+    #[schema(minimum = 0, example = 1)]
     pub total_pages: u64,
 }
 
-/// A page of tokens.
+/// A page of the workspace's tokens.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct TokenList {
-    /// The tokens of the current page.
+    /// An array of token objects for the current page.
     pub data: Vec<TokenView>,
-    /// Pagination metadata.
+    /// Pagination metadata for the current response.
     pub meta: Meta,
 }
 
-/// Lists the tokens of the caller's workspace.
+/// The query parameters of `GET /tokens`, for the document only: the query string is parsed
+/// strictly by [`ListQuery`], which reports every bad parameter at once.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct ListParams {
+    /// The page number to retrieve. Starts at 1. Use alongside `per_page` to paginate through
+    /// results. A page past the end returns an empty `data` array with the real totals.
+    #[param(format = Int64, minimum = 1, maximum = 4294967295_u64, default = 1, example = 1)]
+    page: Option<u32>,
+    /// Number of tokens to return per page. Minimum is 1, maximum is 100.
+    #[param(minimum = 1, maximum = 100, default = 25, example = 25)]
+    per_page: Option<u32>,
+    /// Filter tokens by their current status. Accepted values are `active`, `expired`, and
+    /// `revoked`. Omit this parameter to return tokens in all states.
+    status: Option<Status>,
+    /// Filter tokens by name using a partial, case-insensitive match. For example, `?name=ci`
+    /// returns tokens named `ci-deploy` and `CI Pipeline Token`. Matching uses Unicode NFC and
+    /// full case folding (`STRASSE` matches `Straße`), without locale rules; `%`, `_` and `*`
+    /// are literal characters. Up to 256 characters; empty means no filter.
+    #[param(max_length = 256, example = "ci")]
+    name: Option<String>,
+}
+
+/// List tokens
+///
+/// The GET /tokens endpoint returns all tokens that belong to your workspace. You can filter
+/// results by status or name, and paginate through large sets using the page and per_page
+/// query parameters. The response always includes a meta object so you know the total number
+/// of tokens and how many pages remain.
+///
+/// Required scope: `tokens:read`
+#[utoipa::path(
+    get,
+    path = "/tokens",
+    operation_id = "listTokens",
+    tag = "Tokens",
+    params(ListParams),
+    security(("bearerAuth" = ["tokens:read"])),
+    responses(
+        (status = 200, description = "A page of the workspace's tokens, ordered by `created_at`, then `id`.",
+            body = TokenList,
+            headers(
+                ("Link" = String, description = "RFC 8288 links to the `first`, `prev`, `next` and `last` pages, as relative references that keep `per_page`, `status` and `name`."),
+                ("X-Request-Id" = String, description = "The caller's own `X-Request-Id` when it is 1 to 64 of `[A-Za-z0-9._-]`, else a generated `req_` id."),
+                ("Cache-Control" = String, description = "Always `no-store`."),
+            ),
+            examples(
+                ("vendor" = (summary = "The vendor's example: two active tokens", value = json!({
+                    "data": [
+                        {"id": "tok_a1b2c3d4e5f6g7h8i9j0k1l2", "name": "CI Deploy Token", "scopes": ["tokens:read", "tokens:write"], "status": "active", "created_at": "2026-01-15T09:00:00Z", "expires_at": "2027-01-15T09:00:00Z", "last_used_at": "2026-04-27T14:32:00Z", "created_by": "alice@example.com"},
+                        {"id": "tok_b2c3d4e5f6g7h8i9j0k1l2m3", "name": "Read-Only Audit Key", "scopes": ["tokens:read"], "status": "active", "created_at": "2026-02-01T12:00:00Z", "expires_at": null, "last_used_at": null, "created_by": "bob@example.com"}
+                    ],
+                    "meta": {"page": 1, "per_page": 25, "total": 2, "total_pages": 1}
+                }))),
+                ("empty" = (summary = "Nothing matches the filters", value = json!({
+                    "data": [],
+                    "meta": {"page": 1, "per_page": 25, "total": 0, "total_pages": 0}
+                }))),
+                ("last_page" = (summary = "The last page of a longer list", value = json!({
+                    "data": [
+                        {"id": "tok_z39f70xqas159xepnik8wpvt", "name": "Year-end report", "scopes": ["tokens:read", "billing:read"], "status": "active", "created_at": "2026-10-01T09:00:00Z", "expires_at": "2026-12-31T00:00:00Z", "last_used_at": null, "created_by": "carol@example.com"}
+                    ],
+                    "meta": {"page": 2, "per_page": 25, "total": 26, "total_pages": 2}
+                })))
+            )
+        ),
+        (status = 400, description = "One or more query parameters are invalid; `errors` names every one.",
+            body = Problem, content_type = "application/problem+json",
+            headers(("X-Request-Id" = String, description = "The request's id, also in the body.")),
+            example = json!({"type": "about:blank", "title": "Bad Request", "status": 400, "detail": "The query has 2 invalid parameters.", "code": "invalid_parameter", "request_id": "req_3f9a1c7b2e8d4a6f0b5c9e1d", "errors": [{"parameter": "per_page", "detail": "must be an integer between 1 and 100"}, {"parameter": "status", "detail": "must be one of active, expired, revoked"}]})
+        ),
+        (status = 401, description = "No bearer token (`missing_token`), or one that is unknown, revoked or expired (`invalid_token`).",
+            body = Problem, content_type = "application/problem+json",
+            headers(
+                ("WWW-Authenticate" = String, description = "`Bearer realm=\"tooken\"`, with `error=\"invalid_token\"` and `error_description` when a token was sent."),
+                ("X-Request-Id" = String, description = "The request's id, also in the body."),
+            ),
+            example = json!({"type": "about:blank", "title": "Unauthorized", "status": 401, "detail": "Send a bearer token in the Authorization header.", "code": "missing_token", "request_id": "req_3f9a1c7b2e8d4a6f0b5c9e1d"})
+        ),
+        (status = 403, description = "The token lacks the `tokens:read` scope (`insufficient_scope`).",
+            body = Problem, content_type = "application/problem+json",
+            headers(
+                ("WWW-Authenticate" = String, description = "`Bearer realm=\"tooken\", error=\"insufficient_scope\", scope=\"tokens:read\"`."),
+                ("X-Request-Id" = String, description = "The request's id, also in the body."),
+            ),
+            example = json!({"type": "about:blank", "title": "Forbidden", "status": 403, "detail": "The token lacks the tokens:read scope.", "code": "insufficient_scope", "request_id": "req_3f9a1c7b2e8d4a6f0b5c9e1d"})
+        ),
+        (status = 429, description = "Too many requests (`rate_limited`); retry after `Retry-After` seconds.",
+            body = Problem, content_type = "application/problem+json",
+            headers(
+                ("Retry-After" = u32, description = "Seconds to wait before retrying."),
+                ("X-Request-Id" = String, description = "The request's id, also in the body."),
+            ),
+            example = json!({"type": "about:blank", "title": "Too Many Requests", "status": 429, "detail": "Too many requests; retry after 30 seconds.", "code": "rate_limited", "request_id": "req_3f9a1c7b2e8d4a6f0b5c9e1d"})
+        ),
+        (status = 500, description = "An internal error (`internal`); the cause is logged, never sent.",
+            body = Problem, content_type = "application/problem+json",
+            headers(("X-Request-Id" = String, description = "The request's id, also in the body.")),
+            example = json!({"type": "about:blank", "title": "Internal Server Error", "status": 500, "detail": "Something went wrong on our side.", "code": "internal", "request_id": "req_3f9a1c7b2e8d4a6f0b5c9e1d"})
+        ),
+    )
+)]
 pub async fn list_tokens(
     req: HttpRequest,
     request_id: RequestId,
@@ -132,78 +255,4 @@ fn respond(query: &ListQuery, page: Page) -> HttpResponse {
         response.insert_header((header::LINK, link));
     }
     response.json(body)
-}
-
-/// Characters kept as they are in a query value; everything else is percent-encoded.
-const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
-
-/// The RFC 8288 `Link` header: relative references that keep `per_page`, `status`, `name`.
-pub fn links(query: &ListQuery, total_pages: u64) -> String {
-    let mut kept = format!("&per_page={}", query.per_page);
-    if let Some(status) = query.status {
-        kept.push_str(&format!("&status={status}"));
-    }
-    if let Some(name) = &query.name {
-        kept.push_str(&format!(
-            "&name={}",
-            utf8_percent_encode(&name.raw, QUERY_VALUE)
-        ));
-    }
-    let link = |page: u64, rel: &str| format!("</v1/tokens?page={page}{kept}>; rel=\"{rel}\"");
-    let page = u64::from(query.page);
-    let mut parts = vec![link(1, "first")];
-    if page > 1 {
-        parts.push(link(page - 1, "prev"));
-    }
-    if page < total_pages {
-        parts.push(link(page + 1, "next"));
-    }
-    if total_pages >= 1 {
-        parts.push(link(total_pages, "last"));
-    }
-    parts.join(", ")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::links;
-    use crate::domain::{ListQuery, QueryLimits};
-
-    fn query(raw: &str) -> ListQuery {
-        ListQuery::parse(
-            raw,
-            QueryLimits {
-                default_per_page: 25,
-                max_per_page: 100,
-            },
-        )
-        .unwrap()
-    }
-
-    #[test]
-    fn a_middle_page_links_to_all_four_neighbours_keeping_the_filters() {
-        let header = links(
-            &query("page=2&per_page=10&status=active&name=CI+b%C3%B6t"),
-            3,
-        );
-        assert_eq!(
-            header,
-            "</v1/tokens?page=1&per_page=10&status=active&name=CI%20b%C3%B6t>; rel=\"first\", \
-             </v1/tokens?page=1&per_page=10&status=active&name=CI%20b%C3%B6t>; rel=\"prev\", \
-             </v1/tokens?page=3&per_page=10&status=active&name=CI%20b%C3%B6t>; rel=\"next\", \
-             </v1/tokens?page=3&per_page=10&status=active&name=CI%20b%C3%B6t>; rel=\"last\""
-        );
-    }
-
-    #[test]
-    fn an_empty_result_links_only_to_the_first_page() {
-        assert_eq!(
-            links(&query(""), 0),
-            "</v1/tokens?page=1&per_page=25>; rel=\"first\""
-        );
-    }
 }

@@ -1,0 +1,151 @@
+//! The OpenAPI document, generated from the handler and model annotations, and built once.
+
+use actix_web::http::header;
+use actix_web::{web, HttpResponse};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_swagger_ui::{Config, SwaggerUi};
+
+use super::error::Problem;
+use super::tokens::{Meta, TokenList, TokenView};
+use crate::domain::{ParamError, Status};
+
+/// The API's document: `GET /tokens` under the servers `/v1` (this mock) and production.
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Tooken API",
+        version = "1.0.0",
+        description = "Lists the API tokens of a workspace.\n\n\
+            Every request authenticates with `Authorization: Bearer <secret>`; listing tokens \
+            needs the `tokens:read` scope. Errors are RFC 9457 problems \
+            (`application/problem+json`) with a machine-readable `code` and the `request_id`.\n\n\
+            The first server is the local tooken-mock; the second is the production API, so the \
+            same document drives contract tests against both."
+    ),
+    servers(
+        (url = "/v1", description = "This tooken-mock server"),
+        (url = "https://api.tooken.io/v1", description = "Production")
+    ),
+    paths(super::tokens::list_tokens),
+    components(schemas(TokenList, TokenView, Meta, Status, Problem, ParamError)),
+    modifiers(&BearerAuth, &NoLicense),
+    tags((name = "Tokens", description = "API tokens of the caller's workspace"))
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+/// utoipa copies `info.license` from the package manifest; the API publishes none.
+struct NoLicense;
+
+impl Modify for NoLicense {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        openapi.info.license = None;
+    }
+}
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearerAuth",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("tok_live_…")
+                    .description(Some(
+                        "A token secret, `tok_live_` followed by 24 or more letters or digits. \
+                         Listing needs a token with the `tokens:read` scope. The mock's demo \
+                         data answers to `tok_live_AcmeAuditReadOnlyKey2026Demo0001` (200), \
+                         `tok_live_AcmeDeployOnlyNoTokensRead000003` (403, no `tokens:read`) \
+                         and `tok_live_AcmeRevokedToken401Demo000000004` (401, revoked).",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// The document, serialised once at start-up.
+pub struct SpecDocuments {
+    pub json: String,
+    pub yaml: String,
+}
+
+impl SpecDocuments {
+    /// Generates the document and both of its serialisations.
+    pub fn build() -> SpecDocuments {
+        let doc = ApiDoc::openapi();
+        SpecDocuments {
+            // Serialising a document of plain strings, maps and numbers cannot fail.
+            json: doc
+                .to_pretty_json()
+                .expect("the OpenAPI document serialises to JSON"),
+            yaml: doc
+                .to_yaml()
+                .expect("the OpenAPI document serialises to YAML"),
+        }
+    }
+}
+
+/// `/openapi.json`.
+pub async fn json(docs: web::Data<SpecDocuments>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .body(docs.json.clone())
+}
+
+/// `/openapi.yaml`.
+pub async fn yaml(docs: web::Data<SpecDocuments>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/yaml")
+        .body(docs.yaml.clone())
+}
+
+/// `/docs` sends browsers to `/docs/`, where Swagger UI's relative asset paths resolve.
+pub async fn docs_redirect() -> HttpResponse {
+    HttpResponse::PermanentRedirect()
+        .insert_header((header::LOCATION, "/docs/"))
+        .finish()
+}
+
+/// Swagger UI on the served document, remembering the secret entered in "Authorize".
+pub fn swagger_ui() -> SwaggerUi {
+    SwaggerUi::new("/docs/{_:.*}").config(
+        Config::new(["/openapi.json"])
+            .persist_authorization(true)
+            .try_it_out_enabled(true)
+            .display_request_duration(true),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SpecDocuments;
+
+    const REGENERATE: &str = "regenerate them with: cargo run -- openapi > openapi/openapi.json \
+                              && cargo run -- openapi --format yaml > openapi/openapi.yaml";
+
+    #[test]
+    fn the_committed_documents_match_the_generated_ones() {
+        let docs = SpecDocuments::build();
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/openapi");
+        let json = std::fs::read_to_string(format!("{dir}/openapi.json")).unwrap_or_default();
+        let yaml = std::fs::read_to_string(format!("{dir}/openapi.yaml")).unwrap_or_default();
+        assert!(json == format!("{}\n", docs.json), "openapi/openapi.json is stale; {REGENERATE}");
+        assert!(yaml == docs.yaml, "openapi/openapi.yaml is stale; {REGENERATE}");
+    }
+
+    #[test]
+    fn the_document_is_openapi_3_1_with_the_mock_server_first() {
+        let doc: serde_json::Value = serde_json::from_str(&SpecDocuments::build().json).unwrap();
+        assert_eq!(doc["openapi"], "3.1.0");
+        assert_eq!(doc["servers"][0]["url"], "/v1");
+        assert_eq!(doc["servers"][1]["url"], "https://api.tooken.io/v1");
+        let get = &doc["paths"]["/tokens"]["get"];
+        for status in ["200", "400", "401", "403", "429", "500"] {
+            assert!(get["responses"][status].is_object(), "response {status} is documented");
+        }
+    }
+}
