@@ -64,6 +64,15 @@ struct ServeArgs {
     /// Freeze the clock at this RFC 3339 time (2026-05-01T00:00:00Z).
     #[arg(long, value_name = "TIME")]
     now: Option<String>,
+    /// Reload the snapshot file when it changes; an invalid file is refused, the old data stays.
+    #[arg(long)]
+    watch: bool,
+    /// Serve N generated tokens instead of a snapshot file.
+    #[arg(long, value_name = "N")]
+    generate: Option<u64>,
+    /// Seed of the generated data [default: 1].
+    #[arg(long, value_name = "S")]
+    seed: Option<u64>,
 }
 
 /// Parses the command line and runs the command.
@@ -122,6 +131,9 @@ fn serve(args: ServeArgs) -> ExitCode {
         port: args.port,
         snapshot: args.snapshot,
         now: args.now,
+        watch: args.watch,
+        generate: args.generate,
+        seed: args.seed,
     };
     let settings = match Settings::load(&overrides) {
         Ok(settings) => settings,

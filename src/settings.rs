@@ -29,6 +29,10 @@ pub struct Settings {
     pub clock: ClockSettings,
     pub pagination: PaginationSettings,
     pub auth: AuthSettings,
+    pub cors: CorsSettings,
+    pub faults: FaultsSettings,
+    pub rate_limit: RateLimitSettings,
+    pub admin: AdminSettings,
     pub log: LogSettings,
 }
 
@@ -45,6 +49,10 @@ pub struct ServerSettings {
 #[serde(deny_unknown_fields)]
 pub struct SnapshotSettings {
     pub path: String,
+    pub watch: bool,
+    pub watch_interval_ms: u64,
+    pub generate: u64,
+    pub generate_seed: u64,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -68,6 +76,35 @@ pub struct AuthSettings {
 
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
+pub struct CorsSettings {
+    pub allowed_origins: String,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FaultsSettings {
+    pub latency_fixed_ms: u64,
+    pub latency_jitter_ms: u64,
+    pub error_rate: f64,
+    pub error_status: u16,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RateLimitSettings {
+    pub requests_per_minute: u32,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AdminSettings {
+    pub token: String,
+    pub max_body_bytes: usize,
+    pub journal_capacity: usize,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct LogSettings {
     pub level: String,
 }
@@ -80,7 +117,14 @@ pub struct Overrides {
     pub port: Option<u16>,
     pub snapshot: Option<PathBuf>,
     pub now: Option<String>,
+    pub watch: bool,
+    pub generate: Option<u64>,
+    pub seed: Option<u64>,
 }
+
+/// The longest delay a request or a fault may add, in milliseconds.
+pub const MAX_DELAY_MS: u64 = 30_000;
+const MAX_GENERATED: u64 = 10_000_000;
 
 const LOG_LEVELS: [&str; 6] = ["error", "warn", "info", "debug", "trace", "off"];
 
@@ -108,6 +152,15 @@ impl Settings {
         }
         if let Some(now) = &overrides.now {
             builder = builder.set_override("clock.now", now.as_str())?;
+        }
+        if overrides.watch {
+            builder = builder.set_override("snapshot.watch", true)?;
+        }
+        if let Some(tokens) = overrides.generate {
+            builder = builder.set_override("snapshot.generate", tokens)?;
+        }
+        if let Some(seed) = overrides.seed {
+            builder = builder.set_override("snapshot.generate_seed", seed)?;
         }
         let settings: Settings = builder.build()?.try_deserialize()?;
         settings.validate()?;
@@ -146,6 +199,54 @@ impl Settings {
                 "must be between 1 and pagination.max_per_page",
             );
         }
+        let s = &self.snapshot;
+        if s.watch && s.path.is_empty() {
+            return invalid(
+                "snapshot.watch",
+                "needs snapshot.path (--snapshot FILE) to watch",
+            );
+        }
+        if !(50..=60_000).contains(&s.watch_interval_ms) {
+            return invalid("snapshot.watch_interval_ms", "must be between 50 and 60000");
+        }
+        if s.generate > 0 && !s.path.is_empty() {
+            return invalid("snapshot.generate", "cannot be combined with snapshot.path");
+        }
+        if s.generate > MAX_GENERATED {
+            return invalid("snapshot.generate", "must be at most 10000000 tokens");
+        }
+        if self.allowed_origins().is_err() {
+            return invalid(
+                "cors.allowed_origins",
+                "must be * or comma-separated origins such as https://app.example.com:3000",
+            );
+        }
+        let f = &self.faults;
+        if f.latency_fixed_ms > MAX_DELAY_MS {
+            return invalid("faults.latency_fixed_ms", "must be between 0 and 30000");
+        }
+        if f.latency_jitter_ms > MAX_DELAY_MS {
+            return invalid("faults.latency_jitter_ms", "must be between 0 and 30000");
+        }
+        if !(0.0..=1.0).contains(&f.error_rate) {
+            return invalid("faults.error_rate", "must be between 0.0 and 1.0");
+        }
+        if ![500, 503].contains(&f.error_status) {
+            return invalid("faults.error_status", "must be 500 or 503");
+        }
+        let token = &self.admin.token;
+        if !token.is_empty() && (token.len() < 8 || !token.bytes().all(|b| b.is_ascii_graphic())) {
+            return invalid(
+                "admin.token",
+                "must be empty or at least 8 visible ASCII characters",
+            );
+        }
+        if !(1..=100_000).contains(&self.admin.journal_capacity) {
+            return invalid("admin.journal_capacity", "must be between 1 and 100000");
+        }
+        if self.admin.max_body_bytes < 1024 {
+            return invalid("admin.max_body_bytes", "must be at least 1024");
+        }
         if !LOG_LEVELS.contains(&self.log.level.as_str()) {
             return invalid(
                 "log.level",
@@ -161,6 +262,41 @@ impl Settings {
             "" => Ok(None),
             text => parse_timestamp(text).map(Some).ok_or(()),
         }
+    }
+
+    /// The origins allowed by CORS; `None` allows any origin.
+    pub fn allowed_origins(&self) -> Result<Option<Vec<String>>, ()> {
+        let text = self.cors.allowed_origins.trim();
+        if text == "*" {
+            return Ok(None);
+        }
+        let origins: Vec<String> = text.split(',').map(|o| o.trim().to_owned()).collect();
+        let well_formed = |origin: &str| {
+            let rest = origin
+                .strip_prefix("https://")
+                .or_else(|| origin.strip_prefix("http://"));
+            rest.is_some_and(|host| {
+                !host.is_empty()
+                    && host
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
+            })
+        };
+        if origins.iter().all(|o| well_formed(o)) {
+            Ok(Some(origins))
+        } else {
+            Err(())
+        }
+    }
+
+    /// Whether the server listens on loopback only.
+    pub fn listens_on_loopback(&self) -> bool {
+        self.server.host == "localhost"
+            || self
+                .server
+                .host
+                .parse::<IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback())
     }
 
     /// The snapshot file, or `None` for the embedded default.

@@ -111,7 +111,7 @@ pub struct ListParams {
     /// returns tokens named `ci-deploy` and `CI Pipeline Token`. Matching uses Unicode NFC and
     /// full case folding (`STRASSE` matches `Straße`), without locale rules; `%`, `_` and `*`
     /// are literal characters. Up to 256 characters; empty means no filter.
-    #[param(max_length = 256, example = "ci")]
+    #[param(max_length = 256)]
     name: Option<String>,
 }
 

@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
-/// The state of a token. `Revoked` and `Expired` are final; `Active` turns into `Expired`
-/// when the clock reaches `expires_at`.
+/// The state of a token: `active`, `expired` or `revoked`. `expired` and `revoked` are
+/// final; an `active` token becomes `expired` when the clock reaches its `expires_at`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
@@ -136,6 +136,29 @@ impl SecretDigest {
         SecretDigest(Sha256::digest(secret).into())
     }
 
+    /// Parses 64 lowercase hexadecimal digits, as exported in snapshots.
+    pub fn from_hex(text: &str) -> Option<SecretDigest> {
+        let bytes = text.as_bytes();
+        if bytes.len() != 64
+            || !bytes
+                .iter()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(b))
+        {
+            return None;
+        }
+        let mut digest = [0u8; 32];
+        for (i, pair) in bytes.chunks(2).enumerate() {
+            let text = std::str::from_utf8(pair).ok()?;
+            digest[i] = u8::from_str_radix(text, 16).ok()?;
+        }
+        Some(SecretDigest(digest))
+    }
+
+    /// The digest as 64 lowercase hexadecimal digits.
+    pub fn to_hex(&self) -> String {
+        self.0.iter().map(|b| format!("{b:02x}")).collect()
+    }
+
     /// Compares two digests in constant time.
     pub fn matches(&self, other: &SecretDigest) -> bool {
         self.0.ct_eq(&other.0).into()
@@ -196,6 +219,16 @@ mod tests {
         assert!(Secret::parse("tok_live_abcdefghijklmnopqrstuvw").is_none());
         assert!(Secret::parse("tok_live_abcdefghijklmnopqrstuvw!").is_none());
         assert!(Secret::parse("tok_test_abcdefghijklmnopqrstuvwx").is_none());
+    }
+
+    #[test]
+    fn a_digest_round_trips_through_hex() {
+        let digest = Secret::parse("tok_live_abcdefghijklmnopqrstuvwx").unwrap();
+        let hex = digest.to_hex();
+        assert_eq!(hex.len(), 64);
+        assert_eq!(SecretDigest::from_hex(&hex), Some(digest));
+        assert_eq!(SecretDigest::from_hex(&hex.to_uppercase()), None);
+        assert_eq!(SecretDigest::from_hex(&hex[1..]), None);
     }
 
     #[test]

@@ -77,3 +77,41 @@ fn a_bad_value_is_refused_with_the_name_of_its_setting() {
 fn an_unknown_setting_is_refused_by_name() {
     assert!(error_of(&Overrides::default(), &[("TOOKEN__SERVER__PROT", "1")]).contains("prot"));
 }
+
+#[test]
+fn mock_control_settings_are_checked_by_name() {
+    let none = Overrides::default();
+    let cases = [
+        ("TOOKEN__FAULTS__ERROR_RATE", "1.5", "faults.error_rate"),
+        ("TOOKEN__FAULTS__ERROR_STATUS", "502", "faults.error_status"),
+        (
+            "TOOKEN__FAULTS__LATENCY_FIXED_MS",
+            "30001",
+            "faults.latency_fixed_ms",
+        ),
+        (
+            "TOOKEN__CORS__ALLOWED_ORIGINS",
+            "app.example.com",
+            "cors.allowed_origins",
+        ),
+        ("TOOKEN__ADMIN__TOKEN", "short", "admin.token"),
+        ("TOOKEN__SNAPSHOT__WATCH", "true", "snapshot.watch"),
+    ];
+    for (var, value, key) in cases {
+        let message = error_of(&none, &[(var, value)]);
+        assert!(message.contains(key), "{var}={value}: {message}");
+    }
+}
+
+#[test]
+fn cors_origins_are_any_or_a_list() {
+    let vars = [(
+        "TOOKEN__CORS__ALLOWED_ORIGINS",
+        "https://a.example.com, http://localhost:3000",
+    )];
+    let settings = Settings::load_from(&Overrides::default(), env(&vars)).unwrap();
+    let origins = settings.allowed_origins().unwrap().unwrap();
+    assert_eq!(origins, ["https://a.example.com", "http://localhost:3000"]);
+    let any = Settings::load_from(&Overrides::default(), env(&[])).unwrap();
+    assert_eq!(any.allowed_origins(), Ok(None));
+}

@@ -7,6 +7,7 @@
 //! expired partition, and moving the clock either way only moves the tokens it passes.
 
 pub mod actor;
+mod export;
 mod partition;
 pub mod snapshot;
 
@@ -15,7 +16,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use memchr::memmem;
 
-use crate::domain::{fold, ListQuery, Status, Token, TokenId, WorkspaceId};
+use crate::domain::{fold, ListQuery, SecretDigest, Status, Token, TokenId, WorkspaceId};
 use partition::transfer;
 use snapshot::Snapshot;
 
@@ -37,14 +38,21 @@ pub struct Page {
 /// All workspaces and their tokens.
 #[derive(Debug, Default)]
 pub struct Store {
-    workspaces: HashMap<WorkspaceId, Workspace>,
-    locations: HashMap<TokenId, (WorkspaceId, u32)>,
+    /// In snapshot order, so an export reads like the file that was loaded.
+    workspaces: Vec<Workspace>,
+    positions: HashMap<WorkspaceId, usize>,
+    /// Where each token sits: workspace position and token index.
+    locations: HashMap<TokenId, (usize, u32)>,
 }
 
 #[derive(Debug)]
 struct Workspace {
+    id: WorkspaceId,
+    name: String,
     /// Ordered by `(created_at, id)`.
     tokens: Vec<Token>,
+    /// Secret digests by token index, for the tokens that have one (kept for export).
+    secrets: HashMap<u32, SecretDigest>,
     /// The folded names of `tokens`, back to back, for one substring search over them all.
     folded_names: String,
     /// `name_ends[i]` is where token `i`'s folded name ends in `folded_names`.
@@ -61,22 +69,33 @@ impl Store {
     /// Indexes a validated snapshot. The clock is applied at the first listing.
     pub fn new(snapshot: Snapshot) -> Store {
         let mut store = Store::default();
-        for data in snapshot.workspaces {
-            let mut tokens: Vec<Token> = data.tokens.into_iter().map(|t| t.token).collect();
-            tokens.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
-            for (i, token) in tokens.iter().enumerate() {
+        for (position, data) in snapshot.workspaces.into_iter().enumerate() {
+            let mut tokens = data.tokens;
+            tokens.sort_by(|a, b| {
+                (a.token.created_at, &a.token.id).cmp(&(b.token.created_at, &b.token.id))
+            });
+            let mut secrets = HashMap::new();
+            for (i, data) in tokens.iter().enumerate() {
                 store
                     .locations
-                    .insert(token.id.clone(), (data.id.clone(), index(i)));
+                    .insert(data.token.id.clone(), (position, index(i)));
+                if let Some(digest) = data.secret {
+                    secrets.insert(index(i), digest);
+                }
             }
-            store.workspaces.insert(data.id, Workspace::new(tokens));
+            let tokens = tokens.into_iter().map(|t| t.token).collect();
+            store.positions.insert(data.id.clone(), position);
+            store
+                .workspaces
+                .push(Workspace::new(data.id, data.name, tokens, secrets));
         }
         store
     }
 
     /// Lists one page of a workspace's tokens as of `now`.
     pub fn list(&mut self, workspace: &WorkspaceId, query: &ListQuery, now: DateTime<Utc>) -> Page {
-        match self.workspaces.get_mut(workspace) {
+        let position = self.positions.get(workspace).copied();
+        match position.and_then(|p| self.workspaces.get_mut(p)) {
             Some(workspace) => {
                 workspace.sync(now);
                 workspace.list(query, now)
@@ -87,11 +106,11 @@ impl Store {
 
     /// Records that `token` authenticated a request at `at`.
     pub fn record_use(&mut self, token: &TokenId, at: DateTime<Utc>) {
-        if let Some((workspace, i)) = self.locations.get(token) {
+        if let Some(&(workspace, i)) = self.locations.get(token) {
             if let Some(token) = self
                 .workspaces
                 .get_mut(workspace)
-                .and_then(|w| w.tokens.get_mut(*i as usize))
+                .and_then(|w| w.tokens.get_mut(i as usize))
             {
                 token.last_used_at = Some(at);
             }
@@ -102,6 +121,11 @@ impl Store {
     pub fn token_count(&self) -> usize {
         self.locations.len()
     }
+
+    /// The number of workspaces.
+    pub fn workspace_count(&self) -> usize {
+        self.workspaces.len()
+    }
 }
 
 fn index(i: usize) -> u32 {
@@ -109,7 +133,12 @@ fn index(i: usize) -> u32 {
 }
 
 impl Workspace {
-    fn new(tokens: Vec<Token>) -> Workspace {
+    fn new(
+        id: WorkspaceId,
+        name: String,
+        tokens: Vec<Token>,
+        secrets: HashMap<u32, SecretDigest>,
+    ) -> Workspace {
         let mut folded_names = String::new();
         let mut name_ends = Vec::with_capacity(tokens.len());
         let mut partitions: [Vec<u32>; 3] = Default::default();
@@ -124,7 +153,10 @@ impl Workspace {
         }
         expiring.sort_unstable();
         Workspace {
+            id,
+            name,
             tokens,
+            secrets,
             folded_names,
             name_ends,
             partitions,

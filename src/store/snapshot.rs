@@ -119,6 +119,7 @@ struct RawToken {
     last_used_at: Option<Option<String>>,
     created_by: Option<String>,
     secret: Option<String>,
+    secret_sha256: Option<String>,
 }
 
 // ---- the fast path: typed serde ----
@@ -135,6 +136,7 @@ struct FastToken {
     last_used_at: Option<String>,
     created_by: String,
     secret: Option<String>,
+    secret_sha256: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -166,6 +168,7 @@ impl From<FastToken> for RawToken {
             last_used_at: Some(t.last_used_at),
             created_by: Some(t.created_by),
             secret: t.secret,
+            secret_sha256: t.secret_sha256,
         }
     }
 }
@@ -344,7 +347,7 @@ fn token_list(items: &[Value], at: &str, found: &mut Collector) -> Vec<RawToken>
         .collect()
 }
 
-const TOKEN_FIELDS: [&str; 9] = [
+const TOKEN_FIELDS: [&str; 10] = [
     "id",
     "name",
     "scopes",
@@ -354,6 +357,7 @@ const TOKEN_FIELDS: [&str; 9] = [
     "last_used_at",
     "created_by",
     "secret",
+    "secret_sha256",
 ];
 
 fn raw_token(value: &Value, at: &str, found: &mut Collector) -> RawToken {
@@ -386,14 +390,16 @@ fn raw_token(value: &Value, at: &str, found: &mut Collector) -> RawToken {
             None
         }
     };
-    let secret = match map.get("secret") {
+    let mut optional = |key: &str| match map.get(key) {
         None | Some(Value::Null) => None,
         Some(Value::String(s)) => Some(s.clone()),
         Some(_) => {
-            found.add(format!("{at}.secret"), "must be a string");
+            found.add(format!("{at}.{key}"), "must be a string");
             None
         }
     };
+    let secret = optional("secret");
+    let secret_sha256 = optional("secret_sha256");
     RawToken {
         id: string_field(map, at, "id", found),
         name: string_field(map, at, "name", found),
@@ -404,6 +410,7 @@ fn raw_token(value: &Value, at: &str, found: &mut Collector) -> RawToken {
         last_used_at: nullable_string_field(map, at, "last_used_at", found),
         created_by: string_field(map, at, "created_by", found),
         secret,
+        secret_sha256,
     }
 }
 

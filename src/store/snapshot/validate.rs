@@ -3,7 +3,9 @@
 use std::collections::HashMap;
 
 use super::{Problem, RawSnapshot, RawToken, Shape, Snapshot, TokenData, WorkspaceData};
-use crate::domain::{parse_timestamp, Scope, Secret, Status, Token, TokenId, WorkspaceId};
+use crate::domain::{
+    parse_timestamp, Scope, Secret, SecretDigest, Status, Token, TokenId, WorkspaceId,
+};
 
 const NAME_MAX_CHARS: usize = 256;
 
@@ -68,18 +70,40 @@ pub(super) fn validate(raw: RawSnapshot) -> Result<Snapshot, Vec<Problem>> {
         let mut tokens = Vec::with_capacity(workspace.tokens.len());
         for (t, raw_token) in workspace.tokens.into_iter().enumerate() {
             let at = || token_location(shape, w, t);
-            let secret = raw_token.secret.as_deref().and_then(|text| {
-                let Some(digest) = Secret::parse(text) else {
+            let digest = match (
+                raw_token.secret.as_deref(),
+                raw_token.secret_sha256.as_deref(),
+            ) {
+                (Some(_), Some(_)) => {
+                    check.add(
+                        format!("{}.secret_sha256", at()),
+                        "give secret or secret_sha256, not both",
+                    );
+                    None
+                }
+                (Some(text), None) => Secret::parse(text).map(|d| ("secret", d)).or_else(|| {
                     check.add(
                         format!("{}.secret", at()),
                         "must be tok_live_ followed by 24 or more ASCII letters or digits",
                     );
-                    return None;
-                };
+                    None
+                }),
+                (None, Some(hex)) => SecretDigest::from_hex(hex)
+                    .map(|d| ("secret_sha256", d))
+                    .or_else(|| {
+                        check.add(
+                            format!("{}.secret_sha256", at()),
+                            "must be 64 lowercase hexadecimal digits",
+                        );
+                        None
+                    }),
+                (None, None) => None,
+            };
+            let secret = digest.and_then(|(field, digest)| {
                 if let Some(&(fw, ft)) = secrets.get(&digest) {
                     let first = token_location(shape, fw, ft);
                     check.add(
-                        format!("{}.secret", at()),
+                        format!("{}.{field}", at()),
                         format!("duplicates the secret of {first}"),
                     );
                     return None;
