@@ -4,11 +4,14 @@
 //! [`domain::ListQuery`], and ask the [`store::actor::StoreActor`] for one page of its
 //! status-partitioned [`store::Store`]. [`startup::Application`] wires it together.
 
+pub mod admin;
 pub mod api;
 pub mod auth;
 pub mod cli;
 pub mod clock;
 pub mod domain;
+pub mod generate;
+pub mod mock;
 pub mod settings;
 pub mod startup;
 pub mod store;

@@ -1,87 +1,109 @@
-//! Builds the application from settings: loads the data, starts the store actor, binds the
+//! Builds the application from settings: loads the data, starts the actors, binds the
 //! listener (port 0 picks a free one, which tests rely on) and returns a server to run.
 
 use std::io;
 use std::net::{SocketAddr, TcpListener};
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use actix::Actor;
+use actix_cors::Cors;
 use actix_web::dev::Server;
+use actix_web::http::header;
 use actix_web::{middleware::from_fn, web, App, HttpServer};
+use arc_swap::ArcSwap;
+use serde_json::Value;
 
-use crate::api::openapi::SpecDocuments;
+use crate::admin::{self, Access, AdminState};
+use crate::api::openapi::{swagger_ui, SpecDocuments};
 use crate::api::{self, AppState};
-use crate::auth::Credentials;
 use crate::clock::Clock;
+use crate::mock::faults::FaultConfig;
+use crate::mock::journal::Journal;
+use crate::mock::{Faults, ForcedResponses, MockState, RateLimiter};
 use crate::settings::Settings;
-use crate::store::actor::StoreActor;
-use crate::store::snapshot::{Snapshot, SnapshotError};
-use crate::store::{Store, DEFAULT_SNAPSHOT};
+use crate::store::actor::{LoadStatus, StoreActor};
+use crate::store::source::{LoadError, Source};
+use crate::store::watch;
 
 /// Why the application did not start.
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
-    #[error("cannot read snapshot {path}: {source}")]
-    ReadSnapshot { path: PathBuf, source: io::Error },
-    #[error("snapshot {path} is invalid; {source}")]
-    InvalidSnapshot { path: String, source: SnapshotError },
+    #[error(transparent)]
+    Load(#[from] LoadError),
     #[error("cannot listen on {address}: {source}")]
     Bind { address: String, source: io::Error },
     #[error("the server stopped with an error: {0}")]
     Serve(io::Error),
 }
 
-/// Reads and validates the configured snapshot, or the embedded default.
-pub fn load_snapshot(settings: &Settings) -> Result<Snapshot, StartupError> {
-    match settings.snapshot_path() {
-        None => Snapshot::parse(DEFAULT_SNAPSHOT).map_err(|source| StartupError::InvalidSnapshot {
-            path: "(embedded default)".to_owned(),
-            source,
-        }),
-        Some(path) => {
-            let bytes = std::fs::read(path).map_err(|source| StartupError::ReadSnapshot {
-                path: path.to_owned(),
-                source,
-            })?;
-            Snapshot::parse(&bytes).map_err(|source| StartupError::InvalidSnapshot {
-                path: path.display().to_string(),
-                source,
-            })
-        }
-    }
-}
-
 /// A bound, not yet running, server.
 pub struct Application {
     server: Server,
     address: SocketAddr,
-    token_count: usize,
-    workspace_count: usize,
+    status: Arc<ArcSwap<LoadStatus>>,
     clock: Arc<Clock>,
+    admin_access: Access,
 }
 
 impl Application {
     /// Loads the data and binds the listener. Must run inside an actix system.
     pub fn build(settings: &Settings) -> Result<Application, StartupError> {
-        let snapshot = load_snapshot(settings)?;
-        let clock = Arc::new(match settings.clock_now() {
-            Ok(Some(at)) => Clock::frozen(at),
-            _ => Clock::real(),
+        let source = Source::from_settings(settings);
+        let snapshot = source.load()?;
+        let configured_now = settings.clock_now().ok().flatten();
+        let clock = Arc::new(configured_now.map_or_else(Clock::real, Clock::frozen));
+        let credentials = Arc::new(ArcSwap::from_pointee(Default::default()));
+        let status = Arc::new(ArcSwap::from_pointee(LoadStatus::default()));
+        let store = StoreActor::new(snapshot, credentials.clone(), status.clone()).start();
+        if settings.snapshot.watch {
+            if let Source::File(path) = &source {
+                watch::start(
+                    path.clone(),
+                    settings.snapshot.watch_interval_ms,
+                    store.clone(),
+                );
+            }
+        }
+
+        let docs = SpecDocuments::build();
+        let document: Value = serde_json::from_str(&docs.json).unwrap_or_default();
+        let configured_faults = FaultConfig::from(&settings.faults);
+        let mock = web::Data::new(MockState {
+            faults: Faults::new(configured_faults),
+            forced: ForcedResponses::from_document(&document),
+            rate_limiter: match settings.rate_limit.requests_per_minute {
+                0 => None,
+                limit => Some(RateLimiter::new(limit)),
+            },
+            journal: Journal::new(settings.admin.journal_capacity).start(),
         });
-        let credentials = Arc::new(Credentials::new(&snapshot));
-        let token_count = snapshot.token_count();
-        let workspace_count = snapshot.workspaces.len();
-        let store = StoreActor::new(Store::new(snapshot)).start();
-        let docs = web::Data::new(SpecDocuments::build());
+        let admin_access = match (
+            settings.listens_on_loopback(),
+            settings.admin.token.as_str(),
+        ) {
+            (true, _) => Access::Open,
+            (false, "") => Access::Off,
+            (false, token) => Access::Token(token.to_owned()),
+        };
+        let admin_state = web::Data::new(AdminState {
+            source,
+            configured_now,
+            configured_faults,
+            access: admin_access.clone(),
+            max_body_bytes: settings.admin.max_body_bytes,
+            journal_capacity: settings.admin.journal_capacity,
+        });
         let state = web::Data::new(AppState {
             store,
             credentials,
+            status: status.clone(),
             clock: clock.clone(),
             limits: settings.query_limits(),
             track_last_used: settings.auth.track_last_used,
-            token_count,
         });
+        let docs = web::Data::new(docs);
+        let origins = settings.allowed_origins().ok().flatten();
+        let access = admin_access.clone();
 
         let address = format!("{}:{}", settings.server.host, settings.server.port);
         let bind_error = |source| StartupError::Bind {
@@ -94,8 +116,15 @@ impl Application {
             App::new()
                 .app_data(state.clone())
                 .app_data(docs.clone())
+                .app_data(mock.clone())
+                .app_data(admin_state.clone())
+                .app_data(admin::json_config())
+                .wrap(cors(origins.as_deref()))
                 .wrap(from_fn(api::common_middleware))
                 .configure(api::configure)
+                .configure(|cfg| admin::configure(cfg, &access))
+                .service(swagger_ui(access != Access::Off))
+                .default_service(web::to(api::not_found))
         })
         .shutdown_timeout(settings.server.shutdown_timeout_secs);
         if settings.server.workers > 0 {
@@ -105,9 +134,9 @@ impl Application {
         Ok(Application {
             server,
             address: local,
-            token_count,
-            workspace_count,
+            status,
             clock,
+            admin_access,
         })
     }
 
@@ -123,11 +152,46 @@ impl Application {
 
     /// How many tokens and workspaces are served.
     pub fn counts(&self) -> (usize, usize) {
-        (self.token_count, self.workspace_count)
+        let status = self.status.load();
+        (status.tokens, status.workspaces)
+    }
+
+    /// Who may use the admin API.
+    pub fn admin_access(&self) -> &Access {
+        &self.admin_access
     }
 
     /// Serves until SIGINT or SIGTERM, letting requests in flight finish.
     pub async fn run_until_stopped(self) -> io::Result<()> {
         self.server.await
     }
+}
+
+/// CORS for browsers on other origins: any origin (reflected, with credentials) or a list.
+fn cors(origins: Option<&[String]>) -> Cors {
+    let cors = match origins {
+        None => Cors::default().allowed_origin_fn(|_, _| true),
+        Some(list) => list
+            .iter()
+            .fold(Cors::default(), |cors, origin| cors.allowed_origin(origin)),
+    };
+    cors.supports_credentials()
+        .allowed_methods(["GET", "HEAD", "POST", "PUT", "DELETE"])
+        .allowed_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::HeaderName::from_static("prefer"),
+            header::HeaderName::from_static("x-request-id"),
+        ])
+        .expose_headers([
+            header::LINK,
+            header::RETRY_AFTER,
+            header::HeaderName::from_static("x-request-id"),
+            header::HeaderName::from_static("ratelimit-limit"),
+            header::HeaderName::from_static("ratelimit-remaining"),
+            header::HeaderName::from_static("ratelimit-reset"),
+            header::HeaderName::from_static("preference-applied"),
+        ])
+        .block_on_origin_mismatch(false)
+        .max_age(600)
 }

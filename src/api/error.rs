@@ -12,6 +12,9 @@ use crate::domain::ParamError;
 /// The media type of every error body.
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
+/// The `Retry-After` of a documented 429 and of injected 503s, in seconds.
+pub const RETRY_AFTER_SECS: u64 = 30;
+
 /// Everything a request can fail with.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -27,6 +30,21 @@ pub enum ApiError {
     /// 405 `method_not_allowed`: the resource answers GET and HEAD only.
     #[error("method not allowed")]
     MethodNotAllowed,
+    /// 413 `payload_too_large`: a body over the limit, in bytes.
+    #[error("payload too large")]
+    PayloadTooLarge(usize),
+    /// 422 `invalid_snapshot`: a snapshot given to the admin API has problems.
+    #[error("invalid snapshot")]
+    InvalidSnapshot(Vec<ParamError>),
+    /// 429 `rate_limited`: over the per-secret limit; retry after this many seconds.
+    #[error("rate limited")]
+    RateLimited(u64),
+    /// 500 `internal` or 503 `unavailable`, injected by the fault settings.
+    #[error("injected fault")]
+    Injected(u16),
+    /// 503 `unavailable`: a background task could not answer.
+    #[error("unavailable: {0}")]
+    Unavailable(String),
     /// 500 `internal`: the cause is logged, never sent.
     #[error("internal error: {0}")]
     Internal(String),
@@ -68,7 +86,11 @@ impl ApiError {
             ApiError::Auth(_) => StatusCode::UNAUTHORIZED,
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::InvalidSnapshot(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Injected(503) | ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Injected(_) | ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
@@ -80,7 +102,11 @@ impl ApiError {
             ApiError::Auth(_) => "invalid_token",
             ApiError::NotFound => "not_found",
             ApiError::MethodNotAllowed => "method_not_allowed",
-            ApiError::Internal(_) => "internal",
+            ApiError::PayloadTooLarge(_) => "payload_too_large",
+            ApiError::InvalidSnapshot(_) => "invalid_snapshot",
+            ApiError::RateLimited(_) => "rate_limited",
+            ApiError::Injected(503) | ApiError::Unavailable(_) => "unavailable",
+            ApiError::Injected(_) | ApiError::Internal(_) => "internal",
         }
     }
 
@@ -101,37 +127,49 @@ impl ApiError {
             ApiError::Auth(cause) => format!("The {cause}."),
             ApiError::NotFound => "There is nothing at this path.".to_owned(),
             ApiError::MethodNotAllowed => "This resource answers GET and HEAD only.".to_owned(),
-            ApiError::Internal(_) => "Something went wrong on our side.".to_owned(),
-        }
-    }
-
-    /// The `WWW-Authenticate` challenge of a 401 or 403 (RFC 6750 §3).
-    fn challenge(&self) -> Option<String> {
-        match self {
-            ApiError::Auth(AuthError::Missing) => Some(r#"Bearer realm="tooken""#.to_owned()),
-            ApiError::Auth(AuthError::InsufficientScope) => Some(format!(
-                r#"Bearer realm="tooken", error="insufficient_scope", scope="{REQUIRED_SCOPE}""#
-            )),
-            ApiError::Auth(cause) => Some(format!(
-                r#"Bearer realm="tooken", error="invalid_token", error_description="{cause}""#
-            )),
-            _ => None,
+            ApiError::PayloadTooLarge(limit) => {
+                format!("The body is larger than the limit of {limit} bytes.")
+            }
+            ApiError::InvalidSnapshot(errors) => {
+                format!(
+                    "The snapshot has {} problem(s); nothing was changed.",
+                    errors.len()
+                )
+            }
+            ApiError::RateLimited(after) => {
+                format!("Too many requests; retry after {after} seconds.")
+            }
+            ApiError::Injected(503) | ApiError::Unavailable(_) => {
+                "The service is unavailable; try again shortly.".to_owned()
+            }
+            ApiError::Injected(_) | ApiError::Internal(_) => {
+                "Something went wrong on our side.".to_owned()
+            }
         }
     }
 
     /// Renders the problem for the request `request_id`.
     pub fn into_response(self, request_id: &RequestId) -> HttpResponse {
-        if let ApiError::Internal(cause) = &self {
+        if let ApiError::Internal(cause) | ApiError::Unavailable(cause) = &self {
             tracing::error!(request_id = %request_id, %cause, "request failed");
         }
         let status = self.status();
         let mut response = HttpResponse::build(status);
         response.content_type(PROBLEM_JSON);
-        if let Some(challenge) = self.challenge() {
+        if let Some(challenge) = challenge(&self) {
             response.insert_header((header::WWW_AUTHENTICATE, challenge));
         }
-        if let ApiError::MethodNotAllowed = self {
-            response.insert_header((header::ALLOW, HeaderValue::from_static("GET, HEAD")));
+        match self {
+            ApiError::MethodNotAllowed => {
+                response.insert_header((header::ALLOW, HeaderValue::from_static("GET, HEAD")));
+            }
+            ApiError::RateLimited(after) => {
+                response.insert_header((header::RETRY_AFTER, HeaderValue::from(after)));
+            }
+            ApiError::Injected(503) | ApiError::Unavailable(_) => {
+                response.insert_header((header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECS)));
+            }
+            _ => {}
         }
         let problem = Problem {
             r#type: "about:blank",
@@ -141,10 +179,26 @@ impl ApiError {
             code: self.code(),
             request_id: request_id.to_string(),
             errors: match self {
-                ApiError::InvalidParameters(errors) => Some(errors),
+                ApiError::InvalidParameters(errors) | ApiError::InvalidSnapshot(errors) => {
+                    Some(errors)
+                }
                 _ => None,
             },
         };
         response.json(problem)
+    }
+}
+
+/// The `WWW-Authenticate` challenge of a 401 or 403 (RFC 6750 §3).
+pub fn challenge(error: &ApiError) -> Option<String> {
+    match error {
+        ApiError::Auth(AuthError::Missing) => Some(r#"Bearer realm="tooken""#.to_owned()),
+        ApiError::Auth(AuthError::InsufficientScope) => Some(format!(
+            r#"Bearer realm="tooken", error="insufficient_scope", scope="{REQUIRED_SCOPE}""#
+        )),
+        ApiError::Auth(cause) => Some(format!(
+            r#"Bearer realm="tooken", error="invalid_token", error_description="{cause}""#
+        )),
+        _ => None,
     }
 }

@@ -10,7 +10,14 @@ pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(json!({ "status": "ok" }))
 }
 
-/// Data is loaded and served (it is loaded before the listener opens).
+/// Data is loaded and served (it is loaded before the listener opens). A refused reload is
+/// shown here while the previous data keeps serving.
 pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
-    HttpResponse::Ok().json(json!({ "status": "ready", "tokens": state.token_count }))
+    let status = state.status.load();
+    HttpResponse::Ok().json(json!({
+        "status": "ready",
+        "tokens": status.tokens,
+        "workspaces": status.workspaces,
+        "last_reload_error": status.last_reload_error,
+    }))
 }

@@ -12,25 +12,29 @@ use std::sync::Arc;
 
 use actix::Addr;
 use actix_web::{web, HttpResponse};
+use arc_swap::ArcSwap;
 
 use crate::auth::Credentials;
 use crate::clock::Clock;
 use crate::domain::QueryLimits;
-use crate::store::actor::StoreActor;
+use crate::store::actor::{LoadStatus, StoreActor};
 use error::ApiError;
 use request_id::RequestId;
+
+pub use middleware::common as common_middleware;
 
 /// What every handler shares.
 pub struct AppState {
     pub store: Addr<StoreActor>,
-    pub credentials: Arc<Credentials>,
+    /// Replaced whole, with the store, when the data changes.
+    pub credentials: Arc<ArcSwap<Credentials>>,
+    pub status: Arc<ArcSwap<LoadStatus>>,
     pub clock: Arc<Clock>,
     pub limits: QueryLimits,
     pub track_last_used: bool,
-    pub token_count: usize,
 }
 
-/// Mounts every route on an app.
+/// Mounts the API, the documents and the probes on an app.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::resource("/v1/tokens")
@@ -41,15 +45,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .route("/openapi.json", web::get().to(openapi::json))
     .route("/openapi.yaml", web::get().to(openapi::yaml))
     .route("/docs", web::get().to(openapi::docs_redirect))
-    .service(openapi::swagger_ui())
     .route("/healthz", web::get().to(health::healthz))
-    .route("/readyz", web::get().to(health::readyz))
-    .default_service(web::to(not_found));
+    .route("/readyz", web::get().to(health::readyz));
 }
 
-pub use middleware::common as common_middleware;
-
-async fn not_found(request_id: RequestId) -> HttpResponse {
+/// The answer for every path nothing else claims.
+pub async fn not_found(request_id: RequestId) -> HttpResponse {
     ApiError::NotFound.into_response(&request_id)
 }
 

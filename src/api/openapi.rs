@@ -4,7 +4,7 @@ use actix_web::http::header;
 use actix_web::{web, HttpResponse};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
-use utoipa_swagger_ui::{Config, SwaggerUi};
+use utoipa_swagger_ui::{Config, SwaggerUi, Url};
 
 use super::error::Problem;
 use super::tokens::{Meta, TokenList, TokenView};
@@ -110,10 +110,15 @@ pub async fn docs_redirect() -> HttpResponse {
         .finish()
 }
 
-/// Swagger UI on the served document, remembering the secret entered in "Authorize".
-pub fn swagger_ui() -> SwaggerUi {
+/// Swagger UI on the served document (and the admin API's, when it is on), remembering the
+/// secret entered in "Authorize".
+pub fn swagger_ui(with_admin: bool) -> SwaggerUi {
+    let mut urls = vec![Url::new("Tooken API", "/openapi.json")];
+    if with_admin {
+        urls.push(Url::new("tooken-mock admin API", "/__admin/openapi.json"));
+    }
     SwaggerUi::new("/docs/{_:.*}").config(
-        Config::new(["/openapi.json"])
+        Config::new(urls)
             .persist_authorization(true)
             // No call to the public validator: the mock works offline and keeps its URL local.
             .validator_url("none")

@@ -9,6 +9,7 @@ use super::links::links;
 use super::request_id::RequestId;
 use super::AppState;
 use crate::domain::{format_timestamp, ListQuery, Status, Token};
+use crate::mock::{self, MockState};
 use crate::store::actor::{List, RecordUse};
 use crate::store::Page;
 
@@ -198,15 +199,19 @@ pub async fn list_tokens(
     req: HttpRequest,
     request_id: RequestId,
     state: web::Data<AppState>,
+    mock: web::Data<MockState>,
 ) -> HttpResponse {
-    list(&req, &state)
-        .await
-        .unwrap_or_else(|error| error.into_response(&request_id))
+    mock::around(&req, &request_id, &mock, || async {
+        list(&req, &state)
+            .await
+            .unwrap_or_else(|error| error.into_response(&request_id))
+    })
+    .await
 }
 
 async fn list(req: &HttpRequest, state: &AppState) -> Result<HttpResponse, ApiError> {
     let now = state.clock.now();
-    let principal = state.credentials.authenticate(req.headers(), now)?;
+    let principal = state.credentials.load().authenticate(req.headers(), now)?;
     req.extensions_mut().insert(principal.token.clone());
     let used = state.track_last_used.then(|| principal.token.clone());
 

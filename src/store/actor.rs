@@ -1,20 +1,62 @@
 //! The actor that owns the [`Store`]: one message per operation, handled one at a time, so
 //! the store needs no lock and every listing sees a consistent state.
 
+use std::sync::Arc;
+
 use actix::{Actor, Context, Handler, Message, MessageResult};
+use arc_swap::ArcSwap;
 use chrono::{DateTime, Utc};
 
+use super::snapshot::Snapshot;
 use super::{Page, Store};
+use crate::auth::Credentials;
 use crate::domain::{ListQuery, TokenId, WorkspaceId};
 
-/// Owns the store; started once, its address shared with every worker.
+/// What is being served, for `/readyz` and the admin API.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LoadStatus {
+    pub tokens: usize,
+    pub workspaces: usize,
+    /// The problems of the last refused reload, if the last attempt failed.
+    pub last_reload_error: Option<String>,
+}
+
+/// Owns the store and swaps the credential index along with it; started once, its address
+/// shared with every worker.
 pub struct StoreActor {
     store: Store,
+    credentials: Arc<ArcSwap<Credentials>>,
+    status: Arc<ArcSwap<LoadStatus>>,
 }
 
 impl StoreActor {
-    pub fn new(store: Store) -> StoreActor {
-        StoreActor { store }
+    pub fn new(
+        snapshot: Snapshot,
+        credentials: Arc<ArcSwap<Credentials>>,
+        status: Arc<ArcSwap<LoadStatus>>,
+    ) -> StoreActor {
+        let mut actor = StoreActor {
+            store: Store::default(),
+            credentials,
+            status,
+        };
+        actor.replace(snapshot);
+        actor
+    }
+
+    fn replace(&mut self, snapshot: Snapshot) -> LoadStatus {
+        // Credentials first: for the moment between the two swaps a request may authenticate
+        // against the new data and list from the old, never the reverse with a stale secret.
+        self.credentials
+            .store(Arc::new(Credentials::new(&snapshot)));
+        self.store = Store::new(snapshot);
+        let status = LoadStatus {
+            tokens: self.store.token_count(),
+            workspaces: self.store.workspace_count(),
+            last_reload_error: None,
+        };
+        self.status.store(Arc::new(status.clone()));
+        status
     }
 }
 
@@ -62,5 +104,46 @@ impl Handler<RecordUse> for StoreActor {
 
     fn handle(&mut self, msg: RecordUse, _: &mut Self::Context) {
         self.store.record_use(&msg.token, msg.at);
+    }
+}
+
+/// Replaces the whole state with a validated snapshot, atomically for every later message.
+#[derive(Message)]
+#[rtype(result = "LoadStatus")]
+pub struct Replace(pub Snapshot);
+
+impl Handler<Replace> for StoreActor {
+    type Result = MessageResult<Replace>;
+
+    fn handle(&mut self, msg: Replace, _: &mut Self::Context) -> Self::Result {
+        MessageResult(self.replace(msg.0))
+    }
+}
+
+/// Records a refused reload, so `/readyz` can show it while the old data keeps serving.
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct ReloadRefused(pub String);
+
+impl Handler<ReloadRefused> for StoreActor {
+    type Result = ();
+
+    fn handle(&mut self, msg: ReloadRefused, _: &mut Self::Context) {
+        let mut status = LoadStatus::clone(&self.status.load());
+        status.last_reload_error = Some(msg.0);
+        self.status.store(Arc::new(status));
+    }
+}
+
+/// The whole state as a snapshot document.
+#[derive(Message)]
+#[rtype(result = "Vec<u8>")]
+pub struct Export;
+
+impl Handler<Export> for StoreActor {
+    type Result = MessageResult<Export>;
+
+    fn handle(&mut self, _: Export, _: &mut Self::Context) -> Self::Result {
+        MessageResult(self.store.export())
     }
 }

@@ -10,6 +10,8 @@ pub mod actor;
 mod export;
 mod partition;
 pub mod snapshot;
+pub mod source;
+pub mod watch;
 
 use std::collections::HashMap;
 

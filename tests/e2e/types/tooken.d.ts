@@ -64,35 +64,28 @@ export interface components {
         /** @description One bad parameter and why it was refused. */
         ParamError: {
             /**
-             * @description What the parameter must be.
-             * @example must be an integer between 1 and 100
-             */
-            detail: string;
-            /**
              * @description The name of the parameter, as sent.
              * @example per_page
              */
             parameter: string;
+            /**
+             * @description What the parameter must be.
+             * @example must be an integer between 1 and 100
+             */
+            detail: string;
         };
         /** @description An RFC 9457 problem details object. */
         Problem: {
             /**
-             * @description A machine-readable code.
-             * @example invalid_parameter
+             * @description Always `about:blank`: the status code says what happened.
+             * @example about:blank
              */
-            code: string;
+            type: string;
             /**
-             * @description One sentence about this occurrence.
-             * @example The query has 1 invalid parameter.
+             * @description The reason phrase of the status.
+             * @example Bad Request
              */
-            detail: string;
-            /** @description Every bad parameter (400 only). */
-            errors?: components["schemas"]["ParamError"][];
-            /**
-             * @description The `X-Request-Id` of the request.
-             * @example req_3f9a1c7b2e8d4a6f0b5c9e1d
-             */
-            request_id: string;
+            title: string;
             /**
              * Format: int32
              * @description The HTTP status code.
@@ -100,15 +93,22 @@ export interface components {
              */
             status: number;
             /**
-             * @description The reason phrase of the status.
-             * @example Bad Request
+             * @description One sentence about this occurrence.
+             * @example The query has 1 invalid parameter.
              */
-            title: string;
+            detail: string;
             /**
-             * @description Always `about:blank`: the status code says what happened.
-             * @example about:blank
+             * @description A machine-readable code.
+             * @example invalid_parameter
              */
-            type: string;
+            code: string;
+            /**
+             * @description The `X-Request-Id` of the request.
+             * @example req_3f9a1c7b2e8d4a6f0b5c9e1d
+             */
+            request_id: string;
+            /** @description Every bad parameter (400 only). */
+            errors?: components["schemas"]["ParamError"][];
         };
         /**
          * @description The state of a token: `active`, `expired` or `revoked`. `expired` and `revoked` are
@@ -119,35 +119,10 @@ export interface components {
         /** @description A token of the workspace. Never carries its secret. */
         Token: {
             /**
-             * Format: date-time
-             * @description ISO 8601 datetime when the token was created.
-             * @example 2026-01-15T09:00:00Z
-             */
-            created_at: string;
-            /**
-             * Format: email
-             * @description The email address of the workspace member who created the token.
-             * @example alice@example.com
-             */
-            created_by: string;
-            /**
-             * Format: date-time
-             * @description ISO 8601 datetime when the token expires. `null` if the token has no expiration.
-             * @example 2027-01-15T09:00:00Z
-             */
-            expires_at: string | null;
-            /**
              * @description The unique identifier for the token. Format: `tok_a1b2c3d4e5f6g7h8i9j0k1l2`.
              * @example tok_a1b2c3d4e5f6g7h8i9j0k1l2
              */
             id: string;
-            /**
-             * Format: date-time
-             * @description ISO 8601 datetime of the most recent authenticated request made with this token.
-             *     `null` if the token has never been used.
-             * @example 2026-04-27T14:32:00Z
-             */
-            last_used_at: string | null;
             /**
              * @description The human-readable name assigned to the token at creation.
              * @example CI Deploy Token
@@ -164,6 +139,31 @@ export interface components {
             scopes: string[];
             /** @description The current state of the token. One of `active`, `expired`, or `revoked`. */
             status: components["schemas"]["Status"];
+            /**
+             * Format: date-time
+             * @description ISO 8601 datetime when the token was created.
+             * @example 2026-01-15T09:00:00Z
+             */
+            created_at: string;
+            /**
+             * Format: date-time
+             * @description ISO 8601 datetime when the token expires. `null` if the token has no expiration.
+             * @example 2027-01-15T09:00:00Z
+             */
+            expires_at: string | null;
+            /**
+             * Format: date-time
+             * @description ISO 8601 datetime of the most recent authenticated request made with this token.
+             *     `null` if the token has never been used.
+             * @example 2026-04-27T14:32:00Z
+             */
+            last_used_at: string | null;
+            /**
+             * Format: email
+             * @description The email address of the workspace member who created the token.
+             * @example alice@example.com
+             */
+            created_by: string;
         };
         /** @description A page of the workspace's tokens. */
         TokenList: {
@@ -239,22 +239,22 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "code": "invalid_parameter",
+                     *       "type": "about:blank",
+                     *       "title": "Bad Request",
+                     *       "status": 400,
                      *       "detail": "The query has 2 invalid parameters.",
+                     *       "code": "invalid_parameter",
+                     *       "request_id": "req_3f9a1c7b2e8d4a6f0b5c9e1d",
                      *       "errors": [
                      *         {
-                     *           "detail": "must be an integer between 1 and 100",
-                     *           "parameter": "per_page"
+                     *           "parameter": "per_page",
+                     *           "detail": "must be an integer between 1 and 100"
                      *         },
                      *         {
-                     *           "detail": "must be one of active, expired, revoked",
-                     *           "parameter": "status"
+                     *           "parameter": "status",
+                     *           "detail": "must be one of active, expired, revoked"
                      *         }
-                     *       ],
-                     *       "request_id": "req_3f9a1c7b2e8d4a6f0b5c9e1d",
-                     *       "status": 400,
-                     *       "title": "Bad Request",
-                     *       "type": "about:blank"
+                     *       ]
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -272,12 +272,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "code": "missing_token",
-                     *       "detail": "Send a bearer token in the Authorization header.",
-                     *       "request_id": "req_3f9a1c7b2e8d4a6f0b5c9e1d",
-                     *       "status": 401,
+                     *       "type": "about:blank",
                      *       "title": "Unauthorized",
-                     *       "type": "about:blank"
+                     *       "status": 401,
+                     *       "detail": "Send a bearer token in the Authorization header.",
+                     *       "code": "missing_token",
+                     *       "request_id": "req_3f9a1c7b2e8d4a6f0b5c9e1d"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -295,12 +295,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "code": "insufficient_scope",
-                     *       "detail": "The token lacks the tokens:read scope.",
-                     *       "request_id": "req_3f9a1c7b2e8d4a6f0b5c9e1d",
-                     *       "status": 403,
+                     *       "type": "about:blank",
                      *       "title": "Forbidden",
-                     *       "type": "about:blank"
+                     *       "status": 403,
+                     *       "detail": "The token lacks the tokens:read scope.",
+                     *       "code": "insufficient_scope",
+                     *       "request_id": "req_3f9a1c7b2e8d4a6f0b5c9e1d"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -318,12 +318,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "code": "rate_limited",
-                     *       "detail": "Too many requests; retry after 30 seconds.",
-                     *       "request_id": "req_3f9a1c7b2e8d4a6f0b5c9e1d",
-                     *       "status": 429,
+                     *       "type": "about:blank",
                      *       "title": "Too Many Requests",
-                     *       "type": "about:blank"
+                     *       "status": 429,
+                     *       "detail": "Too many requests; retry after 30 seconds.",
+                     *       "code": "rate_limited",
+                     *       "request_id": "req_3f9a1c7b2e8d4a6f0b5c9e1d"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];
@@ -339,12 +339,12 @@ export interface operations {
                 content: {
                     /**
                      * @example {
-                     *       "code": "internal",
-                     *       "detail": "Something went wrong on our side.",
-                     *       "request_id": "req_3f9a1c7b2e8d4a6f0b5c9e1d",
-                     *       "status": 500,
+                     *       "type": "about:blank",
                      *       "title": "Internal Server Error",
-                     *       "type": "about:blank"
+                     *       "status": 500,
+                     *       "detail": "Something went wrong on our side.",
+                     *       "code": "internal",
+                     *       "request_id": "req_3f9a1c7b2e8d4a6f0b5c9e1d"
                      *     }
                      */
                     "application/problem+json": components["schemas"]["Problem"];

@@ -1,0 +1,93 @@
+//! `/__admin/requests` and `/__admin/faults`: the journal and the injected faults.
+
+use actix_web::{web, HttpResponse};
+use serde::{Deserialize, Serialize};
+
+use crate::admin::AdminState;
+use crate::api::error::ApiError;
+use crate::api::request_id::RequestId;
+use crate::domain::ParamError;
+use crate::mock::faults::FaultConfig;
+use crate::mock::journal::{Clear, JournalEntry, Recent};
+use crate::mock::MockState;
+
+/// Recent requests, newest first.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct RequestList {
+    pub data: Vec<JournalEntry>,
+}
+
+/// How many entries to return.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RequestsQuery {
+    /// 1 to the journal's capacity (default 100).
+    #[param(minimum = 1, example = 20)]
+    pub limit: Option<usize>,
+}
+
+/// List recent requests (never a secret: tokens are named by id).
+#[utoipa::path(get, path = "/__admin/requests", tag = "Requests", params(RequestsQuery),
+    responses((status = 200, description = "Recent requests, newest first.", body = RequestList),
+              (status = 400, description = "Bad limit.", body = crate::api::error::Problem, content_type = "application/problem+json")))]
+pub async fn requests(
+    mock: web::Data<MockState>,
+    admin: web::Data<AdminState>,
+    query: web::Query<RequestsQuery>,
+    id: RequestId,
+) -> HttpResponse {
+    let limit = query.limit.unwrap_or(100);
+    if !(1..=admin.journal_capacity).contains(&limit) {
+        return ApiError::InvalidParameters(vec![ParamError {
+            parameter: "limit".to_owned(),
+            detail: format!(
+                "must be an integer between 1 and {}",
+                admin.journal_capacity
+            ),
+        }])
+        .into_response(&id);
+    }
+    match mock.journal.send(Recent(limit)).await {
+        Ok(data) => HttpResponse::Ok().json(RequestList { data }),
+        Err(e) => ApiError::Unavailable(e.to_string()).into_response(&id),
+    }
+}
+
+/// Clear the journal.
+#[utoipa::path(delete, path = "/__admin/requests", tag = "Requests",
+    responses((status = 204, description = "Cleared.")))]
+pub async fn clear_requests(mock: web::Data<MockState>) -> HttpResponse {
+    mock.journal.do_send(Clear);
+    HttpResponse::NoContent().finish()
+}
+
+/// Read latency and injected errors.
+#[utoipa::path(get, path = "/__admin/faults", tag = "Faults",
+    responses((status = 200, description = "The fault settings.", body = FaultConfig)))]
+pub async fn faults(mock: web::Data<MockState>) -> HttpResponse {
+    HttpResponse::Ok().json(mock.faults.get())
+}
+
+/// Set latency and injected errors for every API request.
+#[utoipa::path(put, path = "/__admin/faults", tag = "Faults", request_body = FaultConfig,
+    responses((status = 200, description = "The new fault settings.", body = FaultConfig),
+              (status = 400, description = "Out of range; `errors` names each field.", body = crate::api::error::Problem, content_type = "application/problem+json")))]
+pub async fn set_faults(
+    mock: web::Data<MockState>,
+    body: web::Json<FaultConfig>,
+    id: RequestId,
+) -> HttpResponse {
+    let problems = body.problems();
+    if !problems.is_empty() {
+        let errors = problems
+            .into_iter()
+            .map(|(parameter, detail)| ParamError {
+                parameter: parameter.to_owned(),
+                detail: detail.to_owned(),
+            })
+            .collect();
+        return ApiError::InvalidParameters(errors).into_response(&id);
+    }
+    mock.faults.set(body.into_inner());
+    HttpResponse::Ok().json(mock.faults.get())
+}

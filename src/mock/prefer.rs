@@ -1,0 +1,134 @@
+//! Per-request controls: `Prefer: code=N, example=NAME, delay=MS` (RFC 7240) and the query
+//! parameters `__code`, `__example`, `__delay`, which need no CORS preflight.
+
+use std::time::Duration;
+
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::{HttpRequest, HttpResponse};
+
+use super::forced::{ForcedResponses, Unavailable};
+use crate::domain::{decode_query, ParamError};
+use crate::settings::MAX_DELAY_MS;
+
+/// The controls one request asked for.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Controls {
+    /// A documented status to answer with instead of evaluating the request (never 200).
+    pub code: Option<u16>,
+    /// A named example of that response (of the 200 response when no code is given), and
+    /// the parameter that asked for it.
+    pub example: Option<(String, String)>,
+    /// How long to wait before answering.
+    pub delay: Option<Duration>,
+    /// The preferences honoured, for `Preference-Applied`.
+    applied: Vec<String>,
+}
+
+/// Where a control came from, for naming it in errors.
+#[derive(Clone, Copy)]
+enum Origin {
+    Header,
+    Query,
+}
+
+impl Controls {
+    /// Reads the controls of a request; every bad one is reported.
+    pub fn parse(req: &HttpRequest, forced: &ForcedResponses) -> Result<Controls, Vec<ParamError>> {
+        let prefer = req.headers().get_all("prefer");
+        let query = req.query_string();
+        let mut pairs: Vec<(Origin, String, String)> = Vec::new();
+        for value in prefer {
+            let text = String::from_utf8_lossy(value.as_bytes());
+            for preference in text.split(',') {
+                // Parameters after `;` do not apply to these preferences.
+                let item = preference.split(';').next().unwrap_or("").trim();
+                if let Some((name, value)) = item.split_once('=') {
+                    let value = value.trim().trim_matches('"');
+                    pairs.push((
+                        Origin::Header,
+                        name.trim().to_ascii_lowercase(),
+                        value.to_owned(),
+                    ));
+                }
+            }
+        }
+        if query.contains("__") {
+            for (key, value) in decode_query(query) {
+                if let (Ok(key), Ok(value)) = (key, value) {
+                    if let Some(name) = key.strip_prefix("__") {
+                        pairs.push((Origin::Query, name.to_owned(), value));
+                    }
+                }
+            }
+        }
+        let mut controls = Controls::default();
+        let mut errors = Vec::new();
+        let mut code_text = None;
+        for (origin, name, value) in pairs {
+            let parameter = match origin {
+                Origin::Header => "Prefer".to_owned(),
+                Origin::Query => format!("__{name}"),
+            };
+            let detail = |what: &str| match origin {
+                Origin::Header => format!("{name} {what}"),
+                Origin::Query => what.to_owned(),
+            };
+            match name.as_str() {
+                "code" => match forced.check_code(&value) {
+                    Ok(code) => code_text = Some((code, value)),
+                    Err(Unavailable::Code(what) | Unavailable::Example(what)) => {
+                        errors.push(ParamError {
+                            parameter,
+                            detail: detail(&what),
+                        })
+                    }
+                },
+                "example" => controls.example = Some((parameter, value)),
+                "delay" => match value.parse::<u64>() {
+                    Ok(ms) if ms <= MAX_DELAY_MS && value.bytes().all(|b| b.is_ascii_digit()) => {
+                        controls.delay = Some(Duration::from_millis(ms));
+                        controls.applied.push(format!("delay={ms}"));
+                    }
+                    _ => errors.push(ParamError {
+                        parameter,
+                        detail: detail("must be an integer between 0 and 30000 (milliseconds)"),
+                    }),
+                },
+                // Other preferences (return=minimal, ...) are not ours to refuse.
+                _ => {}
+            }
+        }
+        if let Some((code, _)) = code_text {
+            controls.applied.push(format!("code={code}"));
+            // code=200 is normal behaviour, unless an example of it is asked for.
+            if code != 200 {
+                controls.code = Some(code);
+            }
+        }
+        if let Some((_, example)) = &controls.example {
+            controls.applied.push(format!("example={example}"));
+        }
+        if errors.is_empty() {
+            Ok(controls)
+        } else {
+            Err(errors)
+        }
+    }
+
+    /// Whether a documented example replaces the real answer.
+    pub fn forces_response(&self) -> bool {
+        self.code.is_some() || self.example.is_some()
+    }
+
+    /// Adds `Preference-Applied` for the honoured controls.
+    pub fn mark_applied(&self, response: &mut HttpResponse) {
+        if self.applied.is_empty() {
+            return;
+        }
+        if let Ok(value) = HeaderValue::from_str(&self.applied.join(", ")) {
+            response
+                .headers_mut()
+                .insert(HeaderName::from_static("preference-applied"), value);
+        }
+    }
+}

@@ -1,0 +1,91 @@
+//! Where the served data comes from: the embedded demo data, a file, or generated tokens.
+//! Start-up, `POST /__admin/reset` and the file watcher all load through here.
+
+use std::io;
+use std::path::PathBuf;
+
+use super::snapshot::{Snapshot, SnapshotError};
+use super::DEFAULT_SNAPSHOT;
+use crate::generate::{generate, GenerateOptions};
+use crate::settings::Settings;
+
+/// The configured source of data.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Source {
+    /// The demo data compiled into the binary.
+    Embedded,
+    /// A snapshot file.
+    File(PathBuf),
+    /// Generated tokens.
+    Generated(GenerateOptions),
+}
+
+/// Why a source could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("cannot read snapshot {path}: {source}")]
+    Read { path: PathBuf, source: io::Error },
+    #[error("snapshot {origin} is invalid; {source}")]
+    Invalid {
+        origin: String,
+        source: SnapshotError,
+    },
+    #[error("cannot generate data: {0}")]
+    Generate(io::Error),
+}
+
+impl Source {
+    /// The source the settings name.
+    pub fn from_settings(settings: &Settings) -> Source {
+        let snapshot = &settings.snapshot;
+        if let Some(path) = settings.snapshot_path() {
+            Source::File(path.to_owned())
+        } else if snapshot.generate > 0 {
+            Source::Generated(GenerateOptions {
+                tokens: snapshot.generate,
+                workspaces: generated_workspaces(snapshot.generate),
+                seed: snapshot.generate_seed,
+            })
+        } else {
+            Source::Embedded
+        }
+    }
+
+    /// Reads and validates the data.
+    pub fn load(&self) -> Result<Snapshot, LoadError> {
+        let invalid = |source| LoadError::Invalid {
+            origin: self.to_string(),
+            source,
+        };
+        match self {
+            Source::Embedded => Snapshot::parse(DEFAULT_SNAPSHOT).map_err(invalid),
+            Source::File(path) => {
+                let bytes = std::fs::read(path).map_err(|source| LoadError::Read {
+                    path: path.clone(),
+                    source,
+                })?;
+                Snapshot::parse(&bytes).map_err(invalid)
+            }
+            Source::Generated(options) => {
+                let mut bytes = Vec::new();
+                generate(options, &mut bytes, &mut |_| {}).map_err(LoadError::Generate)?;
+                Snapshot::parse(&bytes).map_err(invalid)
+            }
+        }
+    }
+}
+
+/// Generated data served without a file gets a few workspaces, as the demo data has.
+fn generated_workspaces(tokens: u64) -> u32 {
+    u32::try_from(tokens.clamp(1, 3)).unwrap_or(1)
+}
+
+impl std::fmt::Display for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Source::Embedded => f.write_str("embedded demo data"),
+            Source::File(path) => write!(f, "{}", path.display()),
+            Source::Generated(o) => write!(f, "{} generated tokens, seed {}", o.tokens, o.seed),
+        }
+    }
+}
