@@ -1,15 +1,20 @@
-//! The command line: `serve` (the default), and `check FILE`.
+//! The command line: `serve` (the default), `check FILE`, `generate`, `openapi`.
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::admin::Access;
 use crate::api::openapi::SpecDocuments;
+use crate::auth::REQUIRED_SCOPE;
 use crate::clock::Clock;
+use crate::generate::{generate, DemoSecret, GenerateOptions};
 use crate::settings::{Overrides, Settings};
 use crate::startup::{Application, StartupError};
 use crate::store::snapshot::Snapshot;
+use crate::store::source::Source;
 use crate::store::DEMO_SECRET;
 
 /// A mock server of the Tooken API's token listing endpoint, GET /v1/tokens.
@@ -32,6 +37,21 @@ enum Command {
     Check {
         /// The snapshot file to validate.
         file: PathBuf,
+    },
+    /// Write a generated snapshot: the same arguments always give the same bytes.
+    Generate {
+        /// How many tokens.
+        #[arg(long, value_name = "N")]
+        tokens: u64,
+        /// How many workspaces share them.
+        #[arg(long, value_name = "W", default_value_t = 1)]
+        workspaces: u32,
+        /// Seed of the random data.
+        #[arg(long, value_name = "S", default_value_t = 1)]
+        seed: u64,
+        /// Write to this file instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
     },
     /// Print the OpenAPI document (the one served at /openapi.json and /openapi.yaml).
     Openapi {
@@ -81,6 +101,19 @@ pub fn run() -> ExitCode {
     match cli.command {
         Some(Command::Check { file }) => check(&file),
         Some(Command::Serve(args)) => serve(args),
+        Some(Command::Generate {
+            tokens,
+            workspaces,
+            seed,
+            out,
+        }) => generate_command(
+            GenerateOptions {
+                tokens,
+                workspaces,
+                seed,
+            },
+            out,
+        ),
         Some(Command::Openapi { format }) => {
             let docs = SpecDocuments::build();
             match format {
@@ -171,13 +204,15 @@ fn print_banner(app: &Application, settings: &Settings) {
     };
     let base = format!("http://{host}:{}", address.port());
     let (tokens, workspaces) = app.counts();
-    let source = settings
-        .snapshot_path()
-        .map_or("embedded demo data".to_owned(), |p| p.display().to_string());
-    let secret = if settings.snapshot_path().is_none() {
-        DEMO_SECRET
-    } else {
-        "<a secret from your snapshot>"
+    let source = Source::from_settings(settings);
+    let secret = match &source {
+        Source::Embedded => DEMO_SECRET,
+        Source::File(_) => "<a secret from your snapshot>",
+        Source::Generated(_) => app
+            .demo_secrets()
+            .iter()
+            .find(|s| s.status == "active" && s.scopes.iter().any(|scope| scope == REQUIRED_SCOPE))
+            .map_or("<no secret>", |s| s.secret.as_str()),
     };
     println!("tooken-mock is serving {tokens} tokens in {workspaces} workspaces ({source})");
     println!("  API         {base}/v1/tokens");
@@ -186,4 +221,66 @@ fn print_banner(app: &Application, settings: &Settings) {
     println!(
         "  Try it      curl -H 'Authorization: Bearer {secret}' '{base}/v1/tokens?status=active'"
     );
+    match app.admin_access() {
+        Access::Off => tracing::warn!(
+            "the admin API is off: the server listens beyond loopback and admin.token is not set"
+        ),
+        _ => println!("  Admin API   {base}/__admin/  (document: {base}/__admin/openapi.json)"),
+    }
+    if let Source::Generated(_) = source {
+        print_secrets(app.demo_secrets());
+    }
+}
+
+fn print_secrets(secrets: &[DemoSecret]) {
+    eprintln!("secrets ({}):", secrets.len());
+    for s in secrets {
+        eprintln!(
+            "  {}  {}  {} {:?} [{}]  -> {}",
+            s.secret,
+            s.workspace,
+            s.status,
+            s.name,
+            s.scopes.join(" "),
+            s.outcome
+        );
+    }
+}
+
+fn generate_command(options: GenerateOptions, out: Option<PathBuf>) -> ExitCode {
+    if let Err(message) = options.validate() {
+        eprintln!("tooken-mock generate: {message}");
+        return ExitCode::from(2);
+    }
+    let show_progress = std::io::stderr().is_terminal();
+    let total = options.tokens;
+    let mut progress = |written: u64| {
+        if show_progress {
+            eprint!(
+                "\rgenerating: {written}/{total} tokens ({}%)",
+                written * 100 / total
+            );
+        }
+    };
+    let result = match &out {
+        Some(path) => std::fs::File::create(path)
+            .and_then(|file| generate(&options, &mut std::io::BufWriter::new(file), &mut progress)),
+        None => generate(&options, &mut std::io::stdout().lock(), &mut progress),
+    };
+    if show_progress {
+        eprintln!();
+    }
+    match result {
+        Ok(secrets) => {
+            if let Some(path) = out {
+                eprintln!("wrote {total} tokens to {}", path.display());
+            }
+            print_secrets(&secrets);
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("tooken-mock generate: {e}");
+            ExitCode::FAILURE
+        }
+    }
 }

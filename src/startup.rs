@@ -17,6 +17,7 @@ use crate::admin::{self, Access, AdminState};
 use crate::api::openapi::{swagger_ui, SpecDocuments};
 use crate::api::{self, AppState};
 use crate::clock::Clock;
+use crate::generate::DemoSecret;
 use crate::mock::faults::FaultConfig;
 use crate::mock::journal::Journal;
 use crate::mock::{Faults, ForcedResponses, MockState, RateLimiter};
@@ -43,13 +44,14 @@ pub struct Application {
     status: Arc<ArcSwap<LoadStatus>>,
     clock: Arc<Clock>,
     admin_access: Access,
+    demo_secrets: Vec<DemoSecret>,
 }
 
 impl Application {
     /// Loads the data and binds the listener. Must run inside an actix system.
     pub fn build(settings: &Settings) -> Result<Application, StartupError> {
         let source = Source::from_settings(settings);
-        let snapshot = source.load()?;
+        let (snapshot, demo_secrets) = source.load_with_secrets()?;
         let configured_now = settings.clock_now().ok().flatten();
         let clock = Arc::new(configured_now.map_or_else(Clock::real, Clock::frozen));
         let credentials = Arc::new(ArcSwap::from_pointee(Default::default()));
@@ -137,6 +139,7 @@ impl Application {
             status,
             clock,
             admin_access,
+            demo_secrets,
         })
     }
 
@@ -159,6 +162,11 @@ impl Application {
     /// Who may use the admin API.
     pub fn admin_access(&self) -> &Access {
         &self.admin_access
+    }
+
+    /// The secrets of generated data (empty for other sources).
+    pub fn demo_secrets(&self) -> &[DemoSecret] {
+        &self.demo_secrets
     }
 
     /// Serves until SIGINT or SIGTERM, letting requests in flight finish.

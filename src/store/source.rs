@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use super::snapshot::{Snapshot, SnapshotError};
 use super::DEFAULT_SNAPSHOT;
-use crate::generate::{generate, GenerateOptions};
+use crate::generate::{generate, DemoSecret, GenerateOptions};
 use crate::settings::Settings;
 
 /// The configured source of data.
@@ -53,23 +53,32 @@ impl Source {
 
     /// Reads and validates the data.
     pub fn load(&self) -> Result<Snapshot, LoadError> {
+        self.load_with_secrets().map(|(snapshot, _)| snapshot)
+    }
+
+    /// Reads and validates the data; generated data also gives the secrets it handed out.
+    pub fn load_with_secrets(&self) -> Result<(Snapshot, Vec<DemoSecret>), LoadError> {
         let invalid = |source| LoadError::Invalid {
             origin: self.to_string(),
             source,
         };
         match self {
-            Source::Embedded => Snapshot::parse(DEFAULT_SNAPSHOT).map_err(invalid),
+            Source::Embedded => Ok((
+                Snapshot::parse(DEFAULT_SNAPSHOT).map_err(invalid)?,
+                Vec::new(),
+            )),
             Source::File(path) => {
                 let bytes = std::fs::read(path).map_err(|source| LoadError::Read {
                     path: path.clone(),
                     source,
                 })?;
-                Snapshot::parse(&bytes).map_err(invalid)
+                Ok((Snapshot::parse(&bytes).map_err(invalid)?, Vec::new()))
             }
             Source::Generated(options) => {
                 let mut bytes = Vec::new();
-                generate(options, &mut bytes, &mut |_| {}).map_err(LoadError::Generate)?;
-                Snapshot::parse(&bytes).map_err(invalid)
+                let secrets =
+                    generate(options, &mut bytes, &mut |_| {}).map_err(LoadError::Generate)?;
+                Ok((Snapshot::parse(&bytes).map_err(invalid)?, secrets))
             }
         }
     }
