@@ -183,12 +183,7 @@ impl Settings {
         if self.server.workers > 256 {
             return invalid("server.workers", "must be 0 (one per core) to 256");
         }
-        if self.clock_now().is_err() {
-            return invalid(
-                "clock.now",
-                "must be empty or an RFC 3339 time such as 2026-05-01T00:00:00Z",
-            );
-        }
+        self.parse_clock_now()?;
         let p = &self.pagination;
         if !(1..=100).contains(&p.max_per_page) {
             return invalid("pagination.max_per_page", "must be between 1 and 100");
@@ -215,12 +210,7 @@ impl Settings {
         if s.generate > MAX_GENERATED {
             return invalid("snapshot.generate", "must be at most 10000000 tokens");
         }
-        if self.allowed_origins().is_err() {
-            return invalid(
-                "cors.allowed_origins",
-                "must be * or comma-separated origins such as https://app.example.com:3000",
-            );
-        }
+        self.parse_allowed_origins()?;
         let f = &self.faults;
         if f.latency_fixed_ms > MAX_DELAY_MS {
             return invalid("faults.latency_fixed_ms", "must be between 0 and 30000");
@@ -256,16 +246,30 @@ impl Settings {
         Ok(())
     }
 
-    /// The frozen start time, if any.
-    pub fn clock_now(&self) -> Result<Option<DateTime<Utc>>, ()> {
+    /// The frozen start time, if any (checked when the settings were loaded).
+    pub fn clock_now(&self) -> Option<DateTime<Utc>> {
+        self.parse_clock_now().ok().flatten()
+    }
+
+    fn parse_clock_now(&self) -> Result<Option<DateTime<Utc>>, SettingsError> {
         match self.clock.now.as_str() {
             "" => Ok(None),
-            text => parse_timestamp(text).map(Some).ok_or(()),
+            text => parse_timestamp(text)
+                .map(Some)
+                .ok_or(SettingsError::Invalid {
+                    key: "clock.now",
+                    problem: "must be empty or an RFC 3339 time such as 2026-05-01T00:00:00Z"
+                        .into(),
+                }),
         }
     }
 
-    /// The origins allowed by CORS; `None` allows any origin.
-    pub fn allowed_origins(&self) -> Result<Option<Vec<String>>, ()> {
+    /// The origins allowed by CORS; `None` allows any origin (checked at load).
+    pub fn allowed_origins(&self) -> Option<Vec<String>> {
+        self.parse_allowed_origins().ok().flatten()
+    }
+
+    fn parse_allowed_origins(&self) -> Result<Option<Vec<String>>, SettingsError> {
         let text = self.cors.allowed_origins.trim();
         if text == "*" {
             return Ok(None);
@@ -285,7 +289,12 @@ impl Settings {
         if origins.iter().all(|o| well_formed(o)) {
             Ok(Some(origins))
         } else {
-            Err(())
+            Err(SettingsError::Invalid {
+                key: "cors.allowed_origins",
+                problem:
+                    "must be * or comma-separated origins such as https://app.example.com:3000"
+                        .into(),
+            })
         }
     }
 

@@ -52,7 +52,7 @@ impl Application {
     pub fn build(settings: &Settings) -> Result<Application, StartupError> {
         let source = Source::from_settings(settings);
         let (snapshot, demo_secrets) = source.load_with_secrets()?;
-        let configured_now = settings.clock_now().ok().flatten();
+        let configured_now = settings.clock_now();
         let clock = Arc::new(configured_now.map_or_else(Clock::real, Clock::frozen));
         let credentials = Arc::new(ArcSwap::from_pointee(Default::default()));
         let status = Arc::new(ArcSwap::from_pointee(LoadStatus::default()));
@@ -104,7 +104,7 @@ impl Application {
             track_last_used: settings.auth.track_last_used,
         });
         let docs = web::Data::new(docs);
-        let origins = settings.allowed_origins().ok().flatten();
+        let origins = settings.allowed_origins();
         let access = admin_access.clone();
 
         let address = format!("{}:{}", settings.server.host, settings.server.port);

@@ -1,1 +1,11 @@
-
+mod authentication;
+mod errors;
+mod helpers;
+mod name_filter;
+mod pagination;
+mod query_parameters;
+mod results;
+mod running;
+mod snapshots;
+mod time;
+mod workspaces;
