@@ -93,6 +93,9 @@ struct ServeArgs {
     /// Seed of the generated data [default: 1].
     #[arg(long, value_name = "S")]
     seed: Option<u64>,
+    /// Log format: text or json [default: text].
+    #[arg(long, value_name = "FORMAT")]
+    log_format: Option<String>,
 }
 
 /// Parses the command line and runs the command.
@@ -167,6 +170,7 @@ fn serve(args: ServeArgs) -> ExitCode {
         watch: args.watch,
         generate: args.generate,
         seed: args.seed,
+        log_format: args.log_format,
     };
     let settings = match Settings::load(&overrides) {
         Ok(settings) => settings,
@@ -175,7 +179,7 @@ fn serve(args: ServeArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    crate::telemetry::init(&settings.log.level);
+    crate::telemetry::init(&settings.log.level, settings.log.format == "json");
     let outcome = actix_web::rt::System::new().block_on(async {
         let app = Application::build(&settings)?;
         print_banner(&app, &settings);

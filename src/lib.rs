@@ -11,6 +11,7 @@ pub mod cli;
 pub mod clock;
 pub mod domain;
 pub mod generate;
+pub mod metrics;
 pub mod mock;
 pub mod settings;
 pub mod startup;

@@ -43,6 +43,11 @@ pub struct ServerSettings {
     pub port: u16,
     pub workers: usize,
     pub shutdown_timeout_secs: u64,
+    pub client_request_timeout_ms: u64,
+    pub keep_alive_secs: u64,
+    pub max_connections: usize,
+    pub max_query_bytes: usize,
+    pub max_header_bytes: usize,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -107,6 +112,7 @@ pub struct AdminSettings {
 #[serde(deny_unknown_fields)]
 pub struct LogSettings {
     pub level: String,
+    pub format: String,
 }
 
 /// Values given on the command line, the highest layer.
@@ -120,6 +126,7 @@ pub struct Overrides {
     pub watch: bool,
     pub generate: Option<u64>,
     pub seed: Option<u64>,
+    pub log_format: Option<String>,
 }
 
 /// The longest delay a request or a fault may add, in milliseconds.
@@ -158,6 +165,9 @@ impl Settings {
         }
         if let Some(tokens) = overrides.generate {
             builder = builder.set_override("snapshot.generate", tokens)?;
+        }
+        if let Some(format) = &overrides.log_format {
+            builder = builder.set_override("log.format", format.as_str())?;
         }
         if let Some(seed) = overrides.seed {
             builder = builder.set_override("snapshot.generate_seed", seed)?;
@@ -236,6 +246,28 @@ impl Settings {
         }
         if self.admin.max_body_bytes < 1024 {
             return invalid("admin.max_body_bytes", "must be at least 1024");
+        }
+        let server = &self.server;
+        if !(100..=600_000).contains(&server.client_request_timeout_ms) {
+            return invalid(
+                "server.client_request_timeout_ms",
+                "must be between 100 and 600000",
+            );
+        }
+        if server.keep_alive_secs > 3600 {
+            return invalid("server.keep_alive_secs", "must be between 0 and 3600");
+        }
+        if !(1..=1_000_000).contains(&server.max_connections) {
+            return invalid("server.max_connections", "must be between 1 and 1000000");
+        }
+        if !(256..=1_048_576).contains(&server.max_query_bytes) {
+            return invalid("server.max_query_bytes", "must be between 256 and 1048576");
+        }
+        if !(1024..=32_768).contains(&server.max_header_bytes) {
+            return invalid("server.max_header_bytes", "must be between 1024 and 32768");
+        }
+        if !["text", "json"].contains(&self.log.format.as_str()) {
+            return invalid("log.format", "must be text or json");
         }
         if !LOG_LEVELS.contains(&self.log.level.as_str()) {
             return invalid(

@@ -4,20 +4,22 @@
 use std::io;
 use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
+use std::time::Duration;
 
 use actix::Actor;
 use actix_cors::Cors;
 use actix_web::dev::Server;
-use actix_web::http::header;
+use actix_web::http::{header, KeepAlive};
 use actix_web::{middleware::from_fn, web, App, HttpServer};
 use arc_swap::ArcSwap;
 use serde_json::Value;
 
 use crate::admin::{self, Access, AdminState};
 use crate::api::openapi::{swagger_ui, SpecDocuments};
-use crate::api::{self, AppState};
+use crate::api::{self, AppState, RequestLimits};
 use crate::clock::Clock;
 use crate::generate::DemoSecret;
+use crate::metrics::Metrics;
 use crate::mock::faults::FaultConfig;
 use crate::mock::journal::Journal;
 use crate::mock::{Faults, ForcedResponses, MockState, RateLimiter};
@@ -56,7 +58,14 @@ impl Application {
         let clock = Arc::new(configured_now.map_or_else(Clock::real, Clock::frozen));
         let credentials = Arc::new(ArcSwap::from_pointee(Default::default()));
         let status = Arc::new(ArcSwap::from_pointee(LoadStatus::default()));
-        let store = StoreActor::new(snapshot, credentials.clone(), status.clone()).start();
+        let metrics = Arc::new(Metrics::new());
+        let store = StoreActor::new(
+            snapshot,
+            credentials.clone(),
+            status.clone(),
+            metrics.clone(),
+        )
+        .start();
         if settings.snapshot.watch {
             if let Source::File(path) = &source {
                 watch::start(
@@ -102,6 +111,11 @@ impl Application {
             clock: clock.clone(),
             limits: settings.query_limits(),
             track_last_used: settings.auth.track_last_used,
+            metrics,
+            request_limits: RequestLimits {
+                max_query_bytes: settings.server.max_query_bytes,
+                max_header_bytes: settings.server.max_header_bytes,
+            },
         });
         let docs = web::Data::new(docs);
         let origins = settings.allowed_origins();
@@ -128,7 +142,15 @@ impl Application {
                 .service(swagger_ui(access != Access::Off))
                 .default_service(web::to(api::not_found))
         })
-        .shutdown_timeout(settings.server.shutdown_timeout_secs);
+        .shutdown_timeout(settings.server.shutdown_timeout_secs)
+        .client_request_timeout(Duration::from_millis(
+            settings.server.client_request_timeout_ms,
+        ))
+        .keep_alive(match settings.server.keep_alive_secs {
+            0 => KeepAlive::Disabled,
+            secs => KeepAlive::Timeout(Duration::from_secs(secs)),
+        })
+        .max_connections(settings.server.max_connections);
         if settings.server.workers > 0 {
             server = server.workers(settings.server.workers);
         }

@@ -10,6 +10,7 @@ use crate::api::error::ApiError;
 use crate::api::request_id::RequestId;
 use crate::api::AppState;
 use crate::domain::ParamError;
+use crate::metrics::LoadKind;
 use crate::mock::journal::Clear;
 use crate::mock::MockState;
 use crate::store::actor::{Export, LoadStatus, Replace};
@@ -49,7 +50,7 @@ fn problems(error: SnapshotError) -> ApiError {
 
 async fn install(app: &AppState, snapshot: Snapshot) -> Result<Loaded, ApiError> {
     app.store
-        .send(Replace(snapshot))
+        .send(Replace(snapshot, LoadKind::Admin))
         .await
         .map(Loaded::from)
         .map_err(|e| ApiError::Unavailable(e.to_string()))
@@ -83,7 +84,10 @@ pub async fn reset(
             mock.journal.do_send(Clear);
             HttpResponse::Ok().json(loaded)
         }
-        Err(error) => error.into_response(&id),
+        Err(error) => {
+            app.metrics.record_load(LoadKind::Admin, false);
+            error.into_response(&id)
+        }
     }
 }
 
@@ -132,6 +136,9 @@ pub async fn replace(
     };
     match parsed {
         Ok(loaded) => HttpResponse::Ok().json(loaded),
-        Err(error) => error.into_response(&id),
+        Err(error) => {
+            app.metrics.record_load(LoadKind::Admin, false);
+            error.into_response(&id)
+        }
     }
 }

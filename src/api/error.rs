@@ -24,12 +24,21 @@ pub enum ApiError {
     /// 401 `missing_token` / `invalid_token`, or 403 `insufficient_scope`.
     #[error(transparent)]
     Auth(#[from] AuthError),
+    /// 403 `cors_refused`: a CORS preflight for an origin, method or header not allowed.
+    #[error("CORS preflight refused")]
+    CorsRefused,
     /// 404 `not_found`: no resource at this path.
     #[error("not found")]
     NotFound,
     /// 405 `method_not_allowed`: the resource answers GET and HEAD only.
     #[error("method not allowed")]
     MethodNotAllowed,
+    /// 414 `uri_too_long`: a query string over the limit, in bytes.
+    #[error("URI too long")]
+    UriTooLong(usize),
+    /// 431 `headers_too_large`: request headers over the limit, in bytes.
+    #[error("request headers too large")]
+    HeadersTooLarge(usize),
     /// 413 `payload_too_large`: a body over the limit, in bytes.
     #[error("payload too large")]
     PayloadTooLarge(usize),
@@ -84,9 +93,12 @@ impl ApiError {
             ApiError::InvalidParameters(_) => StatusCode::BAD_REQUEST,
             ApiError::Auth(AuthError::InsufficientScope) => StatusCode::FORBIDDEN,
             ApiError::Auth(_) => StatusCode::UNAUTHORIZED,
+            ApiError::CorsRefused => StatusCode::FORBIDDEN,
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UriTooLong(_) => StatusCode::URI_TOO_LONG,
+            ApiError::HeadersTooLarge(_) => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             ApiError::InvalidSnapshot(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Injected(503) | ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
@@ -100,9 +112,12 @@ impl ApiError {
             ApiError::Auth(AuthError::Missing) => "missing_token",
             ApiError::Auth(AuthError::InsufficientScope) => "insufficient_scope",
             ApiError::Auth(_) => "invalid_token",
+            ApiError::CorsRefused => "cors_refused",
             ApiError::NotFound => "not_found",
             ApiError::MethodNotAllowed => "method_not_allowed",
             ApiError::PayloadTooLarge(_) => "payload_too_large",
+            ApiError::UriTooLong(_) => "uri_too_long",
+            ApiError::HeadersTooLarge(_) => "headers_too_large",
             ApiError::InvalidSnapshot(_) => "invalid_snapshot",
             ApiError::RateLimited(_) => "rate_limited",
             ApiError::Injected(503) | ApiError::Unavailable(_) => "unavailable",
@@ -125,8 +140,17 @@ impl ApiError {
                 format!("The token lacks the {REQUIRED_SCOPE} scope.")
             }
             ApiError::Auth(cause) => format!("The {cause}."),
+            ApiError::CorsRefused => {
+                "The CORS settings do not allow this origin, method or header.".to_owned()
+            }
             ApiError::NotFound => "There is nothing at this path.".to_owned(),
             ApiError::MethodNotAllowed => "This resource answers GET and HEAD only.".to_owned(),
+            ApiError::UriTooLong(limit) => {
+                format!("The query string is longer than the limit of {limit} bytes.")
+            }
+            ApiError::HeadersTooLarge(limit) => {
+                format!("The request headers are larger than the limit of {limit} bytes.")
+            }
             ApiError::PayloadTooLarge(limit) => {
                 format!("The body is larger than the limit of {limit} bytes.")
             }

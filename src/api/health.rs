@@ -1,9 +1,12 @@
-//! `/healthz` and `/readyz`, outside the API.
+//! `/healthz`, `/readyz` and `/metrics`, outside the API.
 
 use actix_web::{web, HttpResponse};
 use serde_json::json;
 
+use super::error::ApiError;
+use super::request_id::RequestId;
 use super::AppState;
+use crate::store::actor::Counts;
 
 /// The process answers.
 pub async fn healthz() -> HttpResponse {
@@ -20,4 +23,14 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
         "workspaces": status.workspaces,
         "last_reload_error": status.last_reload_error,
     }))
+}
+
+/// Prometheus text exposition.
+pub async fn metrics(state: web::Data<AppState>, request_id: RequestId) -> HttpResponse {
+    match state.store.send(Counts(state.clock.now())).await {
+        Ok(counts) => HttpResponse::Ok()
+            .content_type("text/plain; version=0.0.4")
+            .body(state.metrics.render(&counts)),
+        Err(e) => ApiError::Unavailable(e.to_string()).into_response(&request_id),
+    }
 }

@@ -12,8 +12,9 @@ use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::{web, Error, HttpMessage};
 
+use super::error::ApiError;
 use super::request_id::{RequestId, X_REQUEST_ID};
-use super::AppState;
+use super::{AppState, RequestLimits};
 use crate::domain::{format_timestamp, TokenId};
 use crate::mock::journal::{JournalEntry, Record};
 use crate::mock::MockState;
@@ -22,7 +23,7 @@ use crate::mock::MockState;
 /// Neither the line nor the journal holds the `Authorization` header; a token is named by id.
 pub async fn common(
     req: ServiceRequest,
-    next: Next<impl MessageBody>,
+    next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
     let started = Instant::now();
     let id = RequestId::from_header(req.headers().get(X_REQUEST_ID).map(|v| v.as_bytes()));
@@ -30,11 +31,24 @@ pub async fn common(
     let preflight = req.method() == Method::OPTIONS
         && req.headers().contains_key(ACCESS_CONTROL_REQUEST_METHOD);
 
-    let mut res = next.call(req).await?;
+    let refusal = req
+        .app_data::<web::Data<AppState>>()
+        .and_then(|app| oversized(&req, app.request_limits));
+    let mut res = match refusal {
+        Some(error) => {
+            let response = error.into_response(&id);
+            req.into_response(response).map_into_right_body()
+        }
+        None => next.call(req).await?.map_into_left_body(),
+    };
 
-    // The CORS layer answers a preflight with 200; 204 says there is no body to read.
+    // The CORS layer answers a preflight with 200, or a plain-text 400 when it refuses one:
+    // 204 says there is no body to read, and a refusal is a problem like every other error.
     if preflight && res.status() == StatusCode::OK {
         *res.response_mut().status_mut() = StatusCode::NO_CONTENT;
+    } else if preflight && res.status() == StatusCode::BAD_REQUEST {
+        let response = ApiError::CorsRefused.into_response(&id);
+        res = res.into_response(response).map_into_right_body();
     }
     let headers = res.headers_mut();
     if let Ok(value) = HeaderValue::from_str(id.as_str()) {
@@ -59,6 +73,12 @@ pub async fn common(
         "request"
     );
     let app = request.app_data::<web::Data<AppState>>();
+    if let Some(app) = app {
+        let route = request.match_pattern();
+        let route = route.as_deref().unwrap_or("unmatched");
+        app.metrics
+            .observe_request(route, status, elapsed.as_secs_f64());
+    }
     let mock = request.app_data::<web::Data<MockState>>();
     if let (Some(app), Some(mock)) = (app, mock) {
         if !request.path().starts_with("/__admin") {
@@ -75,4 +95,18 @@ pub async fn common(
         }
     }
     Ok(res)
+}
+
+/// Refuses a query string or headers past the configured sizes.
+fn oversized(req: &ServiceRequest, limits: RequestLimits) -> Option<ApiError> {
+    if req.query_string().len() > limits.max_query_bytes {
+        return Some(ApiError::UriTooLong(limits.max_query_bytes));
+    }
+    let header_bytes: usize = req
+        .headers()
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len() + 4)
+        .sum();
+    (header_bytes > limits.max_header_bytes)
+        .then_some(ApiError::HeadersTooLarge(limits.max_header_bytes))
 }

@@ -17,6 +17,7 @@ use arc_swap::ArcSwap;
 use crate::auth::Credentials;
 use crate::clock::Clock;
 use crate::domain::QueryLimits;
+use crate::metrics::Metrics;
 use crate::store::actor::{LoadStatus, StoreActor};
 use error::ApiError;
 use request_id::RequestId;
@@ -32,6 +33,15 @@ pub struct AppState {
     pub clock: Arc<Clock>,
     pub limits: QueryLimits,
     pub track_last_used: bool,
+    pub metrics: Arc<Metrics>,
+    pub request_limits: RequestLimits,
+}
+
+/// Sizes past which a request is refused before any handler runs.
+#[derive(Clone, Copy, Debug)]
+pub struct RequestLimits {
+    pub max_query_bytes: usize,
+    pub max_header_bytes: usize,
 }
 
 /// Mounts the API, the documents and the probes on an app.
@@ -46,7 +56,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     .route("/openapi.yaml", web::get().to(openapi::yaml))
     .route("/docs", web::get().to(openapi::docs_redirect))
     .route("/healthz", web::get().to(health::healthz))
-    .route("/readyz", web::get().to(health::readyz));
+    .route("/readyz", web::get().to(health::readyz))
+    .route("/metrics", web::get().to(health::metrics));
 }
 
 /// The answer for every path nothing else claims.

@@ -11,6 +11,7 @@ use super::snapshot::Snapshot;
 use super::{Page, Store};
 use crate::auth::Credentials;
 use crate::domain::{ListQuery, TokenId, WorkspaceId};
+use crate::metrics::{LoadKind, Metrics};
 
 /// What is being served, for `/readyz` and the admin API.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -27,6 +28,7 @@ pub struct StoreActor {
     store: Store,
     credentials: Arc<ArcSwap<Credentials>>,
     status: Arc<ArcSwap<LoadStatus>>,
+    metrics: Arc<Metrics>,
 }
 
 impl StoreActor {
@@ -34,17 +36,19 @@ impl StoreActor {
         snapshot: Snapshot,
         credentials: Arc<ArcSwap<Credentials>>,
         status: Arc<ArcSwap<LoadStatus>>,
+        metrics: Arc<Metrics>,
     ) -> StoreActor {
         let mut actor = StoreActor {
             store: Store::default(),
             credentials,
             status,
+            metrics,
         };
-        actor.replace(snapshot);
+        actor.replace(snapshot, LoadKind::Startup);
         actor
     }
 
-    fn replace(&mut self, snapshot: Snapshot) -> LoadStatus {
+    fn replace(&mut self, snapshot: Snapshot, kind: LoadKind) -> LoadStatus {
         // Credentials first: for the moment between the two swaps a request may authenticate
         // against the new data and list from the old, never the reverse with a stale secret.
         self.credentials
@@ -56,6 +60,7 @@ impl StoreActor {
             last_reload_error: None,
         };
         self.status.store(Arc::new(status.clone()));
+        self.metrics.record_load(kind, true);
         status
     }
 }
@@ -110,13 +115,13 @@ impl Handler<RecordUse> for StoreActor {
 /// Replaces the whole state with a validated snapshot, atomically for every later message.
 #[derive(Message)]
 #[rtype(result = "LoadStatus")]
-pub struct Replace(pub Snapshot);
+pub struct Replace(pub Snapshot, pub LoadKind);
 
 impl Handler<Replace> for StoreActor {
     type Result = MessageResult<Replace>;
 
     fn handle(&mut self, msg: Replace, _: &mut Self::Context) -> Self::Result {
-        MessageResult(self.replace(msg.0))
+        MessageResult(self.replace(msg.0, msg.1))
     }
 }
 
@@ -129,9 +134,23 @@ impl Handler<ReloadRefused> for StoreActor {
     type Result = ();
 
     fn handle(&mut self, msg: ReloadRefused, _: &mut Self::Context) {
+        self.metrics.record_load(LoadKind::Reload, false);
         let mut status = LoadStatus::clone(&self.status.load());
         status.last_reload_error = Some(msg.0);
         self.status.store(Arc::new(status));
+    }
+}
+
+/// Per workspace, how many tokens are in each status at a time (for `/metrics`).
+#[derive(Message)]
+#[rtype(result = "Vec<(String, [usize; 3])>")]
+pub struct Counts(pub DateTime<Utc>);
+
+impl Handler<Counts> for StoreActor {
+    type Result = MessageResult<Counts>;
+
+    fn handle(&mut self, msg: Counts, _: &mut Self::Context) -> Self::Result {
+        MessageResult(self.store.counts(msg.0))
     }
 }
 

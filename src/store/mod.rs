@@ -124,6 +124,18 @@ impl Store {
         self.locations.len()
     }
 
+    /// Per workspace, how many tokens are in each status as of `now`.
+    pub fn counts(&mut self, now: DateTime<Utc>) -> Vec<(String, [usize; 3])> {
+        self.workspaces
+            .iter_mut()
+            .map(|w| {
+                w.sync(now);
+                let [a, e, r] = &w.partitions;
+                (w.id.as_str().to_owned(), [a.len(), e.len(), r.len()])
+            })
+            .collect()
+    }
+
     /// The number of workspaces.
     pub fn workspace_count(&self) -> usize {
         self.workspaces.len()

@@ -12,6 +12,7 @@ use actix::Addr;
 
 use super::actor::{ReloadRefused, Replace, StoreActor};
 use super::source::Source;
+use crate::metrics::LoadKind;
 
 /// Starts polling `path` every `interval_ms` on the current actix system.
 pub fn start(path: PathBuf, interval_ms: u64, store: Addr<StoreActor>) {
@@ -33,7 +34,7 @@ pub fn start(path: PathBuf, interval_ms: u64, store: Addr<StoreActor>) {
             // Parsing a large file takes time: keep it off the thread that runs the store.
             match actix_web::rt::task::spawn_blocking(move || source.load()).await {
                 Ok(Ok(snapshot)) => {
-                    if let Ok(status) = store.send(Replace(snapshot)).await {
+                    if let Ok(status) = store.send(Replace(snapshot, LoadKind::Reload)).await {
                         tracing::info!(path = %path.display(), tokens = status.tokens, "snapshot reloaded");
                     }
                 }

@@ -13,7 +13,7 @@ if [[ ! -x "$TOOKEN_MOCK_BIN" ]]; then
   exit 1
 fi
 
-# Playwright cannot download browsers here, so the test drives Debian's Chromium.
+# Playwright cannot download browsers here, so the tests drive Debian's Chromium.
 if [[ ! -x "$CHROMIUM_PATH" ]]; then
   apt-get update -qq
   apt-get install -y -qq chromium
@@ -23,4 +23,4 @@ cd "$here"
 npm ci --no-audit --no-fund
 npm run types:check
 npm run typecheck
-node --test swagger-ui.test.mjs
+node --test swagger-ui.test.mjs cors.test.mjs

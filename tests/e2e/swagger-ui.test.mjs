@@ -1,81 +1,12 @@
 // Drives the Swagger UI served at /docs/ the way a person would: authorize with a demo secret,
 // try GET /tokens, and read the result off the page. Run with `node --test swagger-ui.test.mjs`.
-import { spawn } from "node:child_process";
 import { mkdir } from "node:fs/promises";
-import { dirname, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { resolve } from "node:path";
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { chromium } from "playwright-core";
+import { SCREENSHOTS, SECRET, STEP_TIMEOUT, cleanUp, launchChromium, startServer } from "./helpers.mjs";
 
-const here = dirname(fileURLToPath(import.meta.url));
-// TOOKEN_MOCK_BIN is taken relative to the current directory, like any path given on a shell;
-// the default is relative to this file so that `node --test` works from anywhere.
-const BIN = process.env.TOOKEN_MOCK_BIN
-  ? resolve(process.env.TOOKEN_MOCK_BIN)
-  : resolve(here, "../../target/release/tooken-mock");
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const SCREENSHOTS = resolve(here, "screenshots");
-const SECRET = "tok_live_AcmeAuditReadOnlyKey2026Demo0001";
-// Frozen so that expiry-dependent demo data gives the same list on every run.
-const NOW = "2026-05-01T00:00:00Z";
-
-const STEP_TIMEOUT = 15_000; // any single wait on the page or the server
 const SUITE_TIMEOUT = 90_000; // with the clean-up bounds below, the file ends within two minutes
-
-/** Starts the server on a free port and resolves with its base URL once the banner names it. */
-function startServer() {
-  const child = spawn(BIN, ["--port", "0", "--now", NOW], { stdio: ["ignore", "pipe", "pipe"] });
-  let stderr = "";
-  child.stderr.on("data", (chunk) => {
-    stderr = (stderr + chunk).slice(-4000); // last lines only, for the failure message
-  });
-  const ready = new Promise((resolveUrl, reject) => {
-    let stdout = "";
-    const timer = setTimeout(
-      () => reject(new Error(`no banner within ${STEP_TIMEOUT} ms:\n${stdout}\n${stderr}`)),
-      STEP_TIMEOUT,
-    );
-    child.on("error", (err) => {
-      clearTimeout(timer);
-      reject(new Error(`cannot start ${BIN}: ${err.message}`));
-    });
-    child.on("exit", (code, signal) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited early (${code ?? signal}):\n${stdout}\n${stderr}`));
-    });
-    child.stdout.on("data", (chunk) => {
-      stdout += chunk;
-      const match = stdout.match(/^\s+API\s+(http:\/\/127\.0\.0\.1:\d+)\/v1\/tokens$/m);
-      if (match) {
-        clearTimeout(timer);
-        resolveUrl(match[1]);
-      }
-    });
-  });
-  // Keep reading stdout after the banner so the server never blocks on a full pipe.
-  ready.then(() => child.stdout.resume(), () => {});
-  return { child, ready };
-}
-
-/** SIGTERM, then SIGKILL if the server has not exited in time. */
-async function stopServer(child) {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((done) => child.once("exit", done));
-  child.kill("SIGTERM");
-  const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
-  await exited;
-  clearTimeout(timer);
-}
-
-/** Bounds a promise that has no timeout of its own (closing the browser). */
-function within(ms, promise) {
-  let timer;
-  const timeout = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
 describe("Swagger UI at /docs/", { timeout: SUITE_TIMEOUT }, () => {
   let server;
@@ -87,23 +18,9 @@ describe("Swagger UI at /docs/", { timeout: SUITE_TIMEOUT }, () => {
 
   before(async () => {
     server = startServer();
-    // A test that dies mid-way must not leave the server running.
-    process.once("exit", () => server.child.kill("SIGKILL"));
     baseUrl = await server.ready;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      timeout: STEP_TIMEOUT,
-      // launch() gives every run a fresh temporary profile, so no stored auth leaks in.
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
+    // launch() gives every run a fresh temporary profile, so no stored auth leaks in.
+    browser = await launchChromium();
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     context.setDefaultTimeout(STEP_TIMEOUT);
     // The page must work offline: anything outside this server is refused, not waited for.
@@ -124,8 +41,7 @@ describe("Swagger UI at /docs/", { timeout: SUITE_TIMEOUT }, () => {
     } catch {
       // the screenshot is a debugging aid; never let it hide the real failure
     } finally {
-      await within(10_000, browser?.close() ?? Promise.resolve()).catch(() => {});
-      if (server) await stopServer(server.child);
+      await cleanUp(browser, server);
     }
   });
 
