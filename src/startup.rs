@@ -6,7 +6,7 @@ use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
 use std::time::Duration;
 
-use actix::Actor;
+use actix::{Actor, Supervisor};
 use actix_cors::Cors;
 use actix_web::dev::Server;
 use actix_web::http::{header, KeepAlive};
@@ -59,13 +59,14 @@ impl Application {
         let credentials = Arc::new(ArcSwap::from_pointee(Default::default()));
         let status = Arc::new(ArcSwap::from_pointee(LoadStatus::default()));
         let metrics = Arc::new(Metrics::new());
-        let store = StoreActor::new(
+        let actor = StoreActor::new(
             snapshot,
             credentials.clone(),
             status.clone(),
             metrics.clone(),
-        )
-        .start();
+        );
+        // Supervised: if handling a message fails, the actor restarts instead of vanishing.
+        let store = Supervisor::start(move |_| actor);
         if settings.snapshot.watch {
             if let Source::File(path) = &source {
                 watch::start(

@@ -6,10 +6,12 @@ use serde::{Deserialize, Serialize};
 use crate::admin::AdminState;
 use crate::api::error::ApiError;
 use crate::api::request_id::RequestId;
+use crate::api::AppState;
 use crate::domain::ParamError;
 use crate::mock::faults::FaultConfig;
 use crate::mock::journal::{Clear, JournalEntry, Recent};
 use crate::mock::MockState;
+use crate::store::actor::FailNextList;
 
 /// Recent requests, newest first.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -90,4 +92,13 @@ pub async fn set_faults(
     }
     mock.faults.set(body.into_inner());
     HttpResponse::Ok().json(mock.faults.get())
+}
+
+/// Make the next listing fail inside the store: that request gets a 503 problem, the store
+/// restarts from its tokens, and the requests after it are answered as before.
+#[utoipa::path(post, path = "/__admin/faults/store-failure", tag = "Faults",
+    responses((status = 202, description = "The next listing will fail.")))]
+pub async fn fail_store(app: web::Data<AppState>) -> HttpResponse {
+    app.store.do_send(FailNextList);
+    HttpResponse::Accepted().finish()
 }

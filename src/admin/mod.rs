@@ -63,7 +63,11 @@ pub fn configure(cfg: &mut web::ServiceConfig, access: &Access) {
                 .route("/requests", web::get().to(controls::requests))
                 .route("/requests", web::delete().to(controls::clear_requests))
                 .route("/faults", web::get().to(controls::faults))
-                .route("/faults", web::put().to(controls::set_faults)),
+                .route("/faults", web::put().to(controls::set_faults))
+                .route(
+                    "/faults/store-failure",
+                    web::post().to(controls::fail_store),
+                ),
         );
 }
 

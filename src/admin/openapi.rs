@@ -26,6 +26,7 @@ use utoipa::OpenApi;
         super::controls::clear_requests,
         super::controls::faults,
         super::controls::set_faults,
+        super::controls::fail_store,
     ),
     components(schemas(
         crate::api::error::Problem,

@@ -240,7 +240,8 @@ async fn list(req: &HttpRequest, state: &AppState) -> Result<HttpResponse, ApiEr
         .store
         .send(message)
         .await
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
+        .map_err(|e| ApiError::Unavailable(e.to_string()))?
+        .map_err(|e| ApiError::Unavailable(e.to_string()))?;
     Ok(respond(&query, page))
 }
 

@@ -1,9 +1,10 @@
 //! The actor that owns the [`Store`]: one message per operation, handled one at a time, so
 //! the store needs no lock and every listing sees a consistent state.
 
+use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 
-use actix::{Actor, Context, Handler, Message, MessageResult};
+use actix::{Actor, ActorContext, Context, Handler, Message, MessageResult, Supervised};
 use arc_swap::ArcSwap;
 use chrono::{DateTime, Utc};
 
@@ -29,6 +30,7 @@ pub struct StoreActor {
     credentials: Arc<ArcSwap<Credentials>>,
     status: Arc<ArcSwap<LoadStatus>>,
     metrics: Arc<Metrics>,
+    panic_next_list: bool,
 }
 
 impl StoreActor {
@@ -43,6 +45,7 @@ impl StoreActor {
             credentials,
             status,
             metrics,
+            panic_next_list: false,
         };
         actor.replace(snapshot, LoadKind::Startup);
         actor
@@ -74,10 +77,44 @@ impl Actor for StoreActor {
     }
 }
 
+/// A message whose handling failed; the actor is being restarted.
+#[derive(Debug, thiserror::Error)]
+#[error("the store failed while handling a message and is restarting")]
+pub struct StoreFailed;
+
+impl StoreActor {
+    /// Runs `work` on the store. A panic does not take the actor down with the request: the
+    /// caller gets [`StoreFailed`] (a 503), and the actor stops so that its supervisor
+    /// restarts it, rebuilding the index from the tokens (see [`Supervised::restarting`]).
+    fn guarded<T>(
+        &mut self,
+        ctx: &mut Context<Self>,
+        work: impl FnOnce(&mut Store) -> T,
+    ) -> Result<T, StoreFailed> {
+        let store = &mut self.store;
+        catch_unwind(AssertUnwindSafe(|| work(store))).map_err(|_| {
+            tracing::error!("the store failed while handling a message; restarting it");
+            ctx.stop();
+            StoreFailed
+        })
+    }
+}
+
+impl Supervised for StoreActor {
+    fn restarting(&mut self, _: &mut Context<Self>) {
+        self.panic_next_list = false;
+        self.store.rebuild();
+        tracing::warn!(
+            tokens = self.store.token_count(),
+            "store restarted from its tokens"
+        );
+    }
+}
+
 /// Lists a page of a workspace's tokens, first recording the caller's use of its token so
 /// that its own row shows it.
 #[derive(Message)]
-#[rtype(result = "Page")]
+#[rtype(result = "Result<Page, StoreFailed>")]
 pub struct List {
     pub workspace: WorkspaceId,
     pub query: ListQuery,
@@ -86,13 +123,33 @@ pub struct List {
 }
 
 impl Handler<List> for StoreActor {
-    type Result = MessageResult<List>;
+    type Result = Result<Page, StoreFailed>;
 
-    fn handle(&mut self, msg: List, _: &mut Self::Context) -> Self::Result {
-        if let Some(token) = &msg.used {
-            self.store.record_use(token, msg.now);
-        }
-        MessageResult(self.store.list(&msg.workspace, &msg.query, msg.now))
+    fn handle(&mut self, msg: List, ctx: &mut Self::Context) -> Self::Result {
+        let fail = std::mem::take(&mut self.panic_next_list);
+        self.guarded(ctx, |store| {
+            if let Some(token) = &msg.used {
+                store.record_use(token, msg.now);
+            }
+            if fail {
+                panic!("store failure injected through the admin API");
+            }
+            store.list(&msg.workspace, &msg.query, msg.now)
+        })
+    }
+}
+
+/// Makes the next listing fail inside the store, so that clients can see a 503 and the
+/// store's recovery (`POST /__admin/faults/store-failure`).
+#[derive(Message)]
+#[rtype(result = "()")]
+pub struct FailNextList;
+
+impl Handler<FailNextList> for StoreActor {
+    type Result = ();
+
+    fn handle(&mut self, _: FailNextList, _: &mut Self::Context) {
+        self.panic_next_list = true;
     }
 }
 

@@ -119,6 +119,18 @@ impl Store {
         }
     }
 
+    /// Rebuilds every index from the tokens themselves, after a failure may have left an
+    /// index half-updated. Tokens keep their order, so token locations stay valid.
+    pub fn rebuild(&mut self) {
+        for w in &mut self.workspaces {
+            let (tokens, secrets) = (
+                std::mem::take(&mut w.tokens),
+                std::mem::take(&mut w.secrets),
+            );
+            *w = Workspace::new(w.id.clone(), std::mem::take(&mut w.name), tokens, secrets);
+        }
+    }
+
     /// The number of tokens in every workspace.
     pub fn token_count(&self) -> usize {
         self.locations.len()
