@@ -58,7 +58,7 @@ impl From<Token> for TokenView {
             created_at: format_timestamp(&token.created_at),
             expires_at: token.expires_at.as_ref().map(format_timestamp),
             last_used_at: token.last_used_at.as_ref().map(format_timestamp),
-            created_by: token.created_by,
+            created_by: token.created_by.to_string(),
         }
     }
 }

@@ -176,13 +176,15 @@ impl fmt::Debug for SecretDigest {
 pub struct Token {
     pub id: TokenId,
     pub name: String,
-    pub scopes: Vec<Scope>,
+    /// Shared by every token with the same list.
+    pub scopes: Arc<[Scope]>,
     /// The status written in the snapshot; see [`Token::status_at`] for the current one.
     pub status: Status,
     pub created_at: DateTime<Utc>,
     pub expires_at: Option<DateTime<Utc>>,
     pub last_used_at: Option<DateTime<Utc>>,
-    pub created_by: String,
+    /// Shared by every token of the same creator.
+    pub created_by: Arc<str>,
 }
 
 impl Token {
@@ -248,7 +250,7 @@ mod tests {
         let token = Token {
             id: TokenId::parse("tok_a1b2c3d4e5f6g7h8i9j0k1l2").unwrap(),
             name: "n".into(),
-            scopes: vec![],
+            scopes: Arc::new([]),
             status: Status::Active,
             created_at: "2026-01-01T00:00:00Z".parse().unwrap(),
             expires_at: Some(expires_at),

@@ -1,6 +1,7 @@
 //! Value checks of a snapshot: formats, ranges, cross-field order and uniqueness.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use super::{Problem, RawSnapshot, RawToken, Shape, Snapshot, TokenData, WorkspaceData};
 use crate::domain::{
@@ -19,6 +20,14 @@ fn token_location(shape: Shape, workspace: usize, token: usize) -> String {
 
 struct Checker {
     problems: Vec<Problem>,
+}
+
+/// Values many tokens have in common, held once: scope lists and creators repeat across a
+/// snapshot, and sharing them saves an allocation or two per token.
+#[derive(Default)]
+struct Shared {
+    scope_lists: HashMap<Vec<String>, Arc<[Scope]>>,
+    creators: HashMap<String, Arc<str>>,
 }
 
 impl Checker {
@@ -41,6 +50,7 @@ pub(super) fn validate(raw: RawSnapshot) -> Result<Snapshot, Vec<Problem>> {
     let mut token_ids: HashMap<TokenId, (usize, usize)> = HashMap::new();
     let mut secrets = HashMap::new();
     let mut workspaces = Vec::with_capacity(raw.workspaces.len());
+    let mut shared = Shared::default();
 
     for (w, workspace) in raw.workspaces.into_iter().enumerate() {
         let at = format!("workspaces[{w}]");
@@ -111,7 +121,7 @@ pub(super) fn validate(raw: RawSnapshot) -> Result<Snapshot, Vec<Problem>> {
                 secrets.insert(digest, (w, t));
                 Some(digest)
             });
-            let token = check_token(raw_token, &at, &mut check);
+            let token = check_token(raw_token, &at, &mut check, &mut shared);
             if let Some(token) = token {
                 if let Some(&(fw, ft)) = token_ids.get(&token.id) {
                     let first = token_location(shape, fw, ft);
@@ -138,7 +148,12 @@ pub(super) fn validate(raw: RawSnapshot) -> Result<Snapshot, Vec<Problem>> {
 }
 
 /// Checks one token's own fields. Fields that are `None` were reported by the parser.
-fn check_token(raw: RawToken, at: &dyn Fn() -> String, check: &mut Checker) -> Option<Token> {
+fn check_token(
+    raw: RawToken,
+    at: &dyn Fn() -> String,
+    check: &mut Checker,
+    shared: &mut Shared,
+) -> Option<Token> {
     let before = check.problems.len();
     let mut problem = |field: &str, message: &str| check.add(format!("{}.{field}", at()), message);
 
@@ -156,19 +171,29 @@ fn check_token(raw: RawToken, at: &dyn Fn() -> String, check: &mut Checker) -> O
         }
         ok
     });
-    let mut scopes = Vec::new();
-    for (i, text) in raw.scopes.iter().flatten().enumerate() {
-        match Scope::parse(text) {
-            Some(scope) if scopes.contains(&scope) => {
-                problem(&format!("scopes[{i}]"), "is listed twice");
-            }
-            Some(scope) => scopes.push(scope),
-            None => problem(
-                &format!("scopes[{i}]"),
-                "must be resource:action in lowercase, such as tokens:read",
-            ),
+    let scopes = raw.scopes.as_ref().and_then(|list| {
+        if let Some(known) = shared.scope_lists.get(list) {
+            return Some(known.clone());
         }
-    }
+        let mut scopes = Vec::new();
+        for (i, text) in list.iter().enumerate() {
+            match Scope::parse(text) {
+                Some(scope) if scopes.contains(&scope) => {
+                    problem(&format!("scopes[{i}]"), "is listed twice");
+                }
+                Some(scope) => scopes.push(scope),
+                None => problem(
+                    &format!("scopes[{i}]"),
+                    "must be resource:action in lowercase, such as tokens:read",
+                ),
+            }
+        }
+        (scopes.len() == list.len()).then(|| {
+            let scopes: Arc<[Scope]> = scopes.into();
+            shared.scope_lists.insert(list.clone(), scopes.clone());
+            scopes
+        })
+    });
     let status = raw.status.and_then(|text| {
         let parsed = Status::parse(&text);
         if parsed.is_none() {
@@ -191,12 +216,17 @@ fn check_token(raw: RawToken, at: &dyn Fn() -> String, check: &mut Checker) -> O
     let created_at = timestamp("created_at", raw.created_at);
     let expires_at = raw.expires_at.map(|v| timestamp("expires_at", v));
     let last_used_at = raw.last_used_at.map(|v| timestamp("last_used_at", v));
-    let created_by = raw.created_by.filter(|text| {
-        let ok = is_email(text);
-        if !ok {
-            problem("created_by", "must be an e-mail address");
+    let created_by = raw.created_by.and_then(|text| {
+        if let Some(known) = shared.creators.get(&text) {
+            return Some(known.clone());
         }
-        ok
+        if !is_email(&text) {
+            problem("created_by", "must be an e-mail address");
+            return None;
+        }
+        let creator: Arc<str> = text.as_str().into();
+        shared.creators.insert(text, creator.clone());
+        Some(creator)
     });
 
     if let Some(created_at) = created_at {
@@ -211,13 +241,13 @@ fn check_token(raw: RawToken, at: &dyn Fn() -> String, check: &mut Checker) -> O
             }
         }
     }
-    if check.problems.len() > before || raw.scopes.is_none() {
+    if check.problems.len() > before {
         return None;
     }
     Some(Token {
         id: id?,
         name: name?,
-        scopes,
+        scopes: scopes?,
         status: status?,
         created_at: created_at?,
         expires_at: expires_at?,
