@@ -1,9 +1,10 @@
 //! Value checks of a snapshot: formats, ranges, cross-field order and uniqueness.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use super::{Problem, RawSnapshot, RawToken, Shape, Snapshot, TokenData, WorkspaceData};
+use super::{Problem, RawToken, Shape, Snapshot, TokenData, WorkspaceData};
 use crate::domain::{
     parse_timestamp, Scope, Secret, SecretDigest, Status, Token, TokenId, WorkspaceId,
 };
@@ -18,144 +19,152 @@ fn token_location(shape: Shape, workspace: usize, token: usize) -> String {
     }
 }
 
-struct Checker {
+/// Checks a snapshot token by token, as a reader hands them over, remembering what it needs
+/// to find duplicates and collecting every problem.
+#[derive(Default)]
+pub(super) struct Validator {
+    pub(super) shape: Shape,
     problems: Vec<Problem>,
+    workspace_ids: HashMap<String, usize>,
+    /// First occurrences, as (workspace, token) positions, so duplicates can name them.
+    token_ids: HashMap<TokenId, (usize, usize)>,
+    secrets: HashMap<SecretDigest, (usize, usize)>,
+    shared: Shared,
 }
 
 /// Values many tokens have in common, held once: scope lists and creators repeat across a
 /// snapshot, and sharing them saves an allocation or two per token.
 #[derive(Default)]
 struct Shared {
-    scope_lists: HashMap<Vec<String>, Arc<[Scope]>>,
-    creators: HashMap<String, Arc<str>>,
+    /// Keyed by the list's scopes joined with newlines.
+    scope_lists: HashMap<Box<str>, Arc<[Scope]>>,
+    creators: HashMap<Box<str>, Arc<str>>,
+    key: String,
 }
 
-impl Checker {
+impl Validator {
     fn add(&mut self, location: String, message: impl Into<String>) {
         self.problems.push(Problem {
             location,
             message: message.into(),
         });
     }
-}
 
-/// Checks every value and turns the raw document into a [`Snapshot`], or lists every problem.
-pub(super) fn validate(raw: RawSnapshot) -> Result<Snapshot, Vec<Problem>> {
-    let shape = raw.shape;
-    let mut check = Checker {
-        problems: Vec::new(),
-    };
-    let mut workspace_ids: HashMap<String, usize> = HashMap::new();
-    // First occurrences, as (workspace, token) positions, so duplicates can name them.
-    let mut token_ids: HashMap<TokenId, (usize, usize)> = HashMap::new();
-    let mut secrets = HashMap::new();
-    let mut workspaces = Vec::with_capacity(raw.workspaces.len());
-    let mut shared = Shared::default();
-
-    for (w, workspace) in raw.workspaces.into_iter().enumerate() {
-        let at = format!("workspaces[{w}]");
-        let id = workspace.id.and_then(|id| {
-            if let Some(first) = workspace_ids.get(&id) {
-                check.add(
-                    format!("{at}.id"),
-                    format!("duplicates the id of workspaces[{first}]"),
+    /// Checks token `t` of workspace `w`; `None` when it has problems (recorded).
+    pub(super) fn token(&mut self, raw: RawToken<'_>, w: usize, t: usize) -> Option<TokenData> {
+        let shape = self.shape;
+        let at = move || token_location(shape, w, t);
+        let digest = match (raw.secret.as_deref(), raw.secret_sha256.as_deref()) {
+            (Some(_), Some(_)) => {
+                self.add(
+                    format!("{}.secret_sha256", at()),
+                    "give secret or secret_sha256, not both",
                 );
-                return None;
+                None
             }
-            workspace_ids.insert(id.clone(), w);
-            let parsed = WorkspaceId::parse(&id);
-            if parsed.is_none() {
-                check.add(format!("{at}.id"), "must match ^ws_[a-z0-9_]{1,64}$");
-            }
-            parsed
-        });
-        let name = workspace.name.filter(|name| {
-            let ok = (1..=NAME_MAX_CHARS).contains(&name.chars().count());
-            if !ok {
-                check.add(format!("{at}.name"), "must be 1 to 256 characters");
-            }
-            ok
-        });
-
-        let mut tokens = Vec::with_capacity(workspace.tokens.len());
-        for (t, raw_token) in workspace.tokens.into_iter().enumerate() {
-            let at = || token_location(shape, w, t);
-            let digest = match (
-                raw_token.secret.as_deref(),
-                raw_token.secret_sha256.as_deref(),
-            ) {
-                (Some(_), Some(_)) => {
-                    check.add(
+            (Some(text), None) => Secret::parse(text).map(|d| ("secret", d)).or_else(|| {
+                self.add(
+                    format!("{}.secret", at()),
+                    "must be tok_live_ followed by 24 or more ASCII letters or digits",
+                );
+                None
+            }),
+            (None, Some(hex)) => SecretDigest::from_hex(hex)
+                .map(|d| ("secret_sha256", d))
+                .or_else(|| {
+                    self.add(
                         format!("{}.secret_sha256", at()),
-                        "give secret or secret_sha256, not both",
-                    );
-                    None
-                }
-                (Some(text), None) => Secret::parse(text).map(|d| ("secret", d)).or_else(|| {
-                    check.add(
-                        format!("{}.secret", at()),
-                        "must be tok_live_ followed by 24 or more ASCII letters or digits",
+                        "must be 64 lowercase hexadecimal digits",
                     );
                     None
                 }),
-                (None, Some(hex)) => SecretDigest::from_hex(hex)
-                    .map(|d| ("secret_sha256", d))
-                    .or_else(|| {
-                        check.add(
-                            format!("{}.secret_sha256", at()),
-                            "must be 64 lowercase hexadecimal digits",
-                        );
-                        None
-                    }),
-                (None, None) => None,
-            };
-            let secret = digest.and_then(|(field, digest)| {
-                if let Some(&(fw, ft)) = secrets.get(&digest) {
-                    let first = token_location(shape, fw, ft);
-                    check.add(
-                        format!("{}.{field}", at()),
-                        format!("duplicates the secret of {first}"),
-                    );
-                    return None;
-                }
-                secrets.insert(digest, (w, t));
-                Some(digest)
-            });
-            let token = check_token(raw_token, &at, &mut check, &mut shared);
-            if let Some(token) = token {
-                if let Some(&(fw, ft)) = token_ids.get(&token.id) {
-                    let first = token_location(shape, fw, ft);
-                    check.add(
-                        format!("{}.id", at()),
-                        format!("duplicates the id of {first}"),
-                    );
-                } else {
-                    token_ids.insert(token.id.clone(), (w, t));
-                    tokens.push(TokenData { token, secret });
-                }
+            (None, None) => None,
+        };
+        let secret = digest.and_then(|(field, digest)| {
+            if let Some(&(fw, ft)) = self.secrets.get(&digest) {
+                let first = token_location(shape, fw, ft);
+                self.add(
+                    format!("{}.{field}", at()),
+                    format!("duplicates the secret of {first}"),
+                );
+                return None;
             }
+            self.secrets.insert(digest, (w, t));
+            Some(digest)
+        });
+        let token = check_token(raw, &at, &mut self.problems, &mut self.shared)?;
+        if let Some(&(fw, ft)) = self.token_ids.get(&token.id) {
+            let first = token_location(shape, fw, ft);
+            self.add(
+                format!("{}.id", at()),
+                format!("duplicates the id of {first}"),
+            );
+            return None;
         }
-        if let (Some(id), Some(name)) = (id, name) {
-            workspaces.push(WorkspaceData { id, name, tokens });
-        }
+        self.token_ids.insert(token.id.clone(), (w, t));
+        Some(TokenData { token, secret })
     }
 
-    if check.problems.is_empty() {
-        Ok(Snapshot { workspaces })
-    } else {
-        Err(check.problems)
+    /// Checks workspace `w` itself, once its tokens are checked.
+    pub(super) fn workspace(
+        &mut self,
+        w: usize,
+        id: Option<&str>,
+        name: Option<String>,
+        tokens: Vec<TokenData>,
+    ) -> Option<WorkspaceData> {
+        let at = format!("workspaces[{w}]");
+        let id = id.and_then(|id| {
+            if let Some(first) = self.workspace_ids.get(id) {
+                let message = format!("duplicates the id of workspaces[{first}]");
+                self.add(format!("{at}.id"), message);
+                return None;
+            }
+            self.workspace_ids.insert(id.to_owned(), w);
+            let parsed = WorkspaceId::parse(id);
+            if parsed.is_none() {
+                self.add(format!("{at}.id"), "must match ^ws_[a-z0-9_]{1,64}$");
+            }
+            parsed
+        });
+        let name = name.filter(|name| {
+            let ok = (1..=NAME_MAX_CHARS).contains(&name.chars().count());
+            if !ok {
+                self.add(format!("{at}.name"), "must be 1 to 256 characters");
+            }
+            ok
+        });
+        Some(WorkspaceData {
+            id: id?,
+            name: name?,
+            tokens,
+        })
+    }
+
+    /// The snapshot, or every problem found.
+    pub(super) fn finish(self, workspaces: Vec<WorkspaceData>) -> Result<Snapshot, Vec<Problem>> {
+        if self.problems.is_empty() {
+            Ok(Snapshot { workspaces })
+        } else {
+            Err(self.problems)
+        }
     }
 }
 
 /// Checks one token's own fields. Fields that are `None` were reported by the parser.
 fn check_token(
-    raw: RawToken,
+    raw: RawToken<'_>,
     at: &dyn Fn() -> String,
-    check: &mut Checker,
+    problems: &mut Vec<Problem>,
     shared: &mut Shared,
 ) -> Option<Token> {
-    let before = check.problems.len();
-    let mut problem = |field: &str, message: &str| check.add(format!("{}.{field}", at()), message);
+    let before = problems.len();
+    let mut problem = |field: &str, message: &str| {
+        problems.push(Problem {
+            location: format!("{}.{field}", at()),
+            message: message.to_owned(),
+        })
+    };
 
     let id = raw.id.and_then(|id| {
         let parsed = TokenId::parse(&id);
@@ -172,7 +181,12 @@ fn check_token(
         ok
     });
     let scopes = raw.scopes.as_ref().and_then(|list| {
-        if let Some(known) = shared.scope_lists.get(list) {
+        shared.key.clear();
+        for scope in list {
+            shared.key.push_str(scope);
+            shared.key.push('\n');
+        }
+        if let Some(known) = shared.scope_lists.get(shared.key.as_str()) {
             return Some(known.clone());
         }
         let mut scopes = Vec::new();
@@ -190,7 +204,9 @@ fn check_token(
         }
         (scopes.len() == list.len()).then(|| {
             let scopes: Arc<[Scope]> = scopes.into();
-            shared.scope_lists.insert(list.clone(), scopes.clone());
+            shared
+                .scope_lists
+                .insert(shared.key.as_str().into(), scopes.clone());
             scopes
         })
     });
@@ -201,7 +217,7 @@ fn check_token(
         }
         parsed
     });
-    let mut timestamp = |field: &str, text: Option<String>| {
+    let mut timestamp = |field: &str, text: Option<Cow<'_, str>>| {
         text.and_then(|text| {
             let parsed = parse_timestamp(&text);
             if parsed.is_none() {
@@ -217,15 +233,17 @@ fn check_token(
     let expires_at = raw.expires_at.map(|v| timestamp("expires_at", v));
     let last_used_at = raw.last_used_at.map(|v| timestamp("last_used_at", v));
     let created_by = raw.created_by.and_then(|text| {
-        if let Some(known) = shared.creators.get(&text) {
+        if let Some(known) = shared.creators.get(text.as_ref()) {
             return Some(known.clone());
         }
         if !is_email(&text) {
             problem("created_by", "must be an e-mail address");
             return None;
         }
-        let creator: Arc<str> = text.as_str().into();
-        shared.creators.insert(text, creator.clone());
+        let creator: Arc<str> = text.as_ref().into();
+        shared
+            .creators
+            .insert(text.as_ref().into(), creator.clone());
         Some(creator)
     });
 
@@ -241,12 +259,12 @@ fn check_token(
             }
         }
     }
-    if check.problems.len() > before {
+    if problems.len() > before {
         return None;
     }
     Some(Token {
         id: id?,
-        name: name?,
+        name: name?.into_owned(),
         scopes: scopes?,
         status: status?,
         created_at: created_at?,
