@@ -47,6 +47,9 @@ struct Credential {
 pub struct Principal {
     pub token: TokenId,
     pub workspace: WorkspaceId,
+    /// The digest of the secret presented, so that the store can authenticate it again
+    /// against the very data it lists from.
+    pub digest: SecretDigest,
     can_list: bool,
 }
 
@@ -108,7 +111,15 @@ impl Credentials {
             });
         };
         let secret = bearer_secret(value.as_bytes()).ok_or(AuthError::Missing)?;
-        let digest = SecretDigest::of(secret);
+        self.authenticate_digest(SecretDigest::of(secret), now)
+    }
+
+    /// Authenticates the digest of a presented secret as of `now`.
+    pub fn authenticate_digest(
+        &self,
+        digest: SecretDigest,
+        now: DateTime<Utc>,
+    ) -> Result<Principal, AuthError> {
         let credential = self
             .by_digest
             .get(&digest)
@@ -124,13 +135,14 @@ impl Credentials {
         Ok(Principal {
             token: credential.token.clone(),
             workspace: credential.workspace.clone(),
+            digest,
             can_list: credential.can_list,
         })
     }
 }
 
 /// The secret of a `Bearer` header: the scheme in any case, then one or more spaces.
-fn bearer_secret(value: &[u8]) -> Option<&[u8]> {
+pub fn bearer_secret(value: &[u8]) -> Option<&[u8]> {
     let scheme_end = value.iter().position(|&b| b == b' ')?;
     let (scheme, rest) = value.split_at(scheme_end);
     if !scheme.eq_ignore_ascii_case(b"bearer") {

@@ -53,6 +53,10 @@ impl Application {
     /// Loads the data and binds the listener. Must run inside an actix system.
     pub fn build(settings: &Settings) -> Result<Application, StartupError> {
         let source = Source::from_settings(settings);
+        let loaded_file = match (&source, settings.snapshot.watch) {
+            (Source::File(path), true) => watch::fingerprint(path),
+            _ => None,
+        };
         let (snapshot, demo_secrets) = source.load_with_secrets()?;
         let configured_now = settings.clock_now();
         let clock = Arc::new(configured_now.map_or_else(Clock::real, Clock::frozen));
@@ -69,11 +73,8 @@ impl Application {
         let store = Supervisor::start(move |_| actor);
         if settings.snapshot.watch {
             if let Source::File(path) = &source {
-                watch::start(
-                    path.clone(),
-                    settings.snapshot.watch_interval_ms,
-                    store.clone(),
-                );
+                let interval = settings.snapshot.watch_interval_ms;
+                watch::start(path.clone(), interval, loaded_file, store.clone());
             }
         }
 

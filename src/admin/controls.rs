@@ -1,13 +1,13 @@
 //! `/__admin/requests` and `/__admin/faults`: the journal and the injected faults.
 
-use actix_web::{web, HttpResponse};
-use serde::{Deserialize, Serialize};
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Serialize;
 
 use crate::admin::AdminState;
 use crate::api::error::ApiError;
 use crate::api::request_id::RequestId;
 use crate::api::AppState;
-use crate::domain::ParamError;
+use crate::domain::{decode_query, ParamError};
 use crate::mock::faults::FaultConfig;
 use crate::mock::journal::{Clear, JournalEntry, Recent};
 use crate::mock::MockState;
@@ -19,13 +19,14 @@ pub struct RequestList {
     pub data: Vec<JournalEntry>,
 }
 
-/// How many entries to return.
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
+/// How many entries to return (read by hand, so that a bad value is a problem naming it).
+#[derive(Debug, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
+#[allow(dead_code)]
 pub struct RequestsQuery {
-    /// 1 to the journal's capacity (default 100).
+    /// 1 to the journal's capacity (default: 100, or the capacity if smaller).
     #[param(minimum = 1, example = 20)]
-    pub limit: Option<usize>,
+    limit: Option<usize>,
 }
 
 /// List recent requests (never a secret: tokens are named by id).
@@ -35,11 +36,21 @@ pub struct RequestsQuery {
 pub async fn requests(
     mock: web::Data<MockState>,
     admin: web::Data<AdminState>,
-    query: web::Query<RequestsQuery>,
+    req: HttpRequest,
     id: RequestId,
 ) -> HttpResponse {
-    let limit = query.limit.unwrap_or(100);
-    if !(1..=admin.journal_capacity).contains(&limit) {
+    let capacity = admin.journal_capacity;
+    let given = decode_query(req.query_string())
+        .into_iter()
+        .find(|(key, _)| key.as_deref() == Ok("limit"))
+        .map(|(_, value)| {
+            value
+                .ok()
+                .and_then(|v| v.parse::<usize>().ok())
+                .unwrap_or(0)
+        });
+    let limit = given.unwrap_or(capacity.min(100));
+    if !(1..=capacity).contains(&limit) {
         return ApiError::InvalidParameters(vec![ParamError {
             parameter: "limit".to_owned(),
             detail: format!(

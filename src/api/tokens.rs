@@ -10,7 +10,7 @@ use super::request_id::RequestId;
 use super::AppState;
 use crate::domain::{format_timestamp, ListQuery, Status, Token};
 use crate::mock::{self, MockState};
-use crate::store::actor::{List, RecordUse};
+use crate::store::actor::{List, ListError, RecordUse};
 use crate::store::Page;
 
 /// A token of the workspace. Never carries its secret.
@@ -231,17 +231,17 @@ async fn list(req: &HttpRequest, state: &AppState) -> Result<HttpResponse, ApiEr
         }
     };
     let message = List {
-        workspace: principal.workspace,
+        digest: principal.digest,
         query: query.clone(),
         now,
-        used,
+        track_last_used: state.track_last_used,
     };
-    let page = state
-        .store
-        .send(message)
-        .await
-        .map_err(|e| ApiError::Unavailable(e.to_string()))?
-        .map_err(|e| ApiError::Unavailable(e.to_string()))?;
+    let page = match state.store.send(message).await {
+        Ok(Ok(page)) => page,
+        Ok(Err(ListError::Auth(error))) => return Err(error.into()),
+        Ok(Err(ListError::Failed(error))) => return Err(ApiError::Unavailable(error.to_string())),
+        Err(error) => return Err(ApiError::Unavailable(error.to_string())),
+    };
     Ok(respond(&query, page))
 }
 

@@ -18,6 +18,7 @@ use actix_web::{HttpRequest, HttpResponse};
 
 use crate::api::error::ApiError;
 use crate::api::request_id::RequestId;
+use crate::auth::bearer_secret;
 use crate::domain::{ParamError, SecretDigest};
 use forced::Unavailable;
 use prefer::Controls;
@@ -100,14 +101,18 @@ fn forced(controls: &Controls, mock: &MockState, request_id: &RequestId) -> Http
     }
 }
 
-/// Rate-limit windows are kept per presented credentials, hashed so no secret is held.
+/// Rate-limit windows are kept per secret (however the header spells the scheme), hashed so
+/// that no secret is held; anything that is not one bearer secret shares one window per form.
 fn credentials_key(req: &HttpRequest) -> SecretDigest {
-    let mut presented = Vec::new();
-    for value in req.headers().get_all(AUTHORIZATION) {
-        presented.extend_from_slice(value.as_bytes());
-        presented.push(b'\n');
+    let mut values = req.headers().get_all(AUTHORIZATION);
+    match (values.next(), values.next()) {
+        (Some(value), None) => match bearer_secret(value.as_bytes()) {
+            Some(secret) => SecretDigest::of(secret),
+            None => SecretDigest::of(value.as_bytes()),
+        },
+        (None, _) => SecretDigest::of(b""),
+        (Some(_), Some(_)) => SecretDigest::of(b"\n"),
     }
-    SecretDigest::of(&presented)
 }
 
 fn rate_limit_headers(response: &mut HttpResponse, decision: Decision) {

@@ -10,8 +10,9 @@ use chrono::{DateTime, Utc};
 
 use super::snapshot::Snapshot;
 use super::{Page, Store};
+use crate::auth::AuthError;
 use crate::auth::Credentials;
-use crate::domain::{ListQuery, TokenId, WorkspaceId};
+use crate::domain::{ListQuery, SecretDigest, TokenId};
 use crate::metrics::{LoadKind, Metrics};
 
 /// What is being served, for `/readyz` and the admin API.
@@ -113,29 +114,50 @@ impl Supervised for StoreActor {
 
 /// Lists a page of a workspace's tokens, first recording the caller's use of its token so
 /// that its own row shows it.
+///
+/// The secret is authenticated again here, against the credentials that belong to the data
+/// being listed: the handler's check answers 401 and 403 early, but the data may have been
+/// replaced since, and a listing must never mix one state's credentials with another's data.
 #[derive(Message)]
-#[rtype(result = "Result<Page, StoreFailed>")]
+#[rtype(result = "Result<Page, ListError>")]
 pub struct List {
-    pub workspace: WorkspaceId,
+    pub digest: SecretDigest,
     pub query: ListQuery,
     pub now: DateTime<Utc>,
-    pub used: Option<TokenId>,
+    pub track_last_used: bool,
+}
+
+/// Why a listing was not made.
+#[derive(Debug, thiserror::Error)]
+pub enum ListError {
+    /// The secret no longer authenticates, or may no longer list, in the current data.
+    #[error(transparent)]
+    Auth(#[from] AuthError),
+    #[error(transparent)]
+    Failed(#[from] StoreFailed),
 }
 
 impl Handler<List> for StoreActor {
-    type Result = Result<Page, StoreFailed>;
+    type Result = Result<Page, ListError>;
 
     fn handle(&mut self, msg: List, ctx: &mut Self::Context) -> Self::Result {
+        let principal = self
+            .credentials
+            .load()
+            .authenticate_digest(msg.digest, msg.now)?;
         let fail = std::mem::take(&mut self.panic_next_list);
-        self.guarded(ctx, |store| {
-            if let Some(token) = &msg.used {
-                store.record_use(token, msg.now);
+        let page = self.guarded(ctx, |store| {
+            if msg.track_last_used {
+                store.record_use(&principal.token, msg.now);
             }
             if fail {
                 panic!("store failure injected through the admin API");
             }
-            store.list(&msg.workspace, &msg.query, msg.now)
-        })
+            principal
+                .require_list_scope()
+                .map(|()| store.list(&principal.workspace, &msg.query, msg.now))
+        })?;
+        Ok(page?)
     }
 }
 

@@ -14,11 +14,18 @@ use super::actor::{ReloadRefused, Replace, StoreActor};
 use super::source::Source;
 use crate::metrics::LoadKind;
 
-/// Starts polling `path` every `interval_ms` on the current actix system.
-pub fn start(path: PathBuf, interval_ms: u64, store: Addr<StoreActor>) {
+/// Starts polling `path` every `interval_ms` on the current actix system. `loaded` is the
+/// file's fingerprint taken before the data being served was read from it, so that a change
+/// made while it was loading is seen as a change.
+pub fn start(
+    path: PathBuf,
+    interval_ms: u64,
+    loaded: Option<Fingerprint>,
+    store: Addr<StoreActor>,
+) {
     actix_web::rt::spawn(async move {
         let mut ticker = actix_web::rt::time::interval(Duration::from_millis(interval_ms));
-        let mut seen = fingerprint(&path);
+        let mut seen = loaded;
         loop {
             ticker.tick().await;
             let current = fingerprint(&path);
@@ -48,7 +55,11 @@ pub fn start(path: PathBuf, interval_ms: u64, store: Addr<StoreActor>) {
     });
 }
 
-fn fingerprint(path: &Path) -> Option<(SystemTime, u64)> {
+/// What tells one version of a file from the next: modification time and length.
+pub type Fingerprint = (SystemTime, u64);
+
+/// The fingerprint of the file at `path`, if it exists.
+pub fn fingerprint(path: &Path) -> Option<Fingerprint> {
     let metadata = std::fs::metadata(path).ok()?;
     Some((metadata.modified().ok()?, metadata.len()))
 }

@@ -3,11 +3,12 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::Read;
-use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use config::Environment;
 use reqwest::header::HeaderMap;
@@ -91,13 +92,19 @@ pub async fn spawn_app_at(fixture_name: &str, now: &str) -> TestApp {
 /// Serves `fixture` at `now`, with `env` as the only `TOOKEN__*` variables: the developer's
 /// own environment never reaches the settings. Must run inside an actix system.
 pub async fn spawn_app_with(fixture_name: &str, now: &str, env: &[(&str, &str)]) -> TestApp {
+    spawn_app_from(&fixture(fixture_name), now, env).await
+}
+
+/// As [`spawn_app_with`], serving the snapshot file at `path`. A server listening on every
+/// interface (`TOOKEN__SERVER__HOST=0.0.0.0`) is reached through 127.0.0.1.
+pub async fn spawn_app_from(path: &Path, now: &str, env: &[(&str, &str)]) -> TestApp {
     // Two workers keep the thread count low when every test runs its own server.
     let mut vars: HashMap<String, String> =
         HashMap::from([("TOOKEN__SERVER__WORKERS".to_owned(), "2".to_owned())]);
     vars.extend(env.iter().map(|(k, v)| (k.to_string(), v.to_string())));
     let overrides = Overrides {
         port: Some(0),
-        snapshot: Some(fixture(fixture_name)),
+        snapshot: Some(path.to_owned()),
         now: Some(now.to_owned()),
         ..Default::default()
     };
@@ -107,7 +114,10 @@ pub async fn spawn_app_with(fixture_name: &str, now: &str, env: &[(&str, &str)])
     )
     .expect("the test settings are valid");
     let app = Application::build(&settings).expect("the application starts");
-    let address = app.address();
+    let mut address = app.address();
+    if address.ip().is_unspecified() {
+        address.set_ip(Ipv4Addr::LOCALHOST.into());
+    }
     let clock = app.clock();
     actix_web::rt::spawn(app.run_until_stopped());
     TestApp {
@@ -149,6 +159,34 @@ impl TestApp {
             .send()
             .await
             .expect("the request is answered")
+    }
+
+    /// A request with a JSON body.
+    pub async fn send_json(&self, method: Method, path: &str, body: &Value) -> Response {
+        self.client
+            .request(method, self.url(path))
+            .json(body)
+            .send()
+            .await
+            .expect("the request is answered")
+    }
+
+    /// A request with a raw body, sent as `application/json`.
+    pub async fn send_body(&self, method: Method, path: &str, body: Vec<u8>) -> Response {
+        self.client
+            .request(method, self.url(path))
+            .header("Content-Type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .expect("the request is answered")
+    }
+
+    /// `GET` of a JSON document that must answer 200 (no credentials).
+    pub async fn get_json(&self, path: &str) -> Value {
+        let response = self.get(path, None).await;
+        assert_eq!(response.status(), StatusCode::OK, "GET {path}");
+        response.json().await.expect("a JSON body")
     }
 
     /// `GET` that must answer 200; returns the body.
@@ -459,4 +497,38 @@ pub fn banner_base_url(stdout: &str) -> Option<String> {
         let url = line.trim().strip_prefix("API")?.trim();
         url.strip_suffix("/v1/tokens").map(str::to_owned)
     })
+}
+
+/// A fresh directory under the system's temporary directory, removed with its contents
+/// when dropped.
+pub struct TempDir {
+    path: PathBuf,
+}
+
+impl TempDir {
+    pub fn new(label: &str) -> TempDir {
+        static COUNTER: AtomicU32 = AtomicU32::new(0);
+        let nanos = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        let unique = format!(
+            "tooken-mock-{label}-{}-{nanos}-{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed)
+        );
+        let path = std::env::temp_dir().join(unique);
+        std::fs::create_dir_all(&path).expect("the temporary directory is created");
+        TempDir { path }
+    }
+
+    /// The path of `name` inside the directory.
+    pub fn join(&self, name: &str) -> PathBuf {
+        self.path.join(name)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.path);
+    }
 }

@@ -1,9 +1,15 @@
+mod admin;
 mod authentication;
+mod cors;
 mod errors;
+mod generator;
 mod helpers;
+mod mock_controls;
 mod name_filter;
 mod pagination;
 mod query_parameters;
+mod rate_limit;
+mod reload;
 mod results;
 mod running;
 mod snapshots;

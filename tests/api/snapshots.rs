@@ -36,7 +36,7 @@ fn message_at<'a>(problems: &'a [Problem], location: &str) -> &'a str {
 }
 
 /// Every location `invalid_values.json` has a problem at.
-const INVALID_VALUE_LOCATIONS: [&str; 15] = [
+pub const INVALID_VALUE_LOCATIONS: [&str; 15] = [
     "workspaces[0].tokens[1].id",
     "workspaces[0].tokens[2].id",
     "workspaces[0].tokens[2].secret",
