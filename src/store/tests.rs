@@ -220,7 +220,16 @@ fn a_workspace_sees_only_its_own_tokens() {
 
 #[test]
 fn recording_a_use_sets_last_used_at() {
-    let mut store = sample();
+    // Only a token with a secret can authenticate, so only such a token is recorded.
+    let with_secret = token(
+        "cccc00000000000000000000",
+        "CI Pipeline Token",
+        "active",
+        "2026-01-02T00:00:00Z",
+        None,
+    )
+    .replace('}', r#","secret":"tok_live_abcdefghijklmnopqrstuvwx"}"#);
+    let mut store = store(&[("ws_a", vec![with_secret])]);
     let id = crate::domain::TokenId::parse("tok_cccc00000000000000000000").unwrap();
     store.record_use(&id, at(MAY) + Duration::seconds(5));
     let page = store.list(

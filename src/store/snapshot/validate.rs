@@ -1,7 +1,7 @@
 //! Value checks of a snapshot: formats, ranges, cross-field order and uniqueness.
 
+use ahash::HashMap;
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::{Problem, RawToken, Shape, Snapshot, TokenData, WorkspaceData};
