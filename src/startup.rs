@@ -137,6 +137,7 @@ impl Application {
                 .app_data(mock.clone())
                 .app_data(admin_state.clone())
                 .app_data(admin::json_config())
+                .wrap(from_fn(api::limits_middleware))
                 .wrap(cors(origins.as_deref()))
                 .wrap(from_fn(api::common_middleware))
                 .configure(api::configure)

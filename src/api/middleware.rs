@@ -31,16 +31,7 @@ pub async fn common(
     let preflight = req.method() == Method::OPTIONS
         && req.headers().contains_key(ACCESS_CONTROL_REQUEST_METHOD);
 
-    let refusal = req
-        .app_data::<web::Data<AppState>>()
-        .and_then(|app| oversized(&req, app.request_limits));
-    let mut res = match refusal {
-        Some(error) => {
-            let response = error.into_response(&id);
-            req.into_response(response).map_into_right_body()
-        }
-        None => next.call(req).await?.map_into_left_body(),
-    };
+    let mut res = next.call(req).await?.map_into_left_body();
 
     // The CORS layer answers a preflight with 200, or a plain-text 400 when it refuses one:
     // 204 says there is no body to read, and a refusal is a problem like every other error.
@@ -95,6 +86,29 @@ pub async fn common(
         }
     }
     Ok(res)
+}
+
+/// Refuses a query string or headers past the configured sizes. Mounted inside the CORS
+/// layer, so that a browser can read the refusal.
+pub async fn limits(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<impl MessageBody>, Error> {
+    let refusal = req
+        .app_data::<web::Data<AppState>>()
+        .and_then(|app| oversized(&req, app.request_limits));
+    match refusal {
+        Some(error) => {
+            let id = req
+                .extensions()
+                .get::<RequestId>()
+                .cloned()
+                .unwrap_or_else(RequestId::generate);
+            let response = error.into_response(&id);
+            Ok(req.into_response(response).map_into_right_body())
+        }
+        None => Ok(next.call(req).await?.map_into_left_body()),
+    }
 }
 
 /// Refuses a query string or headers past the configured sizes.

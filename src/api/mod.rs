@@ -22,7 +22,7 @@ use crate::store::actor::{LoadStatus, StoreActor};
 use error::ApiError;
 use request_id::RequestId;
 
-pub use middleware::common as common_middleware;
+pub use middleware::{common as common_middleware, limits as limits_middleware};
 
 /// What every handler shares.
 pub struct AppState {

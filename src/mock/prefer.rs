@@ -37,6 +37,7 @@ impl Controls {
         let prefer = req.headers().get_all("prefer");
         let query = req.query_string();
         let mut pairs: Vec<(Origin, String, String)> = Vec::new();
+        let mut undecodable = Vec::new();
         for value in prefer {
             let text = String::from_utf8_lossy(value.as_bytes());
             for preference in text.split(',') {
@@ -54,15 +55,22 @@ impl Controls {
         }
         if query.contains("__") {
             for (key, value) in decode_query(query) {
-                if let (Ok(key), Ok(value)) = (key, value) {
-                    if let Some(name) = key.strip_prefix("__") {
-                        pairs.push((Origin::Query, name.to_owned(), value));
-                    }
+                let Ok(key) = key else { continue };
+                let Some(name) = key.strip_prefix("__") else {
+                    continue;
+                };
+                match value {
+                    Ok(value) => pairs.push((Origin::Query, name.to_owned(), value)),
+                    // A control that does not decode was meant, not to be ignored.
+                    Err(_) => undecodable.push(ParamError {
+                        parameter: key.clone(),
+                        detail: "must be valid percent-encoded UTF-8".to_owned(),
+                    }),
                 }
             }
         }
         let mut controls = Controls::default();
-        let mut errors = Vec::new();
+        let mut errors = undecodable;
         let mut code_text = None;
         for (origin, name, value) in pairs {
             let parameter = match origin {
