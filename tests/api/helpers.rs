@@ -2,8 +2,8 @@
 //! (`Binary`), fixture paths and their secrets, and assertions on problem bodies.
 
 use std::collections::{BTreeMap, HashMap};
-use std::io::Read;
-use std::net::{Ipv4Addr, SocketAddr};
+use std::io::{ErrorKind, Read, Write};
+use std::net::{Ipv4Addr, SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -449,6 +449,23 @@ impl Binary {
         }
     }
 
+    /// Waits until standard error contains `needle` and returns all of it; panics if the
+    /// timeout passes first.
+    pub async fn wait_for_stderr(&self, needle: &str) -> String {
+        let deadline = Instant::now() + PROCESS_TIMEOUT;
+        loop {
+            let stderr = self.stderr();
+            if stderr.contains(needle) {
+                return stderr;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no {needle:?} on standard error within {PROCESS_TIMEOUT:?}:\n{stderr}"
+            );
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+    }
+
     fn try_exit(&mut self) -> Option<ExitStatus> {
         if self.exited.is_none() {
             self.exited = self.child.try_wait().expect("the child can be polled");
@@ -531,4 +548,67 @@ impl Drop for TempDir {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.path);
     }
+}
+
+/// How long a raw connection may stay silent before the server is deemed to hang.
+pub const RAW_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// What came back on a raw connection.
+#[derive(Debug)]
+pub struct RawResponse {
+    /// The status of the response, or `None` if the server closed the connection without one.
+    pub status: Option<u16>,
+    /// Everything read, as text (invalid UTF-8 replaced).
+    pub text: String,
+}
+
+/// Opens a connection to `address` and writes `bytes` exactly as given: what `reqwest`
+/// refuses to send (raw bytes above 0x7f, NUL, half a request, no HTTP at all).
+pub fn send_raw(address: SocketAddr, bytes: &[u8]) -> TcpStream {
+    let mut stream = TcpStream::connect(address).expect("the server accepts connections");
+    stream
+        .set_read_timeout(Some(RAW_TIMEOUT))
+        .expect("a read timeout");
+    stream
+        .set_write_timeout(Some(RAW_TIMEOUT))
+        .expect("a write timeout");
+    // The server may refuse and close before it has read everything: that is an answer too.
+    let _ = stream.write_all(bytes).and_then(|()| stream.flush());
+    stream
+}
+
+/// Reads until the server closes the connection; panics if it stays silent for
+/// [`RAW_TIMEOUT`]. Runs on the blocking pool, so an in-process server keeps running.
+pub async fn read_until_closed(mut stream: TcpStream) -> RawResponse {
+    tokio::task::spawn_blocking(move || {
+        let mut received = Vec::new();
+        let mut buffer = [0u8; 4096];
+        loop {
+            match stream.read(&mut buffer) {
+                Ok(0) => break,
+                Ok(n) => received.extend_from_slice(&buffer[..n]),
+                Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => {
+                    panic!(
+                        "no answer and no close within {RAW_TIMEOUT:?}; read so far: {:?}",
+                        String::from_utf8_lossy(&received)
+                    )
+                }
+                // A reset after (or instead of) a response: the connection is closed.
+                Err(_) => break,
+            }
+        }
+        let text = String::from_utf8_lossy(&received).into_owned();
+        let status = text
+            .strip_prefix("HTTP/1.1 ")
+            .and_then(|rest| rest.get(..3))
+            .and_then(|code| code.parse().ok());
+        RawResponse { status, text }
+    })
+    .await
+    .expect("the reading task completes")
+}
+
+/// Writes `bytes` on a fresh connection and reads until the server closes it.
+pub async fn raw_exchange(address: SocketAddr, bytes: &[u8]) -> RawResponse {
+    read_until_closed(send_raw(address, bytes)).await
 }
