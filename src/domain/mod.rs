@@ -5,7 +5,7 @@ mod text;
 mod token;
 
 pub use query::{decode_query, ListQuery, NameFilter, ParamError, QueryLimits};
-pub use text::fold;
+pub use text::{fold, fold_into};
 pub use token::{Scope, Secret, SecretDigest, Status, Token, TokenId, WorkspaceId};
 
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};

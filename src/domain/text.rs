@@ -7,13 +7,21 @@ use unicode_normalization::UnicodeNormalization;
 
 /// Returns the form of `text` that name filters compare: NFC, then full case folding.
 pub fn fold(text: &str) -> String {
+    let mut folded = String::with_capacity(text.len());
+    fold_into(text, &mut folded);
+    folded
+}
+
+/// Appends the folded form of `text` to `out`, without a string of its own for ASCII text.
+pub fn fold_into(text: &str, out: &mut String) {
     // ASCII is already NFC, and its full case folding is plain lowercasing: most names take
     // this path, which is several times faster than the general one.
     if text.is_ascii() {
-        return text.to_ascii_lowercase();
+        out.extend(text.chars().map(|c| c.to_ascii_lowercase()));
+        return;
     }
     let composed: String = text.nfc().collect();
-    caseless::default_case_fold_str(&composed)
+    out.push_str(&caseless::default_case_fold_str(&composed));
 }
 
 #[cfg(test)]

@@ -44,21 +44,36 @@ impl Controls {
                 // Parameters after `;` do not apply to these preferences.
                 let item = preference.split(';').next().unwrap_or("").trim();
                 if let Some((name, value)) = item.split_once('=') {
+                    let name = name.trim().to_ascii_lowercase();
+                    // RFC 7240 §2: only the first instance of a preference counts.
+                    if pairs.iter().any(|(_, seen, _)| *seen == name) {
+                        continue;
+                    }
                     let value = value.trim().trim_matches('"');
-                    pairs.push((
-                        Origin::Header,
-                        name.trim().to_ascii_lowercase(),
-                        value.to_owned(),
-                    ));
+                    pairs.push((Origin::Header, name, value.to_owned()));
                 }
             }
         }
-        if query.contains("__") {
+        // Cheap test first: most requests carry no control at all.
+        if query.contains("__") || query.contains("%5F") || query.contains("%5f") {
+            let mut given: Vec<String> = Vec::new();
             for (key, value) in decode_query(query) {
                 let Ok(key) = key else { continue };
                 let Some(name) = key.strip_prefix("__") else {
                     continue;
                 };
+                if given.contains(&key) {
+                    if !undecodable.iter().any(|e: &ParamError| e.parameter == key) {
+                        undecodable.push(ParamError {
+                            parameter: key.clone(),
+                            detail: "must be given at most once".to_owned(),
+                        });
+                    }
+                    continue;
+                }
+                given.push(key.clone());
+                // A query control takes the place of the same preference in the header.
+                pairs.retain(|(origin, seen, _)| !(matches!(origin, Origin::Header) && seen == name));
                 match value {
                     Ok(value) => pairs.push((Origin::Query, name.to_owned(), value)),
                     // A control that does not decode was meant, not to be ignored.
@@ -95,7 +110,6 @@ impl Controls {
                 "delay" => match value.parse::<u64>() {
                     Ok(ms) if ms <= MAX_DELAY_MS && value.bytes().all(|b| b.is_ascii_digit()) => {
                         controls.delay = Some(Duration::from_millis(ms));
-                        controls.applied.push(format!("delay={ms}"));
                     }
                     _ => errors.push(ParamError {
                         parameter,
@@ -105,6 +119,9 @@ impl Controls {
                 // Other preferences (return=minimal, ...) are not ours to refuse.
                 _ => {}
             }
+        }
+        if let Some(delay) = controls.delay {
+            controls.applied.push(format!("delay={}", delay.as_millis()));
         }
         if let Some((code, _)) = code_text {
             controls.applied.push(format!("code={code}"));
@@ -138,5 +155,55 @@ impl Controls {
                 .headers_mut()
                 .insert(HeaderName::from_static("preference-applied"), value);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use actix_web::test::TestRequest;
+    use serde_json::json;
+
+    use super::*;
+
+    fn forced() -> ForcedResponses {
+        let document = json!({"paths": {"/tokens": {"get": {"responses": {
+            "200": {"content": {"application/json": {"examples": {"vendor": {"value": {}}}}}},
+            "429": {"content": {"application/problem+json": {"example": {}}}}
+        }}}}});
+        ForcedResponses::from_document(&document)
+    }
+
+    fn parse(request: TestRequest) -> Result<Controls, Vec<ParamError>> {
+        Controls::parse(&request.to_http_request(), &forced())
+    }
+
+    #[test]
+    fn only_the_first_instance_of_a_preference_counts() {
+        let controls = parse(
+            TestRequest::get()
+                .insert_header(("Prefer", "code=429, delay=5"))
+                .append_header(("Prefer", "code=200, delay=9")),
+        )
+        .unwrap();
+        assert_eq!(controls.code, Some(429));
+        assert_eq!(controls.delay, Some(Duration::from_millis(5)));
+        assert_eq!(controls.applied, ["delay=5", "code=429"]);
+    }
+
+    #[test]
+    fn a_query_control_takes_the_place_of_the_header_preference() {
+        let request = TestRequest::get()
+            .uri("/v1/tokens?__delay=7")
+            .insert_header(("Prefer", "delay=5"));
+        assert_eq!(parse(request).unwrap().delay, Some(Duration::from_millis(7)));
+    }
+
+    #[test]
+    fn a_repeated_or_encoded_query_control_is_seen() {
+        let repeated = parse(TestRequest::get().uri("/v1/tokens?__code=429&__code=200"));
+        let names: Vec<_> = repeated.unwrap_err().into_iter().map(|e| e.parameter).collect();
+        assert_eq!(names, ["__code"]);
+        let encoded = parse(TestRequest::get().uri("/v1/tokens?%5F%5Fcode=429")).unwrap();
+        assert_eq!(encoded.code, Some(429));
     }
 }

@@ -18,7 +18,7 @@ use ahash::HashMap;
 use chrono::{DateTime, Utc};
 use memchr::memmem;
 
-use crate::domain::{fold, ListQuery, SecretDigest, Status, Token, TokenId, WorkspaceId};
+use crate::domain::{fold_into, ListQuery, SecretDigest, Status, Token, TokenId, WorkspaceId};
 use partition::transfer;
 use snapshot::Snapshot;
 
@@ -166,12 +166,12 @@ impl Workspace {
         tokens: Vec<Token>,
         secrets: HashMap<u32, SecretDigest>,
     ) -> Workspace {
-        let mut folded_names = String::new();
+        let mut folded_names = String::with_capacity(tokens.iter().map(|t| t.name.len()).sum());
         let mut name_ends = Vec::with_capacity(tokens.len());
         let mut partitions: [Vec<u32>; 3] = Default::default();
         let mut expiring = Vec::new();
         for (i, token) in tokens.iter().enumerate() {
-            folded_names.push_str(&fold(&token.name));
+            fold_into(&token.name, &mut folded_names);
             name_ends.push(index(folded_names.len()));
             partitions[token.status.index()].push(index(i));
             if let (Status::Active, Some(expires_at)) = (token.status, token.expires_at) {
