@@ -73,7 +73,9 @@ impl Controls {
                 }
                 given.push(key.clone());
                 // A query control takes the place of the same preference in the header.
-                pairs.retain(|(origin, seen, _)| !(matches!(origin, Origin::Header) && seen == name));
+                pairs.retain(|(origin, seen, _)| {
+                    !(matches!(origin, Origin::Header) && seen == name)
+                });
                 match value {
                     Ok(value) => pairs.push((Origin::Query, name.to_owned(), value)),
                     // A control that does not decode was meant, not to be ignored.
@@ -121,7 +123,9 @@ impl Controls {
             }
         }
         if let Some(delay) = controls.delay {
-            controls.applied.push(format!("delay={}", delay.as_millis()));
+            controls
+                .applied
+                .push(format!("delay={}", delay.as_millis()));
         }
         if let Some((code, _)) = code_text {
             controls.applied.push(format!("code={code}"));
@@ -195,13 +199,20 @@ mod tests {
         let request = TestRequest::get()
             .uri("/v1/tokens?__delay=7")
             .insert_header(("Prefer", "delay=5"));
-        assert_eq!(parse(request).unwrap().delay, Some(Duration::from_millis(7)));
+        assert_eq!(
+            parse(request).unwrap().delay,
+            Some(Duration::from_millis(7))
+        );
     }
 
     #[test]
     fn a_repeated_or_encoded_query_control_is_seen() {
         let repeated = parse(TestRequest::get().uri("/v1/tokens?__code=429&__code=200"));
-        let names: Vec<_> = repeated.unwrap_err().into_iter().map(|e| e.parameter).collect();
+        let names: Vec<_> = repeated
+            .unwrap_err()
+            .into_iter()
+            .map(|e| e.parameter)
+            .collect();
         assert_eq!(names, ["__code"]);
         let encoded = parse(TestRequest::get().uri("/v1/tokens?%5F%5Fcode=429")).unwrap();
         assert_eq!(encoded.code, Some(429));

@@ -3,6 +3,7 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
+use std::time::Instant;
 
 use actix::{Actor, ActorContext, Context, Handler, Message, MessageResult, Supervised};
 use arc_swap::ArcSwap;
@@ -55,9 +56,14 @@ impl StoreActor {
     fn replace(&mut self, snapshot: Snapshot, kind: LoadKind) -> LoadStatus {
         // Credentials first: for the moment between the two swaps a request may authenticate
         // against the new data and list from the old, never the reverse with a stale secret.
+        let started = Instant::now();
         self.credentials
             .store(Arc::new(Credentials::new(&snapshot)));
         self.store = Store::new(snapshot);
+        tracing::info!(
+            index_ms = started.elapsed().as_millis() as u64,
+            "snapshot indexed"
+        );
         let status = LoadStatus {
             tokens: self.store.token_count(),
             workspaces: self.store.workspace_count(),

@@ -3,6 +3,7 @@
 
 use std::io;
 use std::path::PathBuf;
+use std::time::Instant;
 
 use super::snapshot::{Snapshot, SnapshotError};
 use super::DEFAULT_SNAPSHOT;
@@ -68,11 +69,21 @@ impl Source {
                 Vec::new(),
             )),
             Source::File(path) => {
+                let started = Instant::now();
                 let bytes = std::fs::read(path).map_err(|source| LoadError::Read {
                     path: path.clone(),
                     source,
                 })?;
-                Ok((Snapshot::parse(&bytes).map_err(invalid)?, Vec::new()))
+                let read = started.elapsed();
+                let snapshot = Snapshot::parse(&bytes).map_err(invalid)?;
+                tracing::info!(
+                    path = %path.display(),
+                    bytes = bytes.len(),
+                    read_ms = read.as_millis() as u64,
+                    parse_ms = (started.elapsed() - read).as_millis() as u64,
+                    "snapshot read and validated"
+                );
+                Ok((snapshot, Vec::new()))
             }
             Source::Generated(options) => {
                 // About 270 bytes a token: reserving it up front saves most of the time.
