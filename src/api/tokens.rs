@@ -2,64 +2,84 @@
 
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
-use serde::Serialize;
+use chrono::{DateTime, Utc};
+use serde::{Serialize, Serializer};
 
 use super::error::{ApiError, Problem};
 use super::links::links;
 use super::request_id::RequestId;
 use super::AppState;
-use crate::domain::{format_timestamp, ListQuery, Status, Token};
+use crate::domain::{ListQuery, Scope, Status, Timestamp, Token};
 use crate::mock::{self, MockState};
 use crate::store::actor::{List, ListError, RecordUse};
 use crate::store::Page;
 
+// It borrows from the store's copy of the token, so that a page is written without a
+// string of its own per field.
 /// A token of the workspace. Never carries its secret.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(as = Token)]
-pub struct TokenView {
+pub struct TokenView<'a> {
     /// The unique identifier for the token. Format: `tok_a1b2c3d4e5f6g7h8i9j0k1l2`.
     #[schema(
         pattern = "^tok_[a-z0-9]{24}$",
         example = "tok_a1b2c3d4e5f6g7h8i9j0k1l2"
     )]
-    pub id: String,
+    pub id: &'a str,
     /// The human-readable name assigned to the token at creation.
     #[schema(min_length = 1, max_length = 256, example = "CI Deploy Token")]
-    pub name: String,
+    pub name: &'a str,
     /// The list of permission scopes granted to this token (for example,
     /// `["tokens:read", "tokens:write"]`).
-    #[schema(example = json!(["tokens:read", "tokens:write"]))]
-    pub scopes: Vec<String>,
+    #[schema(value_type = Vec<String>, example = json!(["tokens:read", "tokens:write"]))]
+    pub scopes: &'a [Scope],
     /// The current state of the token. One of `active`, `expired`, or `revoked`.
     pub status: Status,
     /// ISO 8601 datetime when the token was created.
-    #[schema(format = DateTime, example = "2026-01-15T09:00:00Z")]
-    pub created_at: String,
+    #[serde(serialize_with = "timestamp")]
+    #[schema(value_type = String, format = DateTime, example = "2026-01-15T09:00:00Z")]
+    pub created_at: DateTime<Utc>,
     /// ISO 8601 datetime when the token expires. `null` if the token has no expiration.
-    #[schema(format = DateTime, required = true, example = "2027-01-15T09:00:00Z")]
-    pub expires_at: Option<String>,
+    #[serde(serialize_with = "optional_timestamp")]
+    #[schema(value_type = Option<String>, format = DateTime, required = true, example = "2027-01-15T09:00:00Z")]
+    pub expires_at: Option<DateTime<Utc>>,
     /// ISO 8601 datetime of the most recent authenticated request made with this token.
     /// `null` if the token has never been used.
-    #[schema(format = DateTime, required = true, example = "2026-04-27T14:32:00Z")]
-    pub last_used_at: Option<String>,
+    #[serde(serialize_with = "optional_timestamp")]
+    #[schema(value_type = Option<String>, format = DateTime, required = true, example = "2026-04-27T14:32:00Z")]
+    pub last_used_at: Option<DateTime<Utc>>,
     /// The email address of the workspace member who created the token.
     #[schema(format = Email, example = "alice@example.com")]
-    pub created_by: String,
+    pub created_by: &'a str,
 }
 
-impl From<Token> for TokenView {
-    fn from(token: Token) -> TokenView {
+impl<'a> From<&'a Token> for TokenView<'a> {
+    fn from(token: &'a Token) -> TokenView<'a> {
         TokenView {
-            id: token.id.as_str().to_owned(),
-            name: token.name,
-            scopes: token.scopes.iter().map(|s| s.as_str().to_owned()).collect(),
+            id: token.id.as_str(),
+            name: &token.name,
+            scopes: &token.scopes,
             status: token.status,
-            created_at: format_timestamp(&token.created_at),
-            expires_at: token.expires_at.as_ref().map(format_timestamp),
-            last_used_at: token.last_used_at.as_ref().map(format_timestamp),
-            created_by: token.created_by.to_string(),
+            created_at: token.created_at,
+            expires_at: token.expires_at,
+            last_used_at: token.last_used_at,
+            created_by: &token.created_by,
         }
+    }
+}
+
+fn timestamp<S: Serializer>(at: &DateTime<Utc>, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(Timestamp::new(at).as_str())
+}
+
+fn optional_timestamp<S: Serializer>(
+    at: &Option<DateTime<Utc>>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match at {
+        Some(at) => timestamp(at, serializer),
+        None => serializer.serialize_none(),
     }
 }
 
@@ -85,9 +105,9 @@ pub struct Meta {
 /// A page of the workspace's tokens.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct TokenList {
+pub struct TokenList<'a> {
     /// An array of token objects for the current page.
-    pub data: Vec<TokenView>,
+    pub data: Vec<TokenView<'a>>,
     /// Pagination metadata for the current response.
     pub meta: Meta,
 }
@@ -248,7 +268,7 @@ async fn list(req: &HttpRequest, state: &AppState) -> Result<HttpResponse, ApiEr
 fn respond(query: &ListQuery, page: Page) -> HttpResponse {
     let total_pages = page.total.div_ceil(u64::from(query.per_page));
     let body = TokenList {
-        data: page.tokens.into_iter().map(TokenView::from).collect(),
+        data: page.tokens.iter().map(TokenView::from).collect(),
         meta: Meta {
             page: query.page,
             per_page: query.per_page,

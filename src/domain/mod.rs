@@ -8,11 +8,48 @@ pub use query::{decode_query, ListQuery, NameFilter, ParamError, QueryLimits};
 pub use text::{fold, fold_into};
 pub use token::{Scope, Secret, SecretDigest, Status, Token, TokenId, WorkspaceId};
 
-use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, SecondsFormat, Timelike, Utc};
 
 /// Formats a timestamp the way the API does: RFC 3339, UTC, whole seconds, `Z`.
 pub fn format_timestamp(at: &DateTime<Utc>) -> String {
-    at.to_rfc3339_opts(SecondsFormat::Secs, true)
+    Timestamp::new(at).as_str().to_owned()
+}
+
+/// A timestamp written out as `2026-01-15T09:00:00Z`, on the stack: pages hold dozens of
+/// them and each request writes them all.
+pub struct Timestamp([u8; 20]);
+
+impl Timestamp {
+    /// Writes `at`; years outside 0..=9999 fall back to the general formatter's first 20 bytes
+    /// (they cannot come from a snapshot, whose timestamps are RFC 3339).
+    pub fn new(at: &DateTime<Utc>) -> Timestamp {
+        let mut out = *b"0000-00-00T00:00:00Z";
+        let year = at.year();
+        if !(0..=9999).contains(&year) {
+            let text = at.to_rfc3339_opts(SecondsFormat::Secs, true);
+            let n = text.len().min(20);
+            out[..n].copy_from_slice(&text.as_bytes()[..n]);
+            return Timestamp(out);
+        }
+        let mut put = |at: usize, width: usize, mut value: u32| {
+            for i in (at..at + width).rev() {
+                out[i] = b'0' + (value % 10) as u8;
+                value /= 10;
+            }
+        };
+        put(0, 4, year as u32);
+        put(5, 2, at.month());
+        put(8, 2, at.day());
+        put(11, 2, at.hour());
+        put(14, 2, at.minute());
+        put(17, 2, at.second());
+        Timestamp(out)
+    }
+
+    pub fn as_str(&self) -> &str {
+        // Only ASCII digits and separators were written.
+        std::str::from_utf8(&self.0).unwrap_or("")
+    }
 }
 
 /// Parses an RFC 3339 timestamp and normalises it to UTC whole seconds.
@@ -62,6 +99,8 @@ mod tests {
             ("2026-01-15T10:30:00+01:30", "2026-01-15T09:00:00Z"),
             ("2026-01-15T09:00:00.999Z", "2026-01-15T09:00:00Z"),
             ("2024-02-29T23:59:59Z", "2024-02-29T23:59:59Z"),
+            ("0001-01-01T00:00:00Z", "0001-01-01T00:00:00Z"),
+            ("9999-12-31T23:59:59Z", "9999-12-31T23:59:59Z"),
         ];
         for (text, expected) in cases {
             assert_eq!(

@@ -95,6 +95,12 @@ impl WorkspaceId {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Scope(Arc<str>);
 
+impl Serialize for Scope {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
 impl Scope {
     /// Accepts `^[a-z][a-z0-9_]*:[a-z][a-z0-9_]*$`.
     pub fn parse(text: &str) -> Option<Scope> {

@@ -58,7 +58,7 @@ pub(super) fn parse(bytes: &[u8]) -> Result<Snapshot, SnapshotError> {
             for key in map.keys() {
                 if !["workspaces", "data", "meta"].contains(&key.as_str()) {
                     found.add(
-                        key.clone(),
+                        member("", key),
                         "unknown field (expected workspaces, or data and meta)",
                     );
                 }
@@ -140,7 +140,7 @@ fn raw_workspace(value: &Value, at: &str, found: &mut Collector) -> RawWorkspace
     };
     for key in map.keys() {
         if !["id", "name", "tokens"].contains(&key.as_str()) {
-            found.add(format!("{at}.{key}"), "unknown field");
+            found.add(member(at, key), "unknown field");
         }
     }
     let tokens = match map.get("tokens") {
@@ -189,7 +189,7 @@ fn raw_token(value: &Value, at: &str, found: &mut Collector) -> RawToken<'static
     };
     for key in map.keys() {
         if !TOKEN_FIELDS.contains(&key.as_str()) {
-            found.add(format!("{at}.{key}"), "unknown field");
+            found.add(member(at, key), "unknown field");
         }
     }
     let scopes = match map.get("scopes") {
@@ -264,6 +264,20 @@ fn nullable_string_field(
         Some(_) => {
             found.add(format!("{at}.{key}"), "must be a string or null");
             None
+        }
+    }
+}
+
+/// The location of member `key` of the value at `at`: `at.key` for plain names, and a
+/// quoted `at["key"]` for names that would be ambiguous (empty, dotted, bracketed...).
+fn member(at: &str, key: &str) -> String {
+    let plain = !key.is_empty() && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+    match (plain, at.is_empty()) {
+        (true, true) => key.to_owned(),
+        (true, false) => format!("{at}.{key}"),
+        (false, _) => {
+            let quoted = serde_json::to_string(key).unwrap_or_default();
+            format!("{}[{quoted}]", if at.is_empty() { "$" } else { at })
         }
     }
 }
