@@ -6,7 +6,7 @@ use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
 use std::time::Duration;
 
-use actix::{Actor, Arbiter, Supervisor};
+use actix::Supervisor;
 use actix_cors::Cors;
 use actix_web::dev::Server;
 use actix_web::http::{header, KeepAlive};
@@ -88,12 +88,7 @@ impl Application {
                 0 => None,
                 limit => Some(RateLimiter::new(limit)),
             },
-            journal: {
-                // On a thread of its own: recording every request must not queue behind the
-                // store's listings.
-                let capacity = settings.admin.journal_capacity;
-                Journal::start_in_arbiter(&Arbiter::new().handle(), move |_| Journal::new(capacity))
-            },
+            journal: Journal::new(settings.admin.journal_capacity),
         });
         let admin_access = match (
             settings.listens_on_loopback(),

@@ -9,7 +9,7 @@ use crate::api::request_id::RequestId;
 use crate::api::AppState;
 use crate::domain::{decode_query, ParamError};
 use crate::mock::faults::FaultConfig;
-use crate::mock::journal::{Clear, JournalEntry, Recent};
+use crate::mock::journal::JournalEntry;
 use crate::mock::MockState;
 use crate::store::actor::FailNextList;
 
@@ -60,17 +60,16 @@ pub async fn requests(
         }])
         .into_response(&id);
     }
-    match mock.journal.send(Recent(limit)).await {
-        Ok(data) => HttpResponse::Ok().json(RequestList { data }),
-        Err(e) => ApiError::Unavailable(e.to_string()).into_response(&id),
-    }
+    HttpResponse::Ok().json(RequestList {
+        data: mock.journal.recent(limit),
+    })
 }
 
 /// Clear the journal.
 #[utoipa::path(delete, path = "/__admin/requests", tag = "Requests",
     responses((status = 204, description = "Cleared.")))]
 pub async fn clear_requests(mock: web::Data<MockState>) -> HttpResponse {
-    mock.journal.do_send(Clear);
+    mock.journal.clear();
     HttpResponse::NoContent().finish()
 }
 

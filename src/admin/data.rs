@@ -11,7 +11,6 @@ use crate::api::request_id::RequestId;
 use crate::api::AppState;
 use crate::domain::ParamError;
 use crate::metrics::LoadKind;
-use crate::mock::journal::Clear;
 use crate::mock::MockState;
 use crate::store::actor::{Export, LoadStatus, Replace};
 use crate::store::snapshot::{Snapshot, SnapshotError};
@@ -81,7 +80,7 @@ pub async fn reset(
                 None => app.clock.release(),
             }
             mock.faults.set(admin.configured_faults);
-            mock.journal.do_send(Clear);
+            mock.journal.clear();
             HttpResponse::Ok().json(loaded)
         }
         Err(error) => {

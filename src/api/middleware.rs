@@ -16,7 +16,7 @@ use super::error::ApiError;
 use super::request_id::{RequestId, X_REQUEST_ID};
 use super::{AppState, RequestLimits};
 use crate::domain::{format_timestamp, TokenId};
-use crate::mock::journal::{JournalEntry, Record};
+use crate::mock::journal::JournalEntry;
 use crate::mock::MockState;
 
 /// Assigns the request id, stamps the common headers, logs one line and journals the request.
@@ -73,7 +73,7 @@ pub async fn common(
     let mock = request.app_data::<web::Data<MockState>>();
     if let (Some(app), Some(mock)) = (app, mock) {
         if !request.path().starts_with("/__admin") {
-            mock.journal.do_send(Record(JournalEntry {
+            mock.journal.record(JournalEntry {
                 at: format_timestamp(&app.clock.now()),
                 method: request.method().to_string(),
                 path: request.path().to_owned(),
@@ -82,7 +82,7 @@ pub async fn common(
                 duration_ms: elapsed.as_secs_f64() * 1000.0,
                 request_id: id.to_string(),
                 token_id: token,
-            }));
+            });
         }
     }
     Ok(res)

@@ -1,9 +1,8 @@
-//! The journal: a bounded record of recent requests, kept by a small actor so that recording
-//! one is a message send and never a lock on the request path.
+//! The journal: a bounded record of recent requests, for `/__admin/requests`.
 
 use std::collections::VecDeque;
+use std::sync::Mutex;
 
-use actix::{Actor, Context, Handler, Message, MessageResult};
 use serde::Serialize;
 
 /// One recorded request. Never holds a secret: the token is named by its id.
@@ -32,62 +31,73 @@ pub struct JournalEntry {
 }
 
 /// Keeps the most recent `capacity` entries.
+///
+/// A plain mutex held for a push or a copy: recording must not cost each request a wake-up
+/// of another thread, which an actor would (and there is no state here worth an actor).
 pub struct Journal {
-    entries: VecDeque<JournalEntry>,
+    entries: Mutex<VecDeque<JournalEntry>>,
     capacity: usize,
 }
 
 impl Journal {
     pub fn new(capacity: usize) -> Journal {
         Journal {
-            entries: VecDeque::with_capacity(capacity.min(4096)),
+            entries: Mutex::new(VecDeque::with_capacity(capacity.min(4096))),
             capacity,
         }
     }
-}
 
-impl Actor for Journal {
-    type Context = Context<Self>;
-}
-
-/// Adds an entry, dropping the oldest past capacity.
-#[derive(Message)]
-#[rtype(result = "()")]
-pub struct Record(pub JournalEntry);
-
-impl Handler<Record> for Journal {
-    type Result = ();
-
-    fn handle(&mut self, msg: Record, _: &mut Self::Context) {
-        if self.entries.len() == self.capacity {
-            self.entries.pop_front();
+    /// Adds an entry, dropping the oldest past capacity.
+    pub fn record(&self, entry: JournalEntry) {
+        let mut entries = self.lock();
+        if entries.len() == self.capacity {
+            entries.pop_front();
         }
-        self.entries.push_back(msg.0);
+        entries.push_back(entry);
+    }
+
+    /// The `limit` newest entries, newest first.
+    pub fn recent(&self, limit: usize) -> Vec<JournalEntry> {
+        self.lock().iter().rev().take(limit).cloned().collect()
+    }
+
+    /// Forgets every entry.
+    pub fn clear(&self) {
+        self.lock().clear();
+    }
+
+    // A panic while holding the lock leaves whole entries behind, so the data stays usable.
+    fn lock(&self) -> std::sync::MutexGuard<'_, VecDeque<JournalEntry>> {
+        self.entries.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 
-/// The `limit` newest entries, newest first.
-#[derive(Message)]
-#[rtype(result = "Vec<JournalEntry>")]
-pub struct Recent(pub usize);
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-impl Handler<Recent> for Journal {
-    type Result = MessageResult<Recent>;
-
-    fn handle(&mut self, msg: Recent, _: &mut Self::Context) -> Self::Result {
-        MessageResult(self.entries.iter().rev().take(msg.0).cloned().collect())
+    fn entry(status: u16) -> JournalEntry {
+        JournalEntry {
+            at: "2026-05-01T00:00:00Z".into(),
+            method: "GET".into(),
+            path: "/v1/tokens".into(),
+            query: String::new(),
+            status,
+            duration_ms: 0.1,
+            request_id: "req_x".into(),
+            token_id: None,
+        }
     }
-}
 
-/// Forgets every entry.
-#[derive(Message)]
-#[rtype(result = "()")]
-pub struct Clear;
-
-impl Handler<Clear> for Journal {
-    type Result = ();
-
-    fn handle(&mut self, _: Clear, _: &mut Self::Context) {
-        self.entries.clear();
+    #[test]
+    fn the_journal_keeps_the_newest_entries_newest_first() {
+        let journal = Journal::new(2);
+        for status in [200, 401, 403] {
+            journal.record(entry(status));
+        }
+        let statuses: Vec<u16> = journal.recent(10).iter().map(|e| e.status).collect();
+        assert_eq!(statuses, [403, 401]);
+        journal.clear();
+        assert!(journal.recent(10).is_empty());
     }
 }

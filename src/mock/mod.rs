@@ -24,8 +24,6 @@ use forced::Unavailable;
 use prefer::Controls;
 use rate_limit::Decision;
 
-use actix::Addr;
-
 pub use faults::Faults;
 pub use forced::ForcedResponses;
 pub use rate_limit::RateLimiter;
@@ -35,7 +33,7 @@ pub struct MockState {
     pub faults: Faults,
     pub forced: ForcedResponses,
     pub rate_limiter: Option<RateLimiter>,
-    pub journal: Addr<journal::Journal>,
+    pub journal: journal::Journal,
 }
 
 /// Answers an API request through the mock controls: per-request controls and latency first,
