@@ -1,0 +1,176 @@
+#!/usr/bin/env bash
+# HTTP load figures of a release build of tooken-mock, driven by wrk on 127.0.0.1.
+#
+#   benches/load.sh                   # 10 s a scenario
+#   LOAD_SECONDS=3 benches/load.sh    # a quicker, noisier run
+#
+# It serves a generated snapshot of 100k tokens (one workspace, seed 1) and measures each
+# scenario with wrk (1 thread, 32 connections). /healthz runs first: it does no work of ours,
+# so each scenario's ratio to it compares across machines better than raw requests a second.
+# Then it starts the embedded demo data and 1M tokens, for the time from exec to the first
+# 200 on /readyz and the resident memory after a short load. Snapshots are kept in
+# target/bench/ and reused. Set LOAD_LOG_LEVEL (default info, the server's own default) to
+# change the server's log level; its logs go to target/bench/*.log.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+
+LOAD_SECONDS="${LOAD_SECONDS:-10}"
+LOG_LEVEL="${LOAD_LOG_LEVEL:-info}"
+NOW="2026-05-01T00:00:00Z"
+OUT="target/bench"
+BIN="target/release/tooken-mock"
+# How long a server may take to print its banner: loading 1M tokens takes seconds.
+START_TIMEOUT=120
+
+command -v wrk >/dev/null || {
+    echo "wrk is missing: apt-get install -y wrk" >&2
+    exit 1
+}
+command -v curl >/dev/null || {
+    echo "curl is missing: apt-get install -y curl" >&2
+    exit 1
+}
+
+SERVER_PIDS=()
+stop_servers() {
+    local pid
+    for pid in "${SERVER_PIDS[@]}"; do
+        kill "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    done
+    SERVER_PIDS=()
+}
+trap stop_servers EXIT
+
+millis_since() { echo $((($(date +%s%N) - $1) / 1000000)); }
+
+# snapshot TOKENS FILE: writes FILE and FILE.secrets (generate's list of secrets) if missing.
+snapshot() {
+    local tokens=$1 file=$2
+    if [[ ! -s $file || ! -s $file.secrets ]]; then
+        echo "generating $tokens tokens into $file" >&2
+        "$BIN" generate --tokens "$tokens" --workspaces 1 --seed 1 --out "$file" 2>"$file.secrets"
+    fi
+}
+
+# A secret that lists tokens: active, with tokens:read, answered with 200.
+listing_secret() {
+    grep -E '^ +tok_live_[A-Za-z0-9]+ +ws_gen_1 +active .*\[([^]]* )?tokens:read( [^]]*)?\] +-> 200' "$1" |
+        awk '{ print $1; exit }'
+}
+
+# start NAME [ARGS...]: starts a server on a free port and waits for its first 200 on /readyz.
+# Sets PID, PORT and READY_MS (from exec to that 200).
+start() {
+    local name=$1 log="$OUT/$1.log"
+    shift
+    local started
+    : >"$log"
+    started=$(date +%s%N)
+    TOOKEN__LOG__LEVEL="$LOG_LEVEL" "$BIN" --now "$NOW" --port 0 "$@" >"$log" 2>&1 &
+    PID=$!
+    SERVER_PIDS+=("$PID")
+    PORT=""
+    local deadline=$((SECONDS + START_TIMEOUT))
+    while ((SECONDS < deadline)); do
+        kill -0 "$PID" 2>/dev/null || {
+            echo "the $name server exited; see $log" >&2
+            exit 1
+        }
+        if [[ -z $PORT ]]; then
+            PORT=$(sed -n 's|^  API  *http://127\.0\.0\.1:\([0-9]*\)/v1/tokens$|\1|p' "$log")
+        elif [[ $(curl -s -o /dev/null --max-time 1 -w '%{http_code}' "http://127.0.0.1:$PORT/readyz") == 200 ]]; then
+            READY_MS=$(millis_since "$started")
+            return
+        fi
+    done
+    echo "the $name server was not ready within $START_TIMEOUT s; see $log" >&2
+    exit 1
+}
+
+rss_of() { awk '/^VmRSS:/ { printf "%.0f MiB", $2 / 1024 }' "/proc/$1/status"; }
+
+# load SECRET PATH: runs wrk against the current server; sets RPS, P50, P99, NON_2XX, ERRORS.
+load() {
+    local secret=$1 path=$2 report
+    report=$(timeout $((LOAD_SECONDS + 30)) wrk -t1 -c32 -d"${LOAD_SECONDS}s" --latency \
+        -H "Authorization: Bearer $secret" "http://127.0.0.1:$PORT$path")
+    RPS=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' <<<"$report")
+    P50=$(awk '$1 == "50%" { print $2 }' <<<"$report")
+    P99=$(awk '$1 == "99%" { print $2 }' <<<"$report")
+    NON_2XX=$(awk '/Non-2xx or 3xx responses:/ { print $NF }' <<<"$report")
+    NON_2XX=${NON_2XX:-0}
+    # "Socket errors: connect 0, read 0, write 0, timeout 0"
+    ERRORS=$(awk '/Socket errors:/ { gsub(",", ""); print $4 + $6 + $8 + $10 }' <<<"$report")
+    ERRORS=${ERRORS:-0}
+}
+
+echo "building the release binary" >&2
+cargo build --release --quiet
+mkdir -p "$OUT"
+snapshot 100000 "$OUT/tokens-100k.json"
+snapshot 1000000 "$OUT/tokens-1m.json"
+SECRET=$(listing_secret "$OUT/tokens-100k.json.secrets")
+SECRET_1M=$(listing_secret "$OUT/tokens-1m.json.secrets")
+[[ -n $SECRET && -n $SECRET_1M ]] || {
+    echo "no listing secret in $OUT/*.secrets; delete them to generate again" >&2
+    exit 1
+}
+
+STATUS_PAGE="/v1/tokens?status=active&per_page=25&page=3"
+SCENARIOS=(
+    "/healthz|healthz"
+    "$STATUS_PAGE|status=active page 3"
+    "/v1/tokens?per_page=100|unfiltered per_page=100"
+    "/v1/tokens?name=ci&per_page=25|name=ci"
+    "/v1/tokens?per_page=25|bad secret (401)"
+)
+
+echo "100k tokens, wrk -t1 -c32 -d${LOAD_SECONDS}s on $(nproc) cores" >&2
+start 100k --snapshot "$OUT/tokens-100k.json"
+READY_100K=$READY_MS
+# A second of untimed load, so that the reference is not taken from a cold server.
+timeout 30 wrk -t1 -c32 -d1s "http://127.0.0.1:$PORT/healthz" >/dev/null
+printf '\n%-26s %9s %9s %9s %9s %7s %9s\n' scenario 'req/s' p50 p99 non-2xx errors '/healthz'
+HEALTHZ_RPS=""
+for scenario in "${SCENARIOS[@]}"; do
+    path=${scenario%%|*}
+    label=${scenario#*|}
+    secret=$SECRET
+    [[ $label == bad* ]] && secret="tok_live_NotARealSecretNotARealSecret00"
+    load "$secret" "$path"
+    HEALTHZ_RPS=${HEALTHZ_RPS:-$RPS}
+    if [[ $path == "$STATUS_PAGE" ]]; then
+        RPS_100K=$RPS
+        NON_2XX_100K=$NON_2XX
+    fi
+    ratio=$(awk -v a="$RPS" -v b="$HEALTHZ_RPS" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
+    printf '%-26s %9s %9s %9s %9s %7s %9s\n' "$label" "$RPS" "$P50" "$P99" "$NON_2XX" "$ERRORS" "$ratio"
+done
+RSS_100K=$(rss_of "$PID")
+stop_servers
+
+# The other two servers, each after the same status page load as above.
+start embedded
+READY_EMBEDDED=$READY_MS
+DEMO_SECRET=$(sed -n "s|.*Authorization: Bearer \(tok_live_[A-Za-z0-9]*\)'.*|\1|p" "$OUT/embedded.log")
+load "$DEMO_SECRET" "$STATUS_PAGE"
+RPS_EMBEDDED=$RPS
+NON_2XX_EMBEDDED=$NON_2XX
+RSS_EMBEDDED=$(rss_of "$PID")
+stop_servers
+
+start 1m --snapshot "$OUT/tokens-1m.json"
+READY_1M=$READY_MS
+load "$SECRET_1M" "$STATUS_PAGE"
+RPS_1M=$RPS
+NON_2XX_1M=$NON_2XX
+RSS_1M=$(rss_of "$PID")
+stop_servers
+
+row() { printf '%-10s %13s ms %20s %9s %14s\n' "$@"; }
+printf '\n%-10s %16s %20s %9s %14s\n' data 'exec to ready' 'status page req/s' non-2xx 'VmRSS after'
+row embedded "$READY_EMBEDDED" "$RPS_EMBEDDED" "$NON_2XX_EMBEDDED" "$RSS_EMBEDDED"
+row 100k "$READY_100K" "$RPS_100K" "$NON_2XX_100K" "$RSS_100K"
+row 1M "$READY_1M" "$RPS_1M" "$NON_2XX_1M" "$RSS_1M"
