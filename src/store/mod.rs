@@ -61,6 +61,9 @@ struct Workspace {
     name_ends: Vec<u32>,
     /// Ascending token indices, one list per current status.
     partitions: [Vec<u32>; 3],
+    /// The current status of each token, by index: one byte each, so that a name filter
+    /// combined with a status reads a small contiguous array, not the tokens themselves.
+    statuses: Vec<Status>,
     /// Tokens stored as active that have an expiry time, ordered by it.
     expiring: Vec<(DateTime<Utc>, u32)>,
     /// `expiring[..expired_upto]` sit in the expired partition.
@@ -101,7 +104,7 @@ impl Store {
         match position.and_then(|p| self.workspaces.get_mut(p)) {
             Some(workspace) => {
                 workspace.sync(now);
-                workspace.list(query, now)
+                workspace.list(query)
             }
             None => Page::default(),
         }
@@ -169,11 +172,13 @@ impl Workspace {
         let mut folded_names = String::with_capacity(tokens.iter().map(|t| t.name.len()).sum());
         let mut name_ends = Vec::with_capacity(tokens.len());
         let mut partitions: [Vec<u32>; 3] = Default::default();
+        let mut statuses = Vec::with_capacity(tokens.len());
         let mut expiring = Vec::new();
         for (i, token) in tokens.iter().enumerate() {
             fold_into(&token.name, &mut folded_names);
             name_ends.push(index(folded_names.len()));
             partitions[token.status.index()].push(index(i));
+            statuses.push(token.status);
             if let (Status::Active, Some(expires_at)) = (token.status, token.expires_at) {
                 expiring.push((expires_at, index(i)));
             }
@@ -187,6 +192,7 @@ impl Workspace {
             folded_names,
             name_ends,
             partitions,
+            statuses,
             expiring,
             expired_upto: 0,
         }
@@ -211,17 +217,23 @@ impl Workspace {
             active_again.push(i);
             self.expired_upto -= 1;
         }
+        for &i in &expiring_now {
+            self.statuses[i as usize] = Status::Expired;
+        }
+        for &i in &active_again {
+            self.statuses[i as usize] = Status::Active;
+        }
         let [active, expired, _] = &mut self.partitions;
         transfer(active, expired, expiring_now);
         transfer(expired, active, active_again);
     }
 
-    fn list(&self, query: &ListQuery, now: DateTime<Utc>) -> Page {
+    fn list(&self, query: &ListQuery) -> Page {
         let offset = usize::try_from(query.offset()).unwrap_or(usize::MAX);
         let per_page = query.per_page as usize;
         let with_status = |i: u32| {
             let mut token = self.tokens[i as usize].clone();
-            token.status = token.status_at(now);
+            token.status = self.statuses[i as usize];
             token
         };
         match (&query.name, query.status) {
@@ -248,7 +260,7 @@ impl Workspace {
                 let mut total = 0u64;
                 let mut tokens = Vec::new();
                 for i in self.matching(&name.folded) {
-                    if status.is_some_and(|s| self.tokens[i as usize].status_at(now) != s) {
+                    if status.is_some_and(|s| self.statuses[i as usize] != s) {
                         continue;
                     }
                     if total >= offset as u64 && tokens.len() < per_page {
@@ -266,10 +278,20 @@ impl Workspace {
         let finder = memmem::Finder::new(needle.as_bytes());
         let haystack = self.folded_names.as_bytes();
         let mut from = 0usize;
+        let mut next = 0usize;
         std::iter::from_fn(move || loop {
             let start = from + finder.find(&haystack[from..])?;
-            // The token whose name holds the match's first byte.
-            let i = self.name_ends.partition_point(|&end| end as usize <= start);
+            // The token whose name holds the match's first byte: at or after the last one,
+            // found by galloping forward, since matches come in ascending order and are
+            // often close together.
+            let ends = &self.name_ends[next..];
+            let mut span = 1;
+            while span < ends.len() && (ends[span - 1] as usize) <= start {
+                span *= 2;
+            }
+            let window = &ends[span / 2..span.min(ends.len())];
+            let i = next + span / 2 + window.partition_point(|&end| end as usize <= start);
+            next = i + 1;
             let end = self.name_ends[i] as usize;
             // Any later match starting inside this name would run past its end too.
             from = end;
