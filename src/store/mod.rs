@@ -162,6 +162,36 @@ fn index(i: usize) -> u32 {
     u32::try_from(i).unwrap_or(u32::MAX)
 }
 
+/// The folded names back to back, and where each one ends.
+fn fold_names(tokens: &[Token]) -> (String, Vec<u32>) {
+    let mut folded = String::with_capacity(tokens.iter().map(|t| t.name.len()).sum());
+    let mut ends = Vec::with_capacity(tokens.len());
+    for token in tokens {
+        fold_into(&token.name, &mut folded);
+        ends.push(index(folded.len()));
+    }
+    (folded, ends)
+}
+
+/// Token indices by stored status, the statuses themselves, and the active tokens that will
+/// expire, ordered by expiry time.
+type StatusIndex = ([Vec<u32>; 3], Vec<Status>, Vec<(DateTime<Utc>, u32)>);
+
+fn status_index(tokens: &[Token]) -> StatusIndex {
+    let mut partitions: [Vec<u32>; 3] = Default::default();
+    let mut statuses = Vec::with_capacity(tokens.len());
+    let mut expiring = Vec::new();
+    for (i, token) in tokens.iter().enumerate() {
+        partitions[token.status.index()].push(index(i));
+        statuses.push(token.status);
+        if let (Status::Active, Some(expires_at)) = (token.status, token.expires_at) {
+            expiring.push((expires_at, index(i)));
+        }
+    }
+    expiring.sort_unstable();
+    (partitions, statuses, expiring)
+}
+
 impl Workspace {
     fn new(
         id: WorkspaceId,
@@ -169,21 +199,14 @@ impl Workspace {
         tokens: Vec<Token>,
         secrets: HashMap<u32, SecretDigest>,
     ) -> Workspace {
-        let mut folded_names = String::with_capacity(tokens.iter().map(|t| t.name.len()).sum());
-        let mut name_ends = Vec::with_capacity(tokens.len());
-        let mut partitions: [Vec<u32>; 3] = Default::default();
-        let mut statuses = Vec::with_capacity(tokens.len());
-        let mut expiring = Vec::new();
-        for (i, token) in tokens.iter().enumerate() {
-            fold_into(&token.name, &mut folded_names);
-            name_ends.push(index(folded_names.len()));
-            partitions[token.status.index()].push(index(i));
-            statuses.push(token.status);
-            if let (Status::Active, Some(expires_at)) = (token.status, token.expires_at) {
-                expiring.push((expires_at, index(i)));
-            }
-        }
-        expiring.sort_unstable();
+        // Folding the names is the larger half of the work: it runs on a second thread while
+        // this one builds the status index (a load has both cores to itself).
+        let ((folded_names, name_ends), (partitions, statuses, expiring)) =
+            std::thread::scope(|scope| {
+                let names = scope.spawn(|| fold_names(&tokens));
+                let index = status_index(&tokens);
+                (names.join().unwrap_or_else(|_| fold_names(&tokens)), index)
+            });
         Workspace {
             id,
             name,

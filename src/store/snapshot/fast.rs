@@ -59,6 +59,9 @@ impl<'a> From<FastToken<'a>> for RawToken<'a> {
 pub(super) fn parse(bytes: &[u8]) -> Result<Result<Snapshot, Vec<Problem>>, serde_json::Error> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let mut validator = Validator::default();
+    // A token takes about 250 bytes of JSON: room for the id index up front saves rehashing
+    // it over and over as a large file is read.
+    validator.expect_tokens(bytes.len() / 256);
     let workspaces = if first_byte(bytes) == Some(b'[') {
         validator.shape = Shape::Bare;
         let tokens = TokensSeed {

@@ -43,6 +43,11 @@ struct Shared {
 }
 
 impl Validator {
+    /// Makes room for about `count` tokens.
+    pub(super) fn expect_tokens(&mut self, count: usize) {
+        self.token_ids.reserve(count);
+    }
+
     fn add(&mut self, location: String, message: impl Into<String>) {
         self.problems.push(Problem {
             location,
