@@ -24,8 +24,11 @@ BIN="target/release/tooken-mock"
 START_TIMEOUT=120
 
 command -v wrk >/dev/null || {
-    echo "wrk is missing: apt-get install -y wrk" >&2
-    exit 1
+    echo "installing wrk (Debian package)" >&2
+    { apt-get update -qq && apt-get install -y -qq wrk; } >/dev/null || {
+        echo "wrk is missing and could not be installed: apt-get install -y wrk" >&2
+        exit 1
+    }
 }
 command -v curl >/dev/null || {
     echo "curl is missing: apt-get install -y curl" >&2
