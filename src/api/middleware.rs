@@ -68,7 +68,7 @@ pub async fn common(
         let route = request.match_pattern();
         let route = route.as_deref().unwrap_or("unmatched");
         app.metrics
-            .observe_request(route, status, elapsed.as_secs_f64());
+            .observe_request(route, res.status().as_str(), elapsed.as_secs_f64());
     }
     let mock = request.app_data::<web::Data<MockState>>();
     if let (Some(app), Some(mock)) = (app, mock) {

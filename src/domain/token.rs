@@ -181,7 +181,8 @@ impl fmt::Debug for SecretDigest {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Token {
     pub id: TokenId,
-    pub name: String,
+    /// Shared, so that copying a page of tokens out of the store allocates nothing.
+    pub name: Arc<str>,
     /// Shared by every token with the same list.
     pub scopes: Arc<[Scope]>,
     /// The status written in the snapshot; see [`Token::status_at`] for the current one.

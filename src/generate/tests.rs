@@ -193,7 +193,7 @@ fn names_include_the_shared_substring_and_unicode_families() {
     let names: Vec<_> = snapshot.workspaces[0]
         .tokens
         .iter()
-        .map(|d| d.token.name.as_str())
+        .map(|d| &*d.token.name)
         .collect();
     let any = |test: &dyn Fn(&str) -> bool| names.iter().any(|n| test(n));
     for part in ["ci", "deploy", "prod"] {

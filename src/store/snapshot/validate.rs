@@ -269,7 +269,7 @@ fn check_token(
     }
     Some(Token {
         id: id?,
-        name: name?.into_owned(),
+        name: Arc::from(name?.as_ref()),
         scopes: scopes?,
         status: status?,
         created_at: created_at?,
