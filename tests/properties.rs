@@ -864,11 +864,11 @@ fn naive_listing(
             status: token.status_at(now),
             ..token.clone()
         })
-        .filter(|t| request.status.map_or(true, |s| t.status == s))
+        .filter(|t| request.status.is_none_or(|s| t.status == s))
         .filter(|t| {
             filter
                 .as_deref()
-                .map_or(true, |needle| fold(&t.name).contains(needle))
+                .is_none_or(|needle| fold(&t.name).contains(needle))
         })
         .collect();
     matching.sort_by(|a, b| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
