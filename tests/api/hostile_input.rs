@@ -94,17 +94,8 @@ async fn percent_encoded_invalid_utf8_in_a_parameter_name_or_value_is_a_400_nami
         ("name=%fe%ff", "name"),
     ];
 
-    for (query, parameter) in cases {
-        // Act
-        let response = app
-            .get(&format!("/v1/tokens?{query}"), Some(auth::READER))
-            .await;
-
-        // Assert
-        let body = assert_problem(response, StatusCode::BAD_REQUEST, "invalid_parameter").await;
-        assert_eq!(failing_parameters(&body), [parameter], "{query}: {body}");
-        assert_still_serving(&app, query).await;
-    }
+    // Act and Assert
+    assert_each_names_its_parameter(&app, &cases).await;
 }
 
 #[actix_web::test]
@@ -244,17 +235,8 @@ async fn percent_encoding_garbage_is_a_400_naming_the_parameter_it_is_in() {
         ("%%=x", "%%"),
     ];
 
-    for (query, parameter) in cases {
-        // Act
-        let response = app
-            .get(&format!("/v1/tokens?{query}"), Some(auth::READER))
-            .await;
-
-        // Assert
-        let body = assert_problem(response, StatusCode::BAD_REQUEST, "invalid_parameter").await;
-        assert_eq!(failing_parameters(&body), [parameter], "{query}: {body}");
-        assert_still_serving(&app, query).await;
-    }
+    // Act and Assert
+    assert_each_names_its_parameter(&app, &cases).await;
 }
 
 #[actix_web::test]
@@ -676,4 +658,17 @@ async fn a_client_that_sends_half_a_request_line_is_cut_off_while_another_client
         );
     }
     assert_still_serving(&app, "a stalled client").await;
+}
+
+/// Asserts that each query is a 400 naming exactly its parameter, and that the server goes on
+/// serving after it.
+async fn assert_each_names_its_parameter(app: &TestApp, cases: &[(&str, &str)]) {
+    for (query, parameter) in cases {
+        let response = app
+            .get(&format!("/v1/tokens?{query}"), Some(auth::READER))
+            .await;
+        let body = assert_problem(response, StatusCode::BAD_REQUEST, "invalid_parameter").await;
+        assert_eq!(failing_parameters(&body), [*parameter], "{query}: {body}");
+        assert_still_serving(app, query).await;
+    }
 }
