@@ -1,65 +1,169 @@
-//! `--watch`: reloads the snapshot file when it changes.
+//! `--watch`: reloads the snapshot file when its content changes.
 //!
-//! The file is polled (modification time and length) rather than watched through OS events:
-//! editors that replace files, half-written files and files that vanish for a moment all end
-//! up as "changed", and each change is simply loaded again. A file that does not validate is
-//! refused with its problems (in the log and in `/readyz`); the data already served stays.
+//! The file's directory is watched through the operating system's file events (`notify`), so
+//! that a file written in place and one replaced by renaming a new file over it (as many
+//! editors and deploy tools save) are both seen; where the system gives no events (inotify's
+//! limits reached, say) the file is polled instead. Whether the data changed is decided on
+//! content, a SHA-256 digest of the bytes, never on the modification time: a rewrite of the
+//! same length with the old time restored (`cp -p`, `rsync -a`, `tar -x`, filesystems with
+//! coarse timestamps) is a change, and saving the same bytes again costs a read but no reload.
+//! A file that does not validate is refused with its problems (in the log and in `/readyz`);
+//! the data already served stays.
 
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime};
+use std::sync::Arc;
+use std::time::Duration;
 
 use actix::Addr;
+use notify::event::{AccessKind, AccessMode, EventKind};
+use notify::{Config, Event, PollWatcher, RecommendedWatcher, RecursiveMode, Watcher};
+use sha2::{Digest, Sha256};
+use tokio::sync::Notify;
 
 use super::actor::{ReloadRefused, Replace, StoreActor};
-use super::source::Source;
+use super::snapshot::Snapshot;
+use super::source::{LoadError, Source};
 use crate::metrics::LoadKind;
 
-/// Starts polling `path` every `interval_ms` on the current actix system. `loaded` is the
-/// file's fingerprint taken before the data being served was read from it, so that a change
-/// made while it was loading is seen as a change.
+/// What tells one version of a file from the next: the SHA-256 digest of its bytes.
+pub type Fingerprint = [u8; 32];
+
+/// The fingerprint of the file at `path`, if it can be read.
+pub fn fingerprint(path: &Path) -> Option<Fingerprint> {
+    let mut file = std::fs::File::open(path).ok()?;
+    let mut hasher = Sha256::new();
+    std::io::copy(&mut file, &mut hasher).ok()?;
+    Some(hasher.finalize().into())
+}
+
+/// Starts watching `path` on the current actix system. `loaded` is the file's fingerprint
+/// taken before the data being served was read from it, so that a change made while it was
+/// loading is seen as a change. `interval_ms` is how long a burst of file events is let
+/// settle before the file is read, and how often it is polled where there are no events.
 pub fn start(
     path: PathBuf,
     interval_ms: u64,
     loaded: Option<Fingerprint>,
     store: Addr<StoreActor>,
 ) {
+    let interval = Duration::from_millis(interval_ms);
+    let changed = Arc::new(Notify::new());
+    let watcher = subscribe(&path, interval, changed.clone());
     actix_web::rt::spawn(async move {
-        let mut ticker = actix_web::rt::time::interval(Duration::from_millis(interval_ms));
+        // Held by the task: the watch lasts as long as the server runs.
+        let _watcher = watcher;
         let mut seen = loaded;
+        let mut gone = false;
         loop {
-            ticker.tick().await;
-            let current = fingerprint(&path);
-            if current == seen {
-                continue;
-            }
-            seen = current;
-            if seen.is_none() {
-                tracing::warn!(path = %path.display(), "snapshot file is gone; the current data stays");
-                continue;
-            }
-            let source = Source::File(path.clone());
-            // Parsing a large file takes time: keep it off the thread that runs the store.
-            match actix_web::rt::task::spawn_blocking(move || source.load()).await {
-                Ok(Ok(snapshot)) => {
-                    if let Ok(status) = store.send(Replace(snapshot, LoadKind::Reload)).await {
-                        tracing::info!(path = %path.display(), tokens = status.tokens, "snapshot reloaded");
+            let file = path.clone();
+            // Reading, hashing and parsing a large file takes time: keep it off the thread
+            // that runs the store.
+            let read = actix_web::rt::task::spawn_blocking(move || read(&file, seen)).await;
+            match read {
+                Ok(Read::Unchanged) => gone = false,
+                Ok(Read::Gone) => {
+                    if !gone {
+                        tracing::warn!(path = %path.display(), "snapshot file is gone; the current data stays");
                     }
+                    gone = true;
                 }
-                Ok(Err(error)) => {
-                    tracing::warn!(path = %path.display(), %error, "snapshot reload refused; the current data stays");
-                    store.do_send(ReloadRefused(error.to_string()));
+                Ok(Read::Changed(digest, loaded)) => {
+                    (seen, gone) = (Some(digest), false);
+                    apply(&path, *loaded, &store).await;
                 }
                 Err(error) => tracing::error!(%error, "snapshot reload failed"),
             }
+            changed.notified().await;
+            actix_web::rt::time::sleep(interval).await;
         }
     });
 }
 
-/// What tells one version of a file from the next: modification time and length.
-pub type Fingerprint = (SystemTime, u64);
+/// What one look at the file found.
+enum Read {
+    Unchanged,
+    Gone,
+    /// New bytes: their digest and what loading them gave.
+    Changed(Fingerprint, Box<Result<Snapshot, LoadError>>),
+}
 
-/// The fingerprint of the file at `path`, if it exists.
-pub fn fingerprint(path: &Path) -> Option<Fingerprint> {
-    let metadata = std::fs::metadata(path).ok()?;
-    Some((metadata.modified().ok()?, metadata.len()))
+fn read(path: &Path, seen: Option<Fingerprint>) -> Read {
+    let Ok(bytes) = std::fs::read(path) else {
+        return Read::Gone;
+    };
+    let digest: Fingerprint = Sha256::digest(&bytes).into();
+    if seen == Some(digest) {
+        return Read::Unchanged;
+    }
+    let loaded = Snapshot::parse(&bytes).map_err(|source| LoadError::Invalid {
+        origin: Source::File(path.to_owned()).to_string(),
+        source,
+    });
+    Read::Changed(digest, Box::new(loaded))
+}
+
+async fn apply(path: &Path, loaded: Result<Snapshot, LoadError>, store: &Addr<StoreActor>) {
+    match loaded {
+        Ok(snapshot) => {
+            if let Ok(status) = store.send(Replace(snapshot, LoadKind::Reload)).await {
+                tracing::info!(path = %path.display(), tokens = status.tokens, "snapshot reloaded");
+            }
+        }
+        Err(error) => {
+            tracing::warn!(path = %path.display(), %error, "snapshot reload refused; the current data stays");
+            store.do_send(ReloadRefused(error.to_string()));
+        }
+    }
+}
+
+/// Subscribes to the events that may mean `path` changed, falling back to polling it; none
+/// when neither can be set up (logged: the data served then stays as loaded).
+fn subscribe(path: &Path, interval: Duration, changed: Arc<Notify>) -> Option<Box<dyn Watcher>> {
+    let name = path.file_name().map(OsString::from).unwrap_or_default();
+    // Through a symbolic link (a Kubernetes ConfigMap, a `current` link) the change is a
+    // new link target, an event that names another entry of the directory.
+    let any_entry = std::fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+    let signal = changed.clone();
+    let on_event = move |event: notify::Result<Event>| {
+        if event.is_err() || event.is_ok_and(|e| concerns(&e, &name, any_entry)) {
+            signal.notify_one();
+        }
+    };
+    let directory = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    let events = RecommendedWatcher::new(on_event, Config::default())
+        .and_then(|mut w| w.watch(directory, RecursiveMode::NonRecursive).map(|()| w));
+    match events {
+        Ok(watcher) => return Some(Box::new(watcher)),
+        Err(error) => {
+            tracing::warn!(path = %directory.display(), %error, "no file events; polling the snapshot file")
+        }
+    }
+    let config = Config::default()
+        .with_poll_interval(interval)
+        .with_compare_contents(true);
+    let polled = PollWatcher::new(move |_| changed.notify_one(), config)
+        .and_then(|mut w| w.watch(path, RecursiveMode::NonRecursive).map(|()| w));
+    match polled {
+        Ok(watcher) => Some(Box::new(watcher)),
+        Err(error) => {
+            tracing::error!(path = %path.display(), %error, "cannot watch the snapshot file; it will not be reloaded");
+            None
+        }
+    }
+}
+
+/// Whether `event` may have changed the watched file named `name`. Opening and reading do
+/// not (the watcher's own reads among them); a finished write does.
+fn concerns(event: &Event, name: &OsString, any_entry: bool) -> bool {
+    let may_change = match event.kind {
+        EventKind::Access(AccessKind::Close(AccessMode::Write)) => true,
+        EventKind::Access(_) => false,
+        _ => true,
+    };
+    let names_it = || event.paths.iter().any(|p| p.file_name() == Some(name));
+    event.need_rescan() || (may_change && (any_entry || names_it()))
 }

@@ -1,6 +1,8 @@
-//! Live reload (`--watch`, rule 26 on reload): a changed snapshot file is served without a
-//! restart, swapped atomically; a broken one is refused, reported in `/readyz` and the log,
-//! and the previous data keeps serving without a failed request.
+//! Live reload (`--watch`): a changed snapshot file is served without a restart, swapped
+//! atomically, whether it was rewritten in place (even keeping its modification time) or
+//! replaced by a rename; the same bytes saved again are no reload; a broken file is refused,
+//! reported in `/readyz` and the log, and the previous data keeps serving without a failed
+//! request.
 
 use std::cell::{Cell, RefCell};
 use std::path::Path;
@@ -95,6 +97,44 @@ fn reload_error(ready: &Value) -> Option<&str> {
     ready["last_reload_error"].as_str()
 }
 
+/// How many reloads `/metrics` counts as accepted.
+async fn accepted_reloads(app: &TestApp) -> u64 {
+    let response = app.get("/metrics", None).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let exposition = response.text().await.expect("text");
+    exposition
+        .lines()
+        .find_map(|line| {
+            line.strip_prefix(r#"tooken_snapshot_loads_total{kind="reload",outcome="ok"} "#)
+        })
+        .map_or(0, |count| count.parse().expect("a count"))
+}
+
+/// Rewrites `path` in place with `bytes`, then gives it back the modification time it had, as
+/// `cp -p`, `rsync -a` and `tar -x` do.
+fn write_keeping_mtime(path: &Path, bytes: &[u8]) {
+    let modified = std::fs::metadata(path)
+        .and_then(|m| m.modified())
+        .expect("a modification time");
+    write(path, bytes);
+    std::fs::File::options()
+        .write(true)
+        .open(path)
+        .and_then(|file| file.set_modified(modified))
+        .expect("the modification time is restored");
+    let restored = std::fs::metadata(path).and_then(|m| m.modified());
+    assert_eq!(restored.ok(), Some(modified));
+}
+
+/// Polls the North listing until it names a token `name`.
+async fn north_names_until(app: &TestApp, name: &str) {
+    let deadline = Instant::now() + RELOAD_TIMEOUT;
+    while !names(&app.list("/v1/tokens", NORTH_READER).await).contains(&name.to_owned()) {
+        assert!(Instant::now() < deadline, "no reload naming {name:?}");
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}
+
 #[actix_web::test]
 async fn with_watch_a_changed_snapshot_file_is_served_without_a_restart() {
     // Arrange
@@ -176,6 +216,68 @@ async fn a_broken_file_is_refused_and_the_previous_data_keeps_serving_without_a_
         totals[..first_new].iter().all(|&t| t == 4) && totals[first_new..].iter().all(|&t| t == 5),
         "old data, then new data, nothing else: {totals:?}"
     );
+}
+
+#[actix_web::test]
+async fn a_rewrite_of_the_same_length_with_the_old_mtime_restored_is_reloaded() {
+    // Arrange
+    let dir = TempDir::new("reload-same-length");
+    let (app, path) = serve_watched(&dir).await;
+    let original = read_fixture("workspaces.json");
+    let text = String::from_utf8(original.clone()).expect("UTF-8");
+    let renamed = text.replacen("\"North only\"", "\"North ONLY\"", 1);
+    assert_ne!(renamed, text);
+    assert_eq!(renamed.len(), original.len());
+
+    // Act
+    write_keeping_mtime(&path, renamed.as_bytes());
+
+    // Assert
+    north_names_until(&app, "North ONLY").await;
+    assert_eq!(accepted_reloads(&app).await, 1);
+}
+
+#[actix_web::test]
+async fn saving_the_same_bytes_again_is_no_reload() {
+    // Arrange
+    let dir = TempDir::new("reload-no-op");
+    let (app, path) = serve_watched(&dir).await;
+    assert_eq!(accepted_reloads(&app).await, 0);
+
+    // Act: the same bytes, a fresh modification time; given time to be looked at, then a
+    // real change, which is reloaded after it.
+    write(&path, &read_fixture("workspaces.json"));
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    write(&path, &workspaces_with_one_more());
+
+    // Assert
+    north_total_until(&app, 5).await;
+    assert_eq!(accepted_reloads(&app).await, 1, "only the real change");
+}
+
+#[actix_web::test]
+async fn a_new_file_renamed_over_the_watched_one_is_reloaded() {
+    // Arrange
+    let dir = TempDir::new("reload-rename");
+    let (app, path) = serve_watched(&dir).await;
+    let staged = dir.join("snapshot.json.tmp");
+    write(&staged, &workspaces_with_one_more());
+
+    // Act: as editors and deploy tools save, atomically.
+    std::fs::rename(&staged, &path).expect("renamed over");
+
+    // Assert
+    north_total_until(&app, 5).await;
+    assert_eq!(accepted_reloads(&app).await, 1);
+    // The new file (a new inode) is watched too.
+    write_keeping_mtime(
+        &path,
+        &String::from_utf8(workspaces_with_one_more())
+            .expect("UTF-8")
+            .replacen("\"North only\"", "\"North ONLY\"", 1)
+            .into_bytes(),
+    );
+    north_names_until(&app, "North ONLY").await;
 }
 
 #[actix_web::test]
