@@ -58,6 +58,10 @@ enum Command {
         /// The serialisation to print.
         #[arg(long, value_enum, default_value_t = Format::Json)]
         format: Format,
+        /// Print the admin API's document (served at /__admin/openapi.json) instead, as the
+        /// settings from the environment would serve it.
+        #[arg(long)]
+        admin: bool,
     },
 }
 
@@ -117,8 +121,20 @@ pub fn run() -> ExitCode {
             },
             out,
         ),
-        Some(Command::Openapi { format }) => {
-            let docs = SpecDocuments::build();
+        Some(Command::Openapi { format, admin }) => {
+            let docs = if admin {
+                match Settings::load(&Overrides::default()) {
+                    Ok(settings) => {
+                        crate::admin::openapi::documents(settings.admin.journal_capacity)
+                    }
+                    Err(e) => {
+                        eprintln!("tooken-mock: {e}");
+                        return ExitCode::from(2);
+                    }
+                }
+            } else {
+                SpecDocuments::build()
+            };
             match format {
                 Format::Json => println!("{}", docs.json),
                 Format::Yaml => print!("{}", docs.yaml),

@@ -45,14 +45,19 @@ fn state(app: &AppState) -> HttpResponse {
 }
 
 /// Read the clock.
-#[utoipa::path(get, path = "/__admin/clock", tag = "Clock",
+///
+/// The time every status and timestamp is computed against, and whether it stands still.
+#[utoipa::path(get, path = "/clock", tag = "Clock",
     responses((status = 200, description = "The clock.", body = ClockState)))]
 pub async fn read(app: web::Data<AppState>) -> HttpResponse {
     state(&app)
 }
 
 /// Freeze the clock at a time.
-#[utoipa::path(put, path = "/__admin/clock", tag = "Clock", request_body = FreezeAt,
+///
+/// Statuses follow at once: an `active` token whose `expires_at` is at or before the new
+/// time lists as `expired` and no longer authenticates.
+#[utoipa::path(put, path = "/clock", tag = "Clock", request_body = FreezeAt,
     responses((status = 200, description = "The clock, frozen.", body = ClockState),
               (status = 400, description = "Not an RFC 3339 time.", body = crate::api::error::Problem, content_type = "application/problem+json")))]
 pub async fn freeze(
@@ -74,7 +79,9 @@ pub async fn freeze(
 }
 
 /// Move the clock forward (or back), frozen or running.
-#[utoipa::path(post, path = "/__admin/clock/advance", tag = "Clock", request_body = Advance,
+///
+/// A frozen clock stays frozen at the new time; a running one keeps running from it.
+#[utoipa::path(post, path = "/clock/advance", tag = "Clock", request_body = Advance,
     responses((status = 200, description = "The clock, moved.", body = ClockState),
               (status = 400, description = "Out of range.", body = crate::api::error::Problem, content_type = "application/problem+json")))]
 pub async fn advance(
@@ -96,7 +103,9 @@ pub async fn advance(
 }
 
 /// Return to real time.
-#[utoipa::path(delete, path = "/__admin/clock", tag = "Clock",
+///
+/// The clock follows the system's UTC time again.
+#[utoipa::path(delete, path = "/clock", tag = "Clock",
     responses((status = 200, description = "The clock, following real UTC time.", body = ClockState)))]
 pub async fn release(app: web::Data<AppState>) -> HttpResponse {
     app.clock.release();

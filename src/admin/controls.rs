@@ -25,12 +25,15 @@ pub struct RequestList {
 #[allow(dead_code)]
 pub struct RequestsQuery {
     /// 1 to the journal's capacity (default: 100, or the capacity if smaller).
-    #[param(minimum = 1, example = 20)]
+    #[param(minimum = 1, maximum = 1000, example = 20)]
     limit: Option<usize>,
 }
 
 /// List recent requests (never a secret: tokens are named by id).
-#[utoipa::path(get, path = "/__admin/requests", tag = "Requests", params(RequestsQuery),
+///
+/// The API requests answered, newest first; the journal keeps the most recent
+/// `admin.journal_capacity` of them.
+#[utoipa::path(get, path = "/requests", tag = "Requests", params(RequestsQuery),
     responses((status = 200, description = "Recent requests, newest first.", body = RequestList),
               (status = 400, description = "Bad limit.", body = crate::api::error::Problem, content_type = "application/problem+json")))]
 pub async fn requests(
@@ -66,7 +69,9 @@ pub async fn requests(
 }
 
 /// Clear the journal.
-#[utoipa::path(delete, path = "/__admin/requests", tag = "Requests",
+///
+/// Requests answered after this are recorded as before.
+#[utoipa::path(delete, path = "/requests", tag = "Requests",
     responses((status = 204, description = "Cleared.")))]
 pub async fn clear_requests(mock: web::Data<MockState>) -> HttpResponse {
     mock.journal.clear();
@@ -74,14 +79,18 @@ pub async fn clear_requests(mock: web::Data<MockState>) -> HttpResponse {
 }
 
 /// Read latency and injected errors.
-#[utoipa::path(get, path = "/__admin/faults", tag = "Faults",
+///
+/// The settings applied to every request to the API (never to the admin API).
+#[utoipa::path(get, path = "/faults", tag = "Faults",
     responses((status = 200, description = "The fault settings.", body = FaultConfig)))]
 pub async fn faults(mock: web::Data<MockState>) -> HttpResponse {
     HttpResponse::Ok().json(mock.faults.get())
 }
 
 /// Set latency and injected errors for every API request.
-#[utoipa::path(put, path = "/__admin/faults", tag = "Faults", request_body = FaultConfig,
+///
+/// A body with a field out of range changes nothing; each such field is named in `errors`.
+#[utoipa::path(put, path = "/faults", tag = "Faults", request_body = FaultConfig,
     responses((status = 200, description = "The new fault settings.", body = FaultConfig),
               (status = 400, description = "Out of range; `errors` names each field.", body = crate::api::error::Problem, content_type = "application/problem+json")))]
 pub async fn set_faults(
@@ -104,9 +113,11 @@ pub async fn set_faults(
     HttpResponse::Ok().json(mock.faults.get())
 }
 
-/// Make the next listing fail inside the store: that request gets a 503 problem, the store
-/// restarts from its tokens, and the requests after it are answered as before.
-#[utoipa::path(post, path = "/__admin/faults/store-failure", tag = "Faults",
+/// Make the next listing fail inside the store.
+///
+/// That request gets a 503 problem, the store restarts from its tokens, and the requests
+/// after it are answered as before.
+#[utoipa::path(post, path = "/faults/store-failure", tag = "Faults",
     responses((status = 202, description = "The next listing will fail.")))]
 pub async fn fail_store(app: web::Data<AppState>) -> HttpResponse {
     app.store.do_send(FailNextList);

@@ -56,7 +56,11 @@ async fn install(app: &AppState, snapshot: Snapshot) -> Result<Loaded, ApiError>
 }
 
 /// Back to the configured data, clock and faults, with an empty journal.
-#[utoipa::path(post, path = "/__admin/reset", tag = "Data",
+///
+/// Loads the configured source again (the snapshot file, generated data or the embedded demo
+/// data), sets the clock and the fault settings back to their configured values and empties
+/// the journal. If the file has become invalid, nothing changes.
+#[utoipa::path(post, path = "/reset", tag = "Data",
     responses((status = 200, description = "What is now served.", body = Loaded),
               (status = 422, description = "The configured file has become invalid; nothing was changed.", body = crate::api::error::Problem, content_type = "application/problem+json")))]
 pub async fn reset(
@@ -91,8 +95,12 @@ pub async fn reset(
 }
 
 /// The whole state, in snapshot format; secrets appear as `secret_sha256` digests.
-#[utoipa::path(get, path = "/__admin/snapshot", tag = "Data",
-    responses((status = 200, description = "A snapshot of everything served (`{\"workspaces\": [...]}`).", content_type = "application/json", body = Object)))]
+///
+/// Every workspace and token served, with each token's current `last_used_at`. The export
+/// loads again unchanged through `PUT /__admin/snapshot` or `--snapshot`, and authenticates
+/// the same secrets.
+#[utoipa::path(get, path = "/snapshot", tag = "Data",
+    responses((status = 200, description = "A snapshot of everything served, in the `workspaces` shape.", content_type = "application/json", body = super::openapi::SnapshotSchema)))]
 pub async fn export(app: web::Data<AppState>, id: RequestId) -> HttpResponse {
     match app.store.send(Export).await {
         Ok(bytes) => HttpResponse::Ok()
@@ -103,8 +111,11 @@ pub async fn export(app: web::Data<AppState>, id: RequestId) -> HttpResponse {
 }
 
 /// Replace the whole state with a snapshot (any of the three shapes), atomically.
-#[utoipa::path(put, path = "/__admin/snapshot", tag = "Data",
-    request_body(content = Object, content_type = "application/json", description = "A snapshot."),
+///
+/// A snapshot with problems is refused whole with every problem and its JSON location, and
+/// the old data keeps serving.
+#[utoipa::path(put, path = "/snapshot", tag = "Data",
+    request_body(content = super::openapi::SnapshotSchema, content_type = "application/json", description = "A snapshot."),
     responses((status = 200, description = "What is now served.", body = Loaded),
               (status = 413, description = "Larger than admin.max_body_bytes.", body = crate::api::error::Problem, content_type = "application/problem+json"),
               (status = 422, description = "Every problem with its location; the old state keeps serving.", body = crate::api::error::Problem, content_type = "application/problem+json")))]

@@ -36,12 +36,14 @@ pub struct ApiDoc;
 
 struct BearerAuth;
 
-/// utoipa copies `info.license` from the package manifest; the API publishes none.
-struct NoLicense;
+/// utoipa fills `info.license` and `info.contact` from the package manifest, which names
+/// neither: the documents carry none rather than empty ones.
+pub struct NoLicense;
 
 impl Modify for NoLicense {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         openapi.info.license = None;
+        openapi.info.contact = None;
     }
 }
 
@@ -67,24 +69,27 @@ impl Modify for BearerAuth {
     }
 }
 
-/// The document, serialised once at start-up.
+/// A document in both of its serialisations, made once at start-up.
 pub struct SpecDocuments {
     pub json: String,
+    /// YAML that YAML 1.1 loaders read as the same document too (see [`crate::yaml`]).
     pub yaml: String,
 }
 
 impl SpecDocuments {
-    /// Generates the document and both of its serialisations.
+    /// Generates the API's document and both of its serialisations.
     pub fn build() -> SpecDocuments {
-        let doc = ApiDoc::openapi();
+        // Serialising a document of plain strings, maps and numbers cannot fail.
+        let document = serde_json::to_value(ApiDoc::openapi())
+            .expect("the OpenAPI document serialises to JSON");
+        SpecDocuments::from_value(&document)
+    }
+
+    /// Both serialisations of `document`.
+    pub fn from_value(document: &serde_json::Value) -> SpecDocuments {
         SpecDocuments {
-            // Serialising a document of plain strings, maps and numbers cannot fail.
-            json: doc
-                .to_pretty_json()
-                .expect("the OpenAPI document serialises to JSON"),
-            yaml: doc
-                .to_yaml()
-                .expect("the OpenAPI document serialises to YAML"),
+            json: serde_json::to_string_pretty(document).unwrap_or_default(),
+            yaml: crate::yaml::to_string(document),
         }
     }
 }

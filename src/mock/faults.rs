@@ -30,7 +30,7 @@ pub struct FaultConfig {
     #[schema(minimum = 0.0, maximum = 1.0, example = 0.1)]
     pub error_rate: f64,
     /// The status of injected errors: 500 or 503.
-    #[schema(example = 503)]
+    #[schema(schema_with = error_status_schema)]
     pub error_status: u16,
 }
 
@@ -47,11 +47,24 @@ impl FaultConfig {
         if !(0.0..=1.0).contains(&self.error_rate) {
             problems.push(("error_rate", "must be between 0.0 and 1.0"));
         }
-        if ![500, 503].contains(&self.error_status) {
+        if !INJECTED_STATUSES.contains(&self.error_status) {
             problems.push(("error_status", "must be 500 or 503"));
         }
         problems
     }
+}
+
+/// The statuses an injected error may have.
+pub const INJECTED_STATUSES: [u16; 2] = [500, 503];
+
+/// `error_status` in the admin document: one of [`INJECTED_STATUSES`].
+fn error_status_schema() -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::Type::Integer)
+        .enum_values(Some(INJECTED_STATUSES))
+        .description(Some("The status of injected errors: 500 or 503."))
+        .examples([503])
+        .build()
 }
 
 impl From<&FaultsSettings> for FaultConfig {
