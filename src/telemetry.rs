@@ -13,8 +13,8 @@ use tracing_subscriber::EnvFilter;
 /// Installs the global subscriber; a second call (tests) is a no-op. Keep the returned guard
 /// until the process ends: dropping it flushes the lines still waiting.
 pub fn init(level: &str, json: bool) -> WorkerGuard {
-    let filter = EnvFilter::try_new(format!("{level},actix_server=warn"))
-        .unwrap_or_else(|_| EnvFilter::new("info"));
+    let filter =
+        EnvFilter::try_new(filter_directives(level)).unwrap_or_else(|_| EnvFilter::new("info"));
     let (writer, guard) = tracing_appender::non_blocking(std::io::stderr());
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
@@ -27,4 +27,51 @@ pub fn init(level: &str, json: bool) -> WorkerGuard {
             .try_init()
     };
     guard
+}
+
+/// The filter for `level`.
+///
+/// actix-http answers a request its parser refuses (raw non-ASCII bytes in the URI, HTTP/1.1
+/// without `Host`, more than 96 headers) with a bare 400 or 431 that nothing can shape, and
+/// logs each at ERROR as `stream error`: a client's mistake, not the server's. The
+/// dispatcher's few other lines above TRACE concern one connection as well (a client gone
+/// mid-write, a failed upgrade), so its lines are shown at `debug` and `trace` only.
+pub fn filter_directives(level: &str) -> String {
+    let dispatcher = match level {
+        "debug" | "trace" => level,
+        _ => "off",
+    };
+    format!("{level},actix_server=warn,actix_http::h1::dispatcher={dispatcher}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::filter_directives;
+    use tracing::level_filters::LevelFilter;
+    use tracing_subscriber::EnvFilter;
+
+    #[test]
+    fn every_level_is_a_valid_filter_that_shows_parser_refusals_only_when_debugging() {
+        for (level, shown) in [
+            ("off", false),
+            ("error", false),
+            ("warn", false),
+            ("info", false),
+            ("debug", true),
+            ("trace", true),
+        ] {
+            let directives = filter_directives(level);
+            let filter = EnvFilter::try_new(&directives).expect("a valid filter");
+            assert_eq!(
+                directives.contains("actix_http::h1::dispatcher=off"),
+                !shown,
+                "{directives}"
+            );
+            assert_ne!(filter.max_level_hint(), None, "{directives}");
+        }
+        assert_eq!(
+            EnvFilter::new(filter_directives("info")).max_level_hint(),
+            Some(LevelFilter::INFO)
+        );
+    }
 }

@@ -10,6 +10,7 @@ mod mock_controls;
 mod name_filter;
 mod operations;
 mod pagination;
+mod parser_refusals;
 mod query_parameters;
 mod rate_limit;
 mod reload;
