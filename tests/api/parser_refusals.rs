@@ -1,8 +1,8 @@
-//! Requests the HTTP parser refuses before any route sees them: raw non-ASCII bytes in the
-//! request line (what `curl "$API?name=Straße"` sends), HTTP/1.1 without `Host`, more headers
-//! than the parser takes. actix-http answers them itself with a bare 400 or 431; they are a
-//! client's mistake, so they leave no ERROR line in the server's log at the default level, and
-//! are shown only when debugging.
+//! Rule 23, requests the HTTP parser refuses before any route sees them: raw non-ASCII bytes in the
+//! request line (what `curl "$API?name=Straße"` sends), HTTP/1.1 without `Host`, more headers than
+//! the parser takes. actix-http answers them itself with a bare 400 or 431; they are a client's
+//! mistake, so they leave no ERROR line in the server's log at the default level, and are shown
+//! only when debugging.
 
 use std::net::SocketAddr;
 

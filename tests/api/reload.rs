@@ -1,8 +1,7 @@
-//! Live reload (`--watch`): a changed snapshot file is served without a restart, swapped
-//! atomically, whether it was rewritten in place (even keeping its modification time) or
-//! replaced by a rename; the same bytes saved again are no reload; a broken file is refused,
-//! reported in `/readyz` and the log, and the previous data keeps serving without a failed
-//! request.
+//! Live reload (`--watch`, rule 26): a changed snapshot file is served without a restart, swapped
+//! atomically, whether it was rewritten in place (even keeping its modification time) or replaced
+//! by a rename; the same bytes saved again are no reload; a broken file is refused, reported in
+//! `/readyz` and the log, and the previous data keeps serving without a failed request.
 
 use std::cell::{Cell, RefCell};
 use std::path::Path;

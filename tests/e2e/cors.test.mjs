@@ -1,5 +1,5 @@
 // Calls the API from a page on another origin, the way a front-end under development does, and
-// checks what the browser lets that page see (CORS, CONTRACT rule 30; mock controls, rule 28).
+// checks what the browser lets that page see (CORS, rule 30 of docs/behaviour.md; mock controls, rule 28).
 // Run with `node --test cors.test.mjs`.
 import http from "node:http";
 import { after, before, describe, it } from "node:test";
