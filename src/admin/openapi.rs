@@ -190,8 +190,26 @@ impl ToSchema for SnapshotSchema {
             "type": ["string", "null"],
             "pattern": "^[0-9a-f]{64}$"
         });
+        let mut token = schema(token);
+        // Not a secret and its digest both. utoipa's schema types have no field for `not`,
+        // but write their extensions flat into the schema, as keywords.
+        if let RefOr::T(Schema::Object(object)) = &mut token {
+            object
+                .extensions
+                .get_or_insert_with(Default::default)
+                .insert(
+                    "not".to_owned(),
+                    json!({
+                        "required": ["secret", "secret_sha256"],
+                        "properties": {
+                            "secret": {"type": "string"},
+                            "secret_sha256": {"type": "string"}
+                        }
+                    }),
+                );
+        }
         schemas.push(("SnapshotWorkspace".to_owned(), schema(workspace)));
-        schemas.push(("SnapshotToken".to_owned(), schema(token)));
+        schemas.push(("SnapshotToken".to_owned(), token));
     }
 }
 

@@ -95,7 +95,8 @@ step "schemathesis: the API"
 if [ -n "$base" ]; then
   # Last: the admin API replaces the data, moves the clock and injects faults as it goes.
   step "schemathesis: the admin API"
-  "$venv/bin/schemathesis" run "$base/__admin/openapi.json" \
+  "$venv/bin/schemathesis" --config-file "$here/admin-schemathesis.toml" \
+    run "$base/__admin/openapi.json" \
     --url "$base/__admin" \
     --checks all \
     --seed 20261129 \
