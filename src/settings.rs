@@ -9,6 +9,8 @@ use config::{Config, Environment, File, FileFormat};
 use serde::Deserialize;
 
 use crate::domain::{parse_timestamp, QueryLimits};
+use crate::generate::GenerateOptions;
+use crate::store::source::Source;
 
 const DEFAULTS: &str = include_str!("../config/default.toml");
 
@@ -393,4 +395,28 @@ impl From<&FaultsSettings> for crate::session::FaultConfig {
             error_status: s.error_status,
         }
     }
+}
+
+impl Settings {
+    /// The source the settings name.
+    pub fn source(&self) -> Source {
+        let snapshot = &self.snapshot;
+        let settings = self;
+        if let Some(path) = settings.snapshot_path() {
+            Source::File(path.to_owned())
+        } else if snapshot.generate > 0 {
+            Source::Generated(GenerateOptions {
+                tokens: snapshot.generate,
+                workspaces: generated_workspaces(snapshot.generate),
+                seed: snapshot.generate_seed,
+            })
+        } else {
+            Source::Embedded
+        }
+    }
+}
+
+/// Generated data served without a file gets a few workspaces, as the demo data has.
+fn generated_workspaces(tokens: u64) -> u32 {
+    u32::try_from(tokens.clamp(1, 3)).unwrap_or(1)
 }
