@@ -20,10 +20,9 @@ use crate::api::{self, AppState, RequestLimits};
 use crate::clock::Clock;
 use crate::generate::DemoSecret;
 use crate::metrics::Metrics;
-use crate::mock::faults::FaultConfig;
 use crate::mock::journal::Journal;
 use crate::mock::{Faults, ForcedResponses, MockState, RateLimiter};
-use crate::settings::Settings;
+use crate::settings::{AllowedOrigins, Settings};
 use crate::store::actor::{LoadStatus, StoreActor};
 use crate::store::source::{LoadError, Source};
 use crate::store::watch;
@@ -58,7 +57,7 @@ impl Application {
             _ => None,
         };
         let (snapshot, demo_secrets) = source.load_with_secrets()?;
-        let configured_now = settings.clock_now();
+        let configured_now = settings.clock.now;
         let clock = Arc::new(configured_now.map_or_else(Clock::real, Clock::frozen));
         let credentials = Arc::new(ArcSwap::from_pointee(Default::default()));
         let status = Arc::new(ArcSwap::from_pointee(LoadStatus::default()));
@@ -80,7 +79,7 @@ impl Application {
 
         let docs = SpecDocuments::build();
         let document: Value = serde_json::from_str(&docs.json).unwrap_or_default();
-        let configured_faults = FaultConfig::from(&settings.faults);
+        let configured_faults = settings.faults;
         let mock = web::Data::new(MockState {
             faults: Faults::new(configured_faults),
             forced: ForcedResponses::from_document(&document),
@@ -120,7 +119,7 @@ impl Application {
             },
         });
         let docs = web::Data::new(docs);
-        let origins = settings.allowed_origins();
+        let origins = settings.cors.allowed_origins.clone();
         let access = admin_access.clone();
 
         let address = format!("{}:{}", settings.server.host, settings.server.port);
@@ -138,7 +137,7 @@ impl Application {
                 .app_data(admin_state.clone())
                 .app_data(admin::json_config())
                 .wrap(from_fn(api::limits_middleware))
-                .wrap(cors(origins.as_deref()))
+                .wrap(cors(&origins))
                 .wrap(from_fn(api::common_middleware))
                 .configure(api::configure)
                 .configure(|cfg| admin::configure(cfg, &access))
@@ -201,12 +200,12 @@ impl Application {
 }
 
 /// CORS for browsers on other origins: any origin (reflected, with credentials) or a list.
-fn cors(origins: Option<&[String]>) -> Cors {
+fn cors(origins: &AllowedOrigins) -> Cors {
     let cors = match origins {
-        None => Cors::default().allowed_origin_fn(|_, _| true),
-        Some(list) => list
-            .iter()
-            .fold(Cors::default(), |cors, origin| cors.allowed_origin(origin)),
+        AllowedOrigins::Any => Cors::default().allowed_origin_fn(|_, _| true),
+        AllowedOrigins::List(list) => list.iter().fold(Cors::default(), |cors, origin| {
+            cors.allowed_origin(origin.as_str())
+        }),
     };
     cors.supports_credentials()
         .allowed_methods(["GET", "HEAD", "POST", "PUT", "DELETE"])

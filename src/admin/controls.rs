@@ -93,9 +93,9 @@ pub async fn set_faults(
     if !problems.is_empty() {
         let errors = problems
             .into_iter()
-            .map(|(parameter, detail)| ParamError {
-                parameter: parameter.to_owned(),
-                detail: detail.to_owned(),
+            .map(|(field, detail)| ParamError {
+                parameter: field.path().to_owned(),
+                detail,
             })
             .collect();
         return ApiError::InvalidParameters(errors).into_response(&id);

@@ -1,10 +1,11 @@
 //! The vocabulary of the service: values parsed once at the boundary and trusted afterwards.
 
+pub mod faults;
 mod query;
 mod text;
 mod token;
 
-pub use query::{decode_query, ListQuery, NameFilter, ParamError, QueryLimits};
+pub use query::{decode_query, ListQuery, NameFilter, ParamError, QueryLimits, PER_PAGE_RANGE};
 pub use text::{fold, fold_into};
 pub use token::{Scope, Secret, SecretDigest, Status, Token, TokenId, WorkspaceId};
 

@@ -3,12 +3,17 @@
 //! Parsing collects every problem instead of stopping at the first one, so a client that
 //! sends several bad parameters learns about all of them in one round trip.
 
+use std::ops::RangeInclusive;
+
 use serde::Serialize;
 
 use super::{fold, Status};
 
 /// The longest accepted name filter, in characters.
 pub const NAME_MAX_CHARS: usize = 256;
+
+/// The page sizes the API can be set to serve: `pagination.max_per_page` lies in this range.
+pub const PER_PAGE_RANGE: RangeInclusive<u32> = 1..=100;
 
 /// A validated list request.
 #[derive(Clone, Debug, PartialEq, Eq)]

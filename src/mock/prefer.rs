@@ -7,8 +7,8 @@ use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse};
 
 use super::forced::{ForcedResponses, Unavailable};
+use crate::domain::faults::MAX_DELAY_MS;
 use crate::domain::{decode_query, ParamError};
-use crate::settings::MAX_DELAY_MS;
 
 /// The controls one request asked for.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -115,7 +115,9 @@ impl Controls {
                     }
                     _ => errors.push(ParamError {
                         parameter,
-                        detail: detail("must be an integer between 0 and 30000 (milliseconds)"),
+                        detail: detail(&format!(
+                            "must be an integer between 0 and {MAX_DELAY_MS} (milliseconds)"
+                        )),
                     }),
                 },
                 // Other preferences (return=minimal, ...) are not ours to refuse.
