@@ -62,7 +62,17 @@ pub struct Settings {
     pub faults: FaultConfig,
     pub rate_limit: RateLimitSettings,
     pub admin: AdminSettings,
+    pub sessions: SessionsSettings,
     pub log: LogSettings,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SessionsSettings {
+    /// Seconds a named session may stay unused before it is dropped.
+    pub idle_ttl_secs: u64,
+    /// The most named sessions kept at once; past it the least recently used is dropped.
+    pub max: usize,
 }
 
 #[derive(Clone, Debug, Deserialize)]

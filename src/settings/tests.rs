@@ -4,9 +4,9 @@ use std::collections::HashMap;
 
 use config::Environment;
 
+use super::validate::{IDLE_TTL_SECS, MAX_PER_PAGE, SESSIONS_MAX};
 use super::{Overrides, Settings};
 use crate::domain::faults::{ERROR_RATE, ERROR_STATUSES, MAX_DELAY_MS};
-use crate::domain::PER_PAGE_RANGE;
 
 mod values;
 
@@ -117,6 +117,8 @@ fn mock_control_settings_are_checked_by_name() {
 fn ranged_settings_are_refused_past_their_edges_by_key() {
     let accepted = [
         ("TOOKEN__SERVER__WORKERS", "256"),
+        ("TOOKEN__SESSIONS__MAX", "100000"),
+        ("TOOKEN__SESSIONS__IDLE_TTL_SECS", "2592000"),
         ("TOOKEN__PAGINATION__MAX_PER_PAGE", "1"),
         ("TOOKEN__PAGINATION__DEFAULT_PER_PAGE", "1"),
         ("TOOKEN__SNAPSHOT__GENERATE", "10000000"),
@@ -126,6 +128,18 @@ fn ranged_settings_are_refused_past_their_edges_by_key() {
     load(&accepted);
     let refused = [
         ("TOOKEN__SERVER__WORKERS", "257", "server.workers"),
+        ("TOOKEN__SESSIONS__MAX", "0", "sessions.max"),
+        ("TOOKEN__SESSIONS__MAX", "100001", "sessions.max"),
+        (
+            "TOOKEN__SESSIONS__IDLE_TTL_SECS",
+            "0",
+            "sessions.idle_ttl_secs",
+        ),
+        (
+            "TOOKEN__SESSIONS__IDLE_TTL_SECS",
+            "2592001",
+            "sessions.idle_ttl_secs",
+        ),
         (
             "TOOKEN__SNAPSHOT__GENERATE",
             "10000001",
@@ -187,12 +201,18 @@ fn ranged_settings_are_refused_past_their_edges_by_key() {
 fn the_ranges_that_default_toml_states_are_the_enforced_ones() {
     let defaults = include_str!("../../config/default.toml");
     let delay = format!("(0 to {MAX_DELAY_MS})");
-    let per_page = format!("({} to {})", PER_PAGE_RANGE.start(), PER_PAGE_RANGE.end());
+    let stated =
+        |start: &dyn std::fmt::Display, end: &dyn std::fmt::Display| format!("({start} to {end})");
+    let per_page = stated(MAX_PER_PAGE.start(), MAX_PER_PAGE.end());
+    let sessions = stated(SESSIONS_MAX.start(), SESSIONS_MAX.end());
+    let idle = stated(IDLE_TTL_SECS.start(), IDLE_TTL_SECS.end());
     let rate = format!("({:?} to {:?})", ERROR_RATE.start(), ERROR_RATE.end());
     let [first, second] = ERROR_STATUSES;
     let statuses = format!("{first} or {second}");
     for (key, stated) in [
         ("max_per_page", &per_page),
+        ("max", &sessions),
+        ("idle_ttl_secs", &idle),
         ("latency_fixed_ms", &delay),
         ("latency_jitter_ms", &delay),
         ("error_rate", &rate),

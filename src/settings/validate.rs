@@ -8,9 +8,15 @@ use std::ops::RangeInclusive;
 
 use super::values::fault_key;
 use super::{Settings, SettingsError};
-use crate::domain::PER_PAGE_RANGE;
+use crate::domain::PER_PAGE_MAX;
 use crate::generate::MAX_TOKENS;
 
+/// `pagination.max_per_page`: the API's own maximum may only be lowered.
+pub(super) const MAX_PER_PAGE: RangeInclusive<u32> = 1..=PER_PAGE_MAX;
+/// `sessions.max`: the most named sessions kept at once.
+pub(super) const SESSIONS_MAX: RangeInclusive<usize> = 1..=100_000;
+/// `sessions.idle_ttl_secs`: up to thirty days.
+pub(super) const IDLE_TTL_SECS: RangeInclusive<u64> = 1..=30 * 86_400;
 /// `server.workers`: 0 starts one worker per core.
 const WORKERS: RangeInclusive<usize> = 0..=256;
 /// `server.client_request_timeout_ms`.
@@ -68,14 +74,20 @@ impl Settings {
                 format!("must be {none} (one per core) to {most}"),
             );
         }
+        in_range("sessions.max", self.sessions.max, SESSIONS_MAX)?;
+        in_range(
+            "sessions.idle_ttl_secs",
+            self.sessions.idle_ttl_secs,
+            IDLE_TTL_SECS,
+        )?;
         let p = &self.pagination;
-        in_range("pagination.max_per_page", p.max_per_page, PER_PAGE_RANGE)?;
-        if !(*PER_PAGE_RANGE.start()..=p.max_per_page).contains(&p.default_per_page) {
+        in_range("pagination.max_per_page", p.max_per_page, MAX_PER_PAGE)?;
+        if !(*MAX_PER_PAGE.start()..=p.max_per_page).contains(&p.default_per_page) {
             return invalid(
                 "pagination.default_per_page",
                 format!(
                     "must be between {} and pagination.max_per_page ({})",
-                    PER_PAGE_RANGE.start(),
+                    MAX_PER_PAGE.start(),
                     p.max_per_page
                 ),
             );

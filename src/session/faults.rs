@@ -1,12 +1,12 @@
-//! Global latency and injected errors, read on every API request and changed by the admin API.
-//! Their shape and ranges are [`crate::domain::faults`]'s.
+//! A session's latency and injected errors, read on every API request and changed by the
+//! admin API. Their shape and ranges are [`crate::domain::faults`]'s.
 
 use std::sync::atomic::{AtomicU16, AtomicU64, Ordering::Relaxed};
 use std::time::Duration;
 
 use rand::Rng;
 
-pub use crate::domain::faults::{FaultConfig, Latency};
+pub use crate::domain::faults::{FaultConfig, Latency, MAX_DELAY_MS};
 
 /// The live fault settings, in atomics so that every request reads them without a lock.
 #[derive(Debug)]
