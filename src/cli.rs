@@ -208,7 +208,7 @@ fn print_banner(app: &Application, settings: &Settings) {
     };
     let base = format!("http://{host}:{}", address.port());
     let (tokens, workspaces) = app.counts();
-    let source = Source::from_settings(settings);
+    let source = settings.source();
     let secret = match &source {
         Source::Embedded => DEMO_SECRET,
         Source::File(_) => "<a secret from your snapshot>",

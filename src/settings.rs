@@ -15,6 +15,8 @@ pub use values::{AllowedOrigins, LogFormat, LogLevel, Origin};
 
 use crate::domain::faults::FaultConfig;
 use crate::domain::QueryLimits;
+use crate::generate::GenerateOptions;
+use crate::store::source::Source;
 
 const DEFAULTS: &str = include_str!("../config/default.toml");
 
@@ -221,6 +223,22 @@ impl Settings {
         (!self.snapshot.path.is_empty()).then(|| Path::new(&self.snapshot.path))
     }
 
+    /// The source the settings name.
+    pub fn source(&self) -> Source {
+        let snapshot = &self.snapshot;
+        if let Some(path) = self.snapshot_path() {
+            Source::File(path.to_owned())
+        } else if snapshot.generate > 0 {
+            Source::Generated(GenerateOptions {
+                tokens: snapshot.generate,
+                workspaces: generated_workspaces(snapshot.generate),
+                seed: snapshot.generate_seed,
+            })
+        } else {
+            Source::Embedded
+        }
+    }
+
     /// The page size limits for query parsing.
     pub fn query_limits(&self) -> QueryLimits {
         QueryLimits {
@@ -228,6 +246,11 @@ impl Settings {
             max_per_page: self.pagination.max_per_page,
         }
     }
+}
+
+/// Generated data served without a file gets a few workspaces, as the demo data has.
+fn generated_workspaces(tokens: u64) -> u32 {
+    u32::try_from(tokens.clamp(1, 3)).unwrap_or(1)
 }
 
 #[cfg(test)]

@@ -50,7 +50,7 @@ pub struct Application {
 impl Application {
     /// Loads the data and binds the listener. Must run inside an actix system.
     pub fn build(settings: &Settings) -> Result<Application, StartupError> {
-        let source = Source::from_settings(settings);
+        let source = settings.source();
         let loaded_file = match (&source, settings.snapshot.watch) {
             (Source::File(path), true) => watch::fingerprint(path),
             _ => None,
