@@ -1,6 +1,6 @@
 //! The settings whose values are more than a number or a string, each parsed once as the
-//! settings are read. A bad value stops start-up with a message naming its key (the `config`
-//! crate adds "for key `...`" to what is returned here).
+//! settings are read. A refused value's message says what it must be; the loader puts the
+//! key in front of it (`invalid setting log.level: must be one of ...`).
 
 use std::fmt;
 
