@@ -179,7 +179,7 @@ fn serve(args: ServeArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let _log_writer = crate::telemetry::init(&settings.log.level, settings.log.format == "json");
+    let _log_writer = crate::telemetry::init(settings.log.level, settings.log.format);
     let outcome = actix_web::rt::System::new().block_on(async {
         let app = Application::build(&settings)?;
         print_banner(&app, &settings);

@@ -9,8 +9,8 @@ use actix_web::{HttpRequest, HttpResponse};
 use serde_json::Value;
 
 use super::forced::{ForcedResponses, Unavailable};
+use crate::domain::faults::MAX_DELAY_MS;
 use crate::domain::{parse_integer, ParamError, QueryString};
-use crate::session::faults::MAX_DELAY_MS;
 use crate::session::SESSION_PARAMETER;
 
 /// The controls one request asked for.
