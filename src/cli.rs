@@ -8,8 +8,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::admin::Access;
 use crate::api::openapi::SpecDocuments;
-use crate::auth::REQUIRED_SCOPE;
 use crate::clock::Clock;
+use crate::domain::REQUIRED_SCOPE;
 use crate::generate::{generate, DemoSecret, GenerateOptions};
 use crate::settings::{Overrides, Settings};
 use crate::startup::{Application, StartupError};
@@ -58,8 +58,7 @@ enum Command {
         /// The serialisation to print.
         #[arg(long, value_enum, default_value_t = Format::Json)]
         format: Format,
-        /// Print the admin API's document (served at /__admin/openapi.json) instead, as the
-        /// settings from the environment would serve it.
+        /// Print the admin API's document (served at /__admin/openapi.json) instead.
         #[arg(long)]
         admin: bool,
     },
@@ -122,18 +121,12 @@ pub fn run() -> ExitCode {
             out,
         ),
         Some(Command::Openapi { format, admin }) => {
+            let api;
             let docs = if admin {
-                match Settings::load(&Overrides::default()) {
-                    Ok(settings) => {
-                        crate::admin::openapi::documents(settings.admin.journal_capacity)
-                    }
-                    Err(e) => {
-                        eprintln!("tooken-mock: {e}");
-                        return ExitCode::from(2);
-                    }
-                }
+                crate::admin::openapi::documents()
             } else {
-                SpecDocuments::build()
+                api = SpecDocuments::build();
+                &api
             };
             match format {
                 Format::Json => println!("{}", docs.json),
@@ -195,7 +188,7 @@ fn serve(args: ServeArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let _log_writer = crate::telemetry::init(&settings.log.level, settings.log.format == "json");
+    let _log_writer = crate::telemetry::init(settings.log.level, settings.log.format);
     let outcome = actix_web::rt::System::new().block_on(async {
         let app = Application::build(&settings)?;
         print_banner(&app, &settings);
@@ -224,7 +217,7 @@ fn print_banner(app: &Application, settings: &Settings) {
     };
     let base = format!("http://{host}:{}", address.port());
     let (tokens, workspaces) = app.counts();
-    let source = Source::from_settings(settings);
+    let source = settings.source();
     let secret = match &source {
         Source::Embedded => DEMO_SECRET,
         Source::File(_) => "<a secret from your snapshot>",

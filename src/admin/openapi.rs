@@ -1,20 +1,15 @@
 //! The admin API's own OpenAPI document, served at `/__admin/openapi.json` and kept out of
 //! the API's document, which describes only what the real API has.
 
-use std::borrow::Cow;
+use std::sync::OnceLock;
 
-use actix_web::{web, HttpResponse};
-use serde_json::{json, Value};
-use utoipa::openapi::schema::{
-    AdditionalProperties, ArrayBuilder, ObjectBuilder, OneOfBuilder, SchemaType, Type,
-};
+use actix_web::HttpResponse;
+use serde_json::json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::openapi::{Ref, RefOr, Response, Schema};
-use utoipa::{Modify, OpenApi, PartialSchema, ToSchema};
+use utoipa::openapi::{RefOr, Response};
+use utoipa::{Modify, OpenApi};
 
-use crate::admin::AdminState;
-use crate::api::openapi::{NoLicense, SpecDocuments};
-use crate::api::tokens::TokenView;
+use crate::openapi::{NoLicense, SpecDocuments};
 
 /// The admin API of tooken-mock.
 #[derive(OpenApi)]
@@ -23,7 +18,10 @@ use crate::api::tokens::TokenView;
         title = "tooken-mock admin API",
         version = "1.0.0",
         description = "Controls of the mock server: reset and replace its data, move its \
-            clock, read the requests it answered, and inject latency and errors.\n\n\
+            clock, read the requests it answered, inject latency and errors, change single \
+            tokens, list sessions and read which states of the API a session was served. \
+            Every call acts on the session named by `X-Mock-Session` or `__session` (the \
+            default session without one).\n\n\
             On loopback the admin API is open. Beyond loopback it needs \
             `Authorization: Bearer <admin.token>` (RFC 6750); without an `admin.token` it is \
             not served there at all."
@@ -42,12 +40,21 @@ use crate::api::tokens::TokenView;
         super::controls::faults,
         super::controls::set_faults,
         super::controls::fail_store,
+        super::sessions::list,
+        super::sessions::drop_session,
+        super::sessions::coverage,
+        super::sessions::clear_coverage,
+        super::tokens::create,
+        super::tokens::change,
+        super::tokens::delete,
     ),
     components(schemas(
-        crate::api::error::Problem,
+        crate::http::Problem,
         crate::domain::ParamError,
+        crate::domain::TokenView,
         crate::domain::Status,
-        crate::mock::faults::Latency,
+        crate::session::faults::Latency,
+        crate::session::coverage::StateReport,
     )),
     modifiers(&AdminToken, &NoLicense),
     tags(
@@ -55,6 +62,9 @@ use crate::api::tokens::TokenView;
         (name = "Clock", description = "The one clock every status and timestamp follows"),
         (name = "Requests", description = "The journal of recent API requests"),
         (name = "Faults", description = "Latency and errors injected into API responses"),
+        (name = "Tokens", description = "Single tokens: create, change, delete"),
+        (name = "Sessions", description = "Named sessions, each a world of its own"),
+        (name = "Coverage", description = "Which states of the API a session was served"),
     )
 )]
 pub struct AdminDoc;
@@ -106,6 +116,7 @@ impl Modify for AdminToken {
                 &mut item.put,
                 &mut item.post,
                 &mut item.delete,
+                &mut item.patch,
             ];
             for operation in operations.into_iter().flatten() {
                 operation.responses.responses.insert(
@@ -117,147 +128,33 @@ impl Modify for AdminToken {
     }
 }
 
-/// A snapshot, in any of the three shapes `PUT /__admin/snapshot`, `--snapshot` and
-/// `tooken-mock check` take; `GET /__admin/snapshot` writes the first. What JSON Schema cannot
-/// say (unique ids and secrets, `expires_at` after `created_at`) is checked on load and
-/// answered with 422.
-pub struct SnapshotSchema;
-
-impl PartialSchema for SnapshotSchema {
-    fn schema() -> RefOr<Schema> {
-        let tokens = || ArrayBuilder::new().items(Ref::from_schema_name("SnapshotToken"));
-        let workspaces = ArrayBuilder::new().items(Ref::from_schema_name("SnapshotWorkspace"));
-        // `meta` may be any value, which utoipa writes as a schema without a type.
-        let shape = |field: &str, list: ArrayBuilder| {
-            ObjectBuilder::new()
-                .schema_type(Type::Object)
-                .property(field, list)
-                .required(field)
-                .property(
-                    "meta",
-                    ObjectBuilder::new()
-                        .schema_type(SchemaType::AnyValue)
-                        .description(Some("Ignored.")),
-                )
-                .additional_properties(Some(AdditionalProperties::FreeForm(false)))
-        };
-        OneOfBuilder::new()
-            .description(Some(
-                "A snapshot: `{\"workspaces\": [...]}`; or an API response \
-                 `{\"data\": [...], \"meta\": {...}}`, loaded as workspace `ws_default`; or a \
-                 bare array of tokens, loaded as `ws_default`.",
-            ))
-            .item(shape("workspaces", workspaces))
-            .item(shape("data", tokens()))
-            .item(tokens())
-            .into()
-    }
-}
-
-impl ToSchema for SnapshotSchema {
-    fn name() -> Cow<'static, str> {
-        Cow::Borrowed("Snapshot")
-    }
-
-    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
-        let workspace = json!({
-            "type": "object",
-            "description": "A workspace and its tokens.",
-            "required": ["id", "name", "tokens"],
-            "properties": {
-                "id": {"type": "string", "pattern": "^ws_[a-z0-9_]{1,64}$", "example": "ws_acme"},
-                "name": {"type": "string", "minLength": 1, "maxLength": 256, "example": "Acme Inc."},
-                "tokens": {"type": "array", "items": {"$ref": "#/components/schemas/SnapshotToken"}}
-            },
-            "additionalProperties": false
-        });
-        // The API's token, with the secret that authenticates as it.
-        let mut token = serde_json::to_value(<TokenView<'static> as PartialSchema>::schema())
-            .unwrap_or_default();
-        token["description"] = json!(
-            "A token as the API lists it, plus the secret that authenticates as it: `secret`, \
-             or its SHA-256 digest `secret_sha256` (as exports write it), not both."
-        );
-        token["properties"]["scopes"]["uniqueItems"] = json!(true);
-        token["properties"]["scopes"]["items"]["pattern"] =
-            json!("^[a-z][a-z0-9_]*:[a-z][a-z0-9_]*$");
-        token["properties"]["secret"] = json!({
-            "type": ["string", "null"],
-            "pattern": "^tok_live_[A-Za-z0-9]{24,}$",
-            "example": "tok_live_AcmeCiDeployToken2027Expiry00002"
-        });
-        token["properties"]["secret_sha256"] = json!({
-            "type": ["string", "null"],
-            "pattern": "^[0-9a-f]{64}$"
-        });
-        let mut token = schema(token);
-        // Not a secret and its digest both. utoipa's schema types have no field for `not`,
-        // but write their extensions flat into the schema, as keywords.
-        if let RefOr::T(Schema::Object(object)) = &mut token {
-            object
-                .extensions
-                .get_or_insert_with(Default::default)
-                .insert(
-                    "not".to_owned(),
-                    json!({
-                        "required": ["secret", "secret_sha256"],
-                        "properties": {
-                            "secret": {"type": "string"},
-                            "secret_sha256": {"type": "string"}
-                        }
-                    }),
-                );
-        }
-        schemas.push(("SnapshotWorkspace".to_owned(), schema(workspace)));
-        schemas.push(("SnapshotToken".to_owned(), token));
-    }
-}
-
-fn schema(value: Value) -> RefOr<Schema> {
-    serde_json::from_value(value).expect("a literal schema object")
-}
-
-/// The admin document as served where the journal keeps `journal_capacity` entries: that is
-/// the largest `limit` of `GET /__admin/requests`.
-pub fn documents(journal_capacity: usize) -> SpecDocuments {
-    let mut document = serde_json::to_value(AdminDoc::openapi()).unwrap_or_default();
-    if let Some(parameters) = document["paths"]["/requests"]["get"]["parameters"].as_array_mut() {
-        for parameter in parameters.iter_mut().filter(|p| p["name"] == "limit") {
-            parameter["schema"]["maximum"] = json!(journal_capacity);
-        }
-    }
-    SpecDocuments::from_value(&document)
+/// The admin document in both serialisations, generated once per process.
+pub fn documents() -> &'static SpecDocuments {
+    static DOCUMENTS: OnceLock<SpecDocuments> = OnceLock::new();
+    DOCUMENTS.get_or_init(|| {
+        let document =
+            serde_json::to_value(AdminDoc::openapi()).expect("the admin document serialises");
+        SpecDocuments::from_value(&document)
+    })
 }
 
 /// `/__admin/openapi.json`.
-pub async fn json(admin: web::Data<AdminState>) -> HttpResponse {
+pub async fn json() -> HttpResponse {
     HttpResponse::Ok()
         .content_type("application/json")
-        .body(documents(admin.journal_capacity).json)
+        .body(documents().json.clone())
 }
 
 #[cfg(test)]
 mod tests {
-    use config::Environment;
-    use serde_json::Value;
-
     use super::documents;
-    use crate::settings::{Overrides, Settings};
 
     const REGENERATE: &str = "regenerate them with: cargo run -- openapi --admin > \
         openapi/admin.json && cargo run -- openapi --admin --format yaml > openapi/admin.yaml";
 
-    fn default_capacity() -> usize {
-        let no_variables = Environment::with_prefix("TOOKEN").source(Some(Default::default()));
-        Settings::load_from(&Overrides::default(), no_variables)
-            .expect("the default settings")
-            .admin
-            .journal_capacity
-    }
-
     #[test]
     fn the_committed_admin_documents_match_the_generated_ones() {
-        let docs = documents(default_capacity());
+        let docs = documents();
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/openapi");
         let json = std::fs::read_to_string(format!("{dir}/admin.json")).unwrap_or_default();
         let yaml = std::fs::read_to_string(format!("{dir}/admin.yaml")).unwrap_or_default();
@@ -272,13 +169,23 @@ mod tests {
     }
 
     #[test]
-    fn the_largest_limit_documented_is_the_journal_capacity() {
-        for capacity in [1, 1000, 100_000] {
-            let doc: Value = serde_json::from_str(&documents(capacity).json).expect("JSON");
-            let limit = &doc["paths"]["/requests"]["get"]["parameters"][0];
-            assert_eq!(limit["name"], "limit");
-            assert_eq!(limit["schema"]["maximum"], capacity);
-            assert_eq!(limit["schema"]["minimum"], 1);
+    fn every_operation_may_answer_401_and_takes_the_bearer_scheme_or_none() {
+        let doc: serde_json::Value = serde_json::from_str(&documents().json).expect("JSON");
+        assert_eq!(doc["servers"][0]["url"], "/__admin");
+        assert_eq!(doc["security"], serde_json::json!([{}, {"adminToken": []}]));
+        assert_eq!(
+            doc["components"]["securitySchemes"]["adminToken"]["scheme"],
+            "bearer"
+        );
+        let paths = doc["paths"].as_object().expect("paths");
+        for (path, item) in paths {
+            for (method, operation) in item.as_object().expect("a path item") {
+                let unauthorized = &operation["responses"]["401"]["$ref"];
+                assert_eq!(
+                    unauthorized, "#/components/responses/Unauthorized",
+                    "{method} {path}"
+                );
+            }
         }
     }
 }

@@ -6,9 +6,12 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_swagger_ui::{Config, SwaggerUi, Url};
 
-use super::error::Problem;
-use super::tokens::{Meta, TokenList, TokenView};
-use crate::domain::{ParamError, Status};
+use super::tokens::{Meta, TokenList};
+use crate::domain::TokenView;
+use crate::domain::{ListQuery, ParamError, QueryLimits, Status};
+use crate::http::Problem;
+use crate::openapi::NoLicense;
+pub use crate::openapi::SpecDocuments;
 
 /// The API's document: `GET /tokens` under the servers `/v1` (this mock) and production.
 #[derive(OpenApi)]
@@ -36,17 +39,6 @@ pub struct ApiDoc;
 
 struct BearerAuth;
 
-/// utoipa fills `info.license` and `info.contact` from the package manifest, which names
-/// neither: the documents carry none rather than empty ones.
-pub struct NoLicense;
-
-impl Modify for NoLicense {
-    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        openapi.info.license = None;
-        openapi.info.contact = None;
-    }
-}
-
 impl Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         let components = openapi.components.get_or_insert_with(Default::default);
@@ -69,28 +61,26 @@ impl Modify for BearerAuth {
     }
 }
 
-/// A document in both of its serialisations, made once at start-up.
-pub struct SpecDocuments {
-    pub json: String,
-    /// YAML that YAML 1.1 loaders read as the same document too (see [`crate::yaml`]).
-    pub yaml: String,
-}
-
 impl SpecDocuments {
-    /// Generates the API's document and both of its serialisations.
+    /// Generates the document with the API's own limits (the committed `openapi/` copies).
     pub fn build() -> SpecDocuments {
-        // Serialising a document of plain strings, maps and numbers cannot fail.
-        let document = serde_json::to_value(ApiDoc::openapi())
-            .expect("the OpenAPI document serialises to JSON");
-        SpecDocuments::from_value(&document)
+        SpecDocuments::build_for(QueryLimits::DEFAULT)
     }
 
-    /// Both serialisations of `document`.
-    pub fn from_value(document: &serde_json::Value) -> SpecDocuments {
-        SpecDocuments {
-            json: serde_json::to_string_pretty(document).unwrap_or_default(),
-            yaml: crate::yaml::to_string(document),
+    /// Generates the document for the configured page sizes, and both serialisations.
+    pub fn build_for(limits: QueryLimits) -> SpecDocuments {
+        let mut doc = ApiDoc::openapi();
+        if let Some(get) = doc
+            .paths
+            .paths
+            .get_mut("/tokens")
+            .and_then(|p| p.get.as_mut())
+        {
+            get.parameters = Some(ListQuery::parameters(limits));
         }
+        // Serialising a document of plain strings, maps and numbers cannot fail.
+        let document = serde_json::to_value(doc).expect("the OpenAPI document serialises to JSON");
+        SpecDocuments::from_value(&document)
     }
 }
 
@@ -168,5 +158,26 @@ mod tests {
                 "response {status} is documented"
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod limits {
+    use super::SpecDocuments;
+    use crate::domain::QueryLimits;
+
+    #[test]
+    fn the_documented_per_page_follows_the_configured_limits() {
+        let limits = QueryLimits {
+            default_per_page: 10,
+            max_per_page: 40,
+        };
+        let doc: serde_json::Value =
+            serde_json::from_str(&SpecDocuments::build_for(limits).json).unwrap();
+        let per_page = &doc["paths"]["/tokens"]["get"]["parameters"][1];
+        assert_eq!(per_page["name"], "per_page");
+        assert_eq!(per_page["schema"]["maximum"], 40);
+        assert_eq!(per_page["schema"]["default"], 10);
+        assert_eq!(per_page["example"], 10);
     }
 }

@@ -15,16 +15,16 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use actix::Addr;
 use notify::event::{AccessKind, AccessMode, EventKind};
 use notify::{Config, Event, PollWatcher, RecommendedWatcher, RecursiveMode, Watcher};
 use sha2::{Digest, Sha256};
 use tokio::sync::Notify;
 
-use super::actor::{ReloadRefused, Replace, StoreActor};
 use super::snapshot::Snapshot;
 use super::source::{LoadError, Source};
-use crate::metrics::LoadKind;
+
+/// What to do with each new version of the file: install it, or record why it was refused.
+pub type OnChange = Box<dyn Fn(Result<Snapshot, LoadError>) + 'static>;
 
 /// What tells one version of a file from the next: the SHA-256 digest of its bytes.
 pub type Fingerprint = [u8; 32];
@@ -41,12 +41,7 @@ pub fn fingerprint(path: &Path) -> Option<Fingerprint> {
 /// taken before the data being served was read from it, so that a change made while it was
 /// loading is seen as a change. `interval_ms` is how long a burst of file events is let
 /// settle before the file is read, and how often it is polled where there are no events.
-pub fn start(
-    path: PathBuf,
-    interval_ms: u64,
-    loaded: Option<Fingerprint>,
-    store: Addr<StoreActor>,
-) {
+pub fn start(path: PathBuf, interval_ms: u64, loaded: Option<Fingerprint>, on_change: OnChange) {
     let interval = Duration::from_millis(interval_ms);
     let changed = Arc::new(Notify::new());
     let watcher = subscribe(&path, interval, changed.clone());
@@ -57,8 +52,8 @@ pub fn start(
         let mut gone = false;
         loop {
             let file = path.clone();
-            // Reading, hashing and parsing a large file takes time: keep it off the thread
-            // that runs the store.
+            // Reading, hashing and parsing a large file takes time: keep it off the server's
+            // threads.
             let read = actix_web::rt::task::spawn_blocking(move || read(&file, seen)).await;
             match read {
                 Ok(Read::Unchanged) => gone = false,
@@ -70,7 +65,7 @@ pub fn start(
                 }
                 Ok(Read::Changed(digest, loaded)) => {
                     (seen, gone) = (Some(digest), false);
-                    apply(&path, *loaded, &store).await;
+                    on_change(*loaded);
                 }
                 Err(error) => tracing::error!(%error, "snapshot reload failed"),
             }
@@ -101,20 +96,6 @@ fn read(path: &Path, seen: Option<Fingerprint>) -> Read {
         source,
     });
     Read::Changed(digest, Box::new(loaded))
-}
-
-async fn apply(path: &Path, loaded: Result<Snapshot, LoadError>, store: &Addr<StoreActor>) {
-    match loaded {
-        Ok(snapshot) => {
-            if let Ok(status) = store.send(Replace(snapshot, LoadKind::Reload)).await {
-                tracing::info!(path = %path.display(), tokens = status.tokens, "snapshot reloaded");
-            }
-        }
-        Err(error) => {
-            tracing::warn!(path = %path.display(), %error, "snapshot reload refused; the current data stays");
-            store.do_send(ReloadRefused(error.to_string()));
-        }
-    }
 }
 
 /// Subscribes to the events that may mean `path` changed, falling back to polling it; none

@@ -9,9 +9,10 @@ use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
 use serde_json::{json, Value};
+use tempfile::TempDir;
 
 use crate::helpers::{
-    fixture, names, run_binary, spawn_app_from, Binary, TempDir, TestApp, FROZEN_NOW, NORTH_READER,
+    fixture, names, run_binary, spawn_app_from, Binary, TestApp, FROZEN_NOW, NORTH_READER,
     PROCESS_TIMEOUT,
 };
 
@@ -57,7 +58,7 @@ fn write(path: &Path, bytes: &[u8]) {
 
 /// Serves a watched copy of `workspaces.json` in `dir`.
 async fn serve_watched(dir: &TempDir) -> (TestApp, std::path::PathBuf) {
-    let path = dir.join("snapshot.json");
+    let path = dir.path().join("snapshot.json");
     write(&path, &read_fixture("workspaces.json"));
     let app = spawn_app_from(&path, FROZEN_NOW, &WATCH).await;
     (app, path)
@@ -137,7 +138,7 @@ async fn north_names_until(app: &TestApp, name: &str) {
 #[actix_web::test]
 async fn with_watch_a_changed_snapshot_file_is_served_without_a_restart() {
     // Arrange
-    let dir = TempDir::new("reload-change");
+    let dir = tempfile::tempdir().expect("a temporary directory");
     let (app, path) = serve_watched(&dir).await;
     assert_eq!(north_total(&app).await, 4);
 
@@ -156,7 +157,7 @@ async fn with_watch_a_changed_snapshot_file_is_served_without_a_restart() {
 #[actix_web::test]
 async fn a_broken_file_is_refused_and_the_previous_data_keeps_serving_without_a_failed_request() {
     // Arrange
-    let dir = TempDir::new("reload-broken");
+    let dir = tempfile::tempdir().expect("a temporary directory");
     let (app, path) = serve_watched(&dir).await;
     assert_eq!(north_total(&app).await, 4);
     let stop = Cell::new(false);
@@ -220,7 +221,7 @@ async fn a_broken_file_is_refused_and_the_previous_data_keeps_serving_without_a_
 #[actix_web::test]
 async fn a_rewrite_of_the_same_length_with_the_old_mtime_restored_is_reloaded() {
     // Arrange
-    let dir = TempDir::new("reload-same-length");
+    let dir = tempfile::tempdir().expect("a temporary directory");
     let (app, path) = serve_watched(&dir).await;
     let original = read_fixture("workspaces.json");
     let text = String::from_utf8(original.clone()).expect("UTF-8");
@@ -239,7 +240,7 @@ async fn a_rewrite_of_the_same_length_with_the_old_mtime_restored_is_reloaded() 
 #[actix_web::test]
 async fn saving_the_same_bytes_again_is_no_reload() {
     // Arrange
-    let dir = TempDir::new("reload-no-op");
+    let dir = tempfile::tempdir().expect("a temporary directory");
     let (app, path) = serve_watched(&dir).await;
     assert_eq!(accepted_reloads(&app).await, 0);
 
@@ -257,9 +258,9 @@ async fn saving_the_same_bytes_again_is_no_reload() {
 #[actix_web::test]
 async fn a_new_file_renamed_over_the_watched_one_is_reloaded() {
     // Arrange
-    let dir = TempDir::new("reload-rename");
+    let dir = tempfile::tempdir().expect("a temporary directory");
     let (app, path) = serve_watched(&dir).await;
-    let staged = dir.join("snapshot.json.tmp");
+    let staged = dir.path().join("snapshot.json.tmp");
     write(&staged, &workspaces_with_one_more());
 
     // Act: as editors and deploy tools save, atomically.
@@ -282,7 +283,7 @@ async fn a_new_file_renamed_over_the_watched_one_is_reloaded() {
 #[actix_web::test]
 async fn a_change_written_as_soon_as_the_server_is_built_is_picked_up() {
     // Arrange
-    let dir = TempDir::new("reload-early");
+    let dir = tempfile::tempdir().expect("a temporary directory");
     let (app, path) = serve_watched(&dir).await;
 
     // Act: before anything else runs on the server's system.
@@ -295,7 +296,7 @@ async fn a_change_written_as_soon_as_the_server_is_built_is_picked_up() {
 #[actix_web::test]
 async fn a_snapshot_file_that_vanishes_leaves_the_data_served_until_it_returns() {
     // Arrange
-    let dir = TempDir::new("reload-vanish");
+    let dir = tempfile::tempdir().expect("a temporary directory");
     let (app, path) = serve_watched(&dir).await;
 
     // Act
@@ -312,8 +313,8 @@ async fn a_snapshot_file_that_vanishes_leaves_the_data_served_until_it_returns()
 #[actix_web::test]
 async fn without_watch_a_changed_file_is_not_reloaded() {
     // Arrange
-    let dir = TempDir::new("reload-off");
-    let path = dir.join("snapshot.json");
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let path = dir.path().join("snapshot.json");
     write(&path, &read_fixture("workspaces.json"));
     let app = spawn_app_from(
         &path,
@@ -333,8 +334,8 @@ async fn without_watch_a_changed_file_is_not_reloaded() {
 #[tokio::test]
 async fn the_watch_flag_reloads_the_file_and_logs_a_refused_reload() {
     // Arrange
-    let dir = TempDir::new("reload-binary");
-    let path = dir.join("snapshot.json");
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let path = dir.path().join("snapshot.json");
     write(&path, &read_fixture("workspaces.json"));
     let path_text = path.to_str().expect("a UTF-8 path");
     let mut binary = Binary::start(
