@@ -10,6 +10,7 @@ use utoipa::openapi::{RefOr, Response};
 use utoipa::{Modify, OpenApi};
 
 use crate::openapi::{NoLicense, SpecDocuments};
+use crate::session::SESSION_PARAMETER;
 
 /// The admin API of tooken-mock.
 #[derive(OpenApi)]
@@ -56,7 +57,7 @@ use crate::openapi::{NoLicense, SpecDocuments};
         crate::session::faults::Latency,
         crate::session::coverage::StateReport,
     )),
-    modifiers(&AdminToken, &NoLicense),
+    modifiers(&AdminToken, &SessionSelector, &NoLicense),
     tags(
         (name = "Data", description = "The tokens served: reset, export, replace"),
         (name = "Clock", description = "The one clock every status and timestamp follows"),
@@ -128,6 +129,53 @@ impl Modify for AdminToken {
     }
 }
 
+/// Every operation that takes the session selector (`X-Mock-Session`, `__session`) may answer
+/// 400 for a name that is not one.
+struct SessionSelector;
+
+impl Modify for SessionSelector {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let bad_session = json!({
+            "description": "A session name that is not 1 to 64 of `[A-Za-z0-9._-]`, \
+                `X-Mock-Session` given twice, or a body that does not fit; `errors` names each.",
+            "content": {"application/problem+json": {
+                "schema": {"$ref": "#/components/schemas/Problem"}
+            }}
+        });
+        let bad_session: Response =
+            serde_json::from_value(bad_session).expect("a literal response object");
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components
+            .responses
+            .insert("BadRequest".to_owned(), RefOr::T(bad_session));
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ];
+            for operation in operations.into_iter().flatten() {
+                let selects = operation
+                    .parameters
+                    .iter()
+                    .flatten()
+                    .any(|p| p.name == SESSION_PARAMETER);
+                if selects {
+                    operation
+                        .responses
+                        .responses
+                        .entry("400".to_owned())
+                        .or_insert_with(|| {
+                            RefOr::Ref(utoipa::openapi::Ref::from_response_name("BadRequest"))
+                        });
+                }
+            }
+        }
+    }
+}
+
 /// The admin document in both serialisations, generated once per process.
 pub fn documents() -> &'static SpecDocuments {
     static DOCUMENTS: OnceLock<SpecDocuments> = OnceLock::new();
@@ -169,7 +217,7 @@ mod tests {
     }
 
     #[test]
-    fn every_operation_may_answer_401_and_takes_the_bearer_scheme_or_none() {
+    fn every_operation_may_answer_401_and_400_for_a_bad_session_name() {
         let doc: serde_json::Value = serde_json::from_str(&documents().json).expect("JSON");
         assert_eq!(doc["servers"][0]["url"], "/__admin");
         assert_eq!(doc["security"], serde_json::json!([{}, {"adminToken": []}]));
@@ -185,6 +233,13 @@ mod tests {
                     unauthorized, "#/components/responses/Unauthorized",
                     "{method} {path}"
                 );
+                let selects = operation["parameters"]
+                    .as_array()
+                    .is_some_and(|ps| ps.iter().any(|p| p["name"] == "__session"));
+                if selects {
+                    let bad = &operation["responses"]["400"];
+                    assert!(bad.is_object(), "{method} {path} documents its 400");
+                }
             }
         }
     }

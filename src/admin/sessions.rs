@@ -2,18 +2,27 @@
 //! the API a session's client has been served.
 
 use actix_web::{web, HttpResponse};
+use serde::Serialize;
 
 use crate::http::{ApiError, Problem};
 use crate::session::coverage::CoverageReport;
 use crate::session::{Selected, SessionInfo, SessionName, Sessions};
 
+/// The named sessions, as `GET /__admin/sessions` answers.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SessionList {
+    pub data: Vec<SessionInfo>,
+}
+
 /// List the named sessions.
 ///
 /// The default session is always there and is not listed.
 #[utoipa::path(get, path = "/sessions", tag = "Sessions",
-    responses((status = 200, description = "The named sessions, by name.", body = Vec<SessionInfo>)))]
+    responses((status = 200, description = "The named sessions, by name.", body = SessionList)))]
 pub async fn list(sessions: web::Data<Sessions>) -> HttpResponse {
-    HttpResponse::Ok().json(serde_json::json!({ "data": sessions.list() }))
+    HttpResponse::Ok().json(SessionList {
+        data: sessions.list(),
+    })
 }
 
 /// Drop a named session.
