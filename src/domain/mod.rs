@@ -1,12 +1,22 @@
 //! The vocabulary of the service: values parsed once at the boundary and trusted afterwards.
 
+mod auth;
+pub mod faults;
 mod query;
+mod query_params;
+mod query_string;
 mod text;
 mod token;
+mod token_view;
 
-pub use query::{decode_query, ListQuery, NameFilter, ParamError, QueryLimits};
+pub use auth::{AuthError, Presented, REQUIRED_SCOPE};
+pub use query::{
+    ListQuery, NameFilter, ParamError, QueryLimits, NAME_MAX_CHARS, PAGE_MAX, PER_PAGE_MAX,
+};
+pub use query_string::{decode_query, parse_integer, QueryString};
 pub use text::{fold, fold_into};
 pub use token::{Scope, Secret, SecretDigest, Status, Token, TokenId, WorkspaceId};
+pub use token_view::TokenView;
 
 use chrono::{DateTime, Datelike, NaiveDate, SecondsFormat, Timelike, Utc};
 
@@ -47,8 +57,7 @@ impl Timestamp {
     }
 
     pub fn as_str(&self) -> &str {
-        // Only ASCII digits and separators were written.
-        std::str::from_utf8(&self.0).unwrap_or("")
+        std::str::from_utf8(&self.0).expect("only ASCII digits and separators are written")
     }
 }
 
