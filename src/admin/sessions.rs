@@ -3,6 +3,7 @@
 
 use actix_web::{web, HttpResponse};
 
+use crate::domain::ParamError;
 use crate::http::{ApiError, Problem};
 use crate::session::coverage::CoverageReport;
 use crate::session::{Selected, SessionInfo, SessionName, Sessions};
@@ -18,15 +19,20 @@ pub async fn list(sessions: web::Data<Sessions>) -> HttpResponse {
 #[utoipa::path(delete, path = "/__admin/sessions/{name}", tag = "Sessions",
     params(("name" = String, Path, description = "The session's name.", pattern = "^[A-Za-z0-9._-]{1,64}$")),
     responses((status = 204, description = "Dropped."),
+              (status = 400, description = "Not a session name; `errors` names `name`.", body = Problem, content_type = "application/problem+json"),
               (status = 404, description = "No session of that name.", body = Problem, content_type = "application/problem+json")))]
 pub async fn drop_session(
     name: web::Path<String>,
     sessions: web::Data<Sessions>,
 ) -> Result<HttpResponse, ApiError> {
     let name = name.into_inner();
-    match SessionName::parse(&name) {
-        Some(parsed) if sessions.remove(&parsed) => Ok(HttpResponse::NoContent().finish()),
-        _ => Err(ApiError::NoSuchSession(name)),
+    let parsed = SessionName::parse(&name).ok_or_else(|| {
+        ApiError::InvalidParameters(vec![ParamError::new("name", SessionName::RULE)])
+    })?;
+    if sessions.remove(&parsed) {
+        Ok(HttpResponse::NoContent().finish())
+    } else {
+        Err(ApiError::NoSuchSession(name))
     }
 }
 

@@ -76,7 +76,7 @@ pub enum Refusal {
 
 #[derive(Clone, PartialEq, Eq, Hash)]
 struct PageKey {
-    store: usize,
+    store: u64,
     version: u64,
     workspace: u32,
     cursor: usize,
@@ -152,7 +152,7 @@ impl Handler<List> for StoreActor {
         // whose statuses change with the clock without a version change.
         let unchanged = msg.store.version() == version;
         let key = (unchanged && data.overlay.workspace(workspace).is_none()).then(|| PageKey {
-            store: Arc::as_ptr(&msg.store) as usize,
+            store: msg.store.id(),
             version,
             workspace,
             cursor: data.index.workspaces[workspace as usize].cursor(msg.now),

@@ -17,6 +17,7 @@ mod reload;
 mod results;
 mod running;
 mod security;
+mod session_lifecycle;
 mod sessions;
 mod snapshots;
 mod time;
