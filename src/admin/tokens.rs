@@ -3,7 +3,7 @@
 //! next request, in listings, counts, links and authentication.
 
 use actix_web::{web, HttpResponse};
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::body::JsonBody;
@@ -22,15 +22,18 @@ pub struct Created<'a> {
     pub secret: String,
 }
 
-/// The fields of a new token.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
+/// The fields of a new token, as documented. The handler reads the body as a JSON object
+/// and leaves every check to the store, so that each problem (a missing field, a wrong type,
+/// a broken snapshot rule) is reported at once, each by its location.
+#[derive(Debug, utoipa::ToSchema)]
+#[allow(dead_code)] // a schema only: never built, its fields never read
 pub struct NewTokenBody {
     /// The id of a workspace of the session.
     #[schema(example = "ws_acme")]
     workspace: String,
     #[schema(min_length = 1, max_length = 256, example = "Playwright token")]
     name: String,
+    /// Each `resource:action` in lowercase.
     #[schema(example = json!(["tokens:read"]))]
     scopes: Vec<String>,
     /// `active` (the default), `expired` or `revoked`.
@@ -47,64 +50,25 @@ pub struct NewTokenBody {
     created_by: Option<String>,
 }
 
-/// The fields of a token to change; those omitted stay as they are.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
+/// The fields of a token to change; those omitted stay as they are. Read as a JSON object,
+/// like [`NewTokenBody`].
+#[derive(Debug, utoipa::ToSchema)]
+#[allow(dead_code)] // a schema only
 pub struct TokenPatch {
     #[schema(min_length = 1, max_length = 256, example = "Renamed token")]
     name: Option<String>,
+    /// Each `resource:action` in lowercase.
     #[schema(example = json!(["tokens:read", "tokens:write"]))]
     scopes: Option<Vec<String>>,
     /// Only `revoked`: a token cannot be brought back.
     #[schema(example = "revoked")]
     status: Option<String>,
     /// After `created_at`; `null` never expires.
-    #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<String>, format = DateTime, example = "2027-01-01T00:00:00Z")]
     expires_at: Option<Option<String>>,
     /// Not before `created_at`; `null` never used.
-    #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<String>, format = DateTime, example = "2026-05-01T00:00:00Z")]
     last_used_at: Option<Option<String>>,
-}
-
-/// A field that is present, even as `null`, is `Some`.
-fn present<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
-    Option::<String>::deserialize(d).map(Some)
-}
-
-/// The fields given, as the store checks them.
-fn fields(pairs: Vec<(&str, Option<Value>)>) -> Map<String, Value> {
-    pairs
-        .into_iter()
-        .filter_map(|(key, value)| Some((key.to_owned(), value?)))
-        .collect()
-}
-
-impl NewTokenBody {
-    fn into_fields(self) -> Map<String, Value> {
-        fields(vec![
-            ("workspace", Some(self.workspace.into())),
-            ("name", Some(self.name.into())),
-            ("scopes", Some(self.scopes.into())),
-            ("status", self.status.map(Value::from)),
-            ("created_at", self.created_at.map(Value::from)),
-            ("expires_at", self.expires_at.map(Value::from)),
-            ("created_by", self.created_by.map(Value::from)),
-        ])
-    }
-}
-
-impl TokenPatch {
-    fn into_fields(self) -> Map<String, Value> {
-        fields(vec![
-            ("name", self.name.map(Value::from)),
-            ("scopes", self.scopes.map(Value::from)),
-            ("status", self.status.map(Value::from)),
-            ("expires_at", self.expires_at.map(Value::from)),
-            ("last_used_at", self.last_used_at.map(Value::from)),
-        ])
-    }
 }
 
 fn refused(error: ChangeError) -> ApiError {
@@ -123,16 +87,17 @@ fn refused(error: ChangeError) -> ApiError {
 #[utoipa::path(post, path = "/__admin/tokens", tag = "Tokens", params(Selected),
     request_body = NewTokenBody,
     responses((status = 201, description = "The token and its secret, shown this once.", body = Created),
-              (status = 400, description = "Not JSON, or a field of the wrong type.", body = Problem, content_type = "application/problem+json"),
+              (status = 400, description = "The body is not a JSON object.", body = Problem, content_type = "application/problem+json"),
+              (status = 413, description = "Larger than admin.max_body_bytes.", body = Problem, content_type = "application/problem+json"),
               (status = 422, description = "Every field that breaks the snapshot rules.", body = Problem, content_type = "application/problem+json")))]
 pub async fn create(
     selected: Selected,
-    JsonBody(body): JsonBody<NewTokenBody>,
+    JsonBody(body): JsonBody<Map<String, Value>>,
 ) -> Result<HttpResponse, ApiError> {
     let session = &selected.session;
     let created = session
         .store
-        .create(&body.into_fields(), session.clock.now())
+        .create(&body, session.clock.now())
         .map_err(refused)?;
     Ok(HttpResponse::Created().json(Created {
         token: TokenView::from(&created.token),
@@ -150,13 +115,9 @@ pub async fn create(
 pub async fn change(
     selected: Selected,
     id: web::Path<String>,
-    JsonBody(body): JsonBody<TokenPatch>,
+    JsonBody(body): JsonBody<Map<String, Value>>,
 ) -> Result<HttpResponse, ApiError> {
-    let changed = selected
-        .session
-        .store
-        .patch(&id, &body.into_fields())
-        .map_err(refused)?;
+    let changed = selected.session.store.patch(&id, &body).map_err(refused)?;
     Ok(HttpResponse::Ok().json(TokenView::from(&changed.token)))
 }
 

@@ -127,6 +127,13 @@ impl Handler<List> for StoreActor {
                 Ok(principal) => principal,
                 Err(error) => return done(None, Err(Refusal::Auth(error))),
             };
+        // A use of one of the session's own tokens publishes a new overlay: list from it, so
+        // that the caller's own row shows the use (rule 8), as it does for indexed tokens.
+        let data = if msg.store.version() == version {
+            data
+        } else {
+            msg.store.load()
+        };
         let token = Some(principal.token.clone());
         if let Err(error) = principal.require_list_scope() {
             return done(token, Err(Refusal::Auth(error)));

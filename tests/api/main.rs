@@ -21,4 +21,6 @@ mod session_lifecycle;
 mod sessions;
 mod snapshots;
 mod time;
+mod token_change_rules;
+mod token_changes;
 mod workspaces;
