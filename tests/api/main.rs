@@ -1,6 +1,7 @@
 mod admin;
 mod authentication;
 mod cors;
+mod coverage;
 mod errors;
 mod faults;
 mod generator;
