@@ -18,6 +18,7 @@ mod reload;
 mod results;
 mod running;
 mod security;
+mod session_document;
 mod session_lifecycle;
 mod sessions;
 mod snapshots;

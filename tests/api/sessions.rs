@@ -135,7 +135,7 @@ async fn a_session_has_its_own_rate_limit_windows() {
 
 /// Every route that acts on a session (every admin call but the session list), as method
 /// and path.
-const SESSION_AWARE_ROUTES: [(Method, &str); 18] = [
+pub const SESSION_AWARE_ROUTES: [(Method, &str); 18] = [
     (Method::POST, "/__admin/reset"),
     (Method::GET, "/__admin/snapshot"),
     (Method::PUT, "/__admin/snapshot"),
