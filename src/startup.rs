@@ -22,7 +22,7 @@ use crate::http::{self, RequestLimits};
 use crate::metrics::{LoadKind, Metrics};
 use crate::mock::forced::ForcedResponses;
 use crate::session::{self, SessionSettings, Sessions};
-use crate::settings::Settings;
+use crate::settings::{AllowedOrigins, Settings};
 use crate::store::actor::{start_scans, StoreActor};
 use crate::store::source::{LoadError, Source};
 use crate::store::{watch, Index};
@@ -50,7 +50,7 @@ pub struct Application {
 impl Application {
     /// Loads the data and binds the listener. Must run inside an actix system.
     pub fn build(settings: &Settings) -> Result<Application, StartupError> {
-        let source = Source::from_settings(settings);
+        let source = settings.source();
         let loaded_file = match (&source, settings.snapshot.watch) {
             (Source::File(path), true) => watch::fingerprint(path),
             _ => None,
@@ -67,8 +67,8 @@ impl Application {
         let sessions = web::Data::new(Sessions::new(
             index,
             SessionSettings {
-                configured_now: settings.clock_now(),
-                configured_faults: (&settings.faults).into(),
+                configured_now: settings.clock.now,
+                configured_faults: settings.faults,
                 requests_per_minute: settings.rate_limit.requests_per_minute,
                 journal_capacity: settings.admin.journal_capacity,
                 idle_ttl_secs: settings.sessions.idle_ttl_secs,
@@ -122,7 +122,7 @@ impl Application {
             max_header_bytes: settings.server.max_header_bytes,
         });
         let docs = web::Data::new(docs);
-        let origins = settings.allowed_origins();
+        let origins = settings.cors.allowed_origins.clone();
         let access = admin_access.clone();
         // Name filters scan on a thread of their own, so listings never wait behind them.
         let scans = start_scans(1);
@@ -151,7 +151,7 @@ impl Application {
                 .app_data(metrics.clone())
                 .app_data(admin::json_config())
                 .wrap(from_fn(http::middleware::limits))
-                .wrap(cors(origins.as_deref()))
+                .wrap(cors(&origins))
                 .wrap(from_fn(http::middleware::common))
                 .configure(|cfg| admin::configure(cfg, &access))
                 .service(
@@ -217,12 +217,12 @@ impl Application {
 }
 
 /// CORS for browsers on other origins: any origin (reflected, with credentials) or a list.
-fn cors(origins: Option<&[String]>) -> Cors {
+fn cors(origins: &AllowedOrigins) -> Cors {
     let cors = match origins {
-        None => Cors::default().allowed_origin_fn(|_, _| true),
-        Some(list) => list
-            .iter()
-            .fold(Cors::default(), |cors, origin| cors.allowed_origin(origin)),
+        AllowedOrigins::Any => Cors::default().allowed_origin_fn(|_, _| true),
+        AllowedOrigins::List(list) => list.iter().fold(Cors::default(), |cors, origin| {
+            cors.allowed_origin(origin.as_str())
+        }),
     };
     cors.supports_credentials()
         .allowed_methods(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"])

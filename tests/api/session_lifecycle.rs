@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 
 use crate::helpers::{
     assert_problem, auth, fixture, run_binary, spawn_app, spawn_app_from, spawn_app_with,
-    token_named, TempDir, FROZEN_NOW,
+    token_named, FROZEN_NOW,
 };
 use crate::in_session::{session_names, sessions};
 
@@ -252,8 +252,8 @@ async fn reset_and_replace_act_on_their_own_session_only() {
 #[actix_web::test]
 async fn a_watched_reload_serves_the_default_and_new_sessions_and_leaves_named_ones_alone() {
     // Arrange: a watched copy of auth.json; session a exists before the reload.
-    let dir = TempDir::new("sessions-watch");
-    let path = dir.join("snapshot.json");
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let path = dir.path().join("snapshot.json");
     std::fs::copy(fixture("auth.json"), &path).expect("copied");
     let watch = [
         ("TOOKEN__SNAPSHOT__WATCH", "true"),
