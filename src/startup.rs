@@ -153,10 +153,12 @@ impl Application {
                 .wrap(from_fn(http::middleware::limits))
                 .wrap(cors(&origins))
                 .wrap(from_fn(http::middleware::common))
+                // Outermost, so that the journal holds what the client got: preflights the
+                // CORS layer answered, refusals for size, each with its final status.
+                .wrap(from_fn(session::journal::record_requests))
                 .configure(|cfg| admin::configure(cfg, &access))
                 .service(
                     web::scope("")
-                        .wrap(from_fn(session::journal::record_requests))
                         .configure(api::configure)
                         .service(swagger_ui(access != Access::Off))
                         .default_service(web::to(http::not_found)),

@@ -82,13 +82,17 @@ impl Journal {
     }
 }
 
-/// Journals every request it wraps in the journal of the request's session (the default
-/// one when the selector is bad). The admin API is not wrapped: it is not part of what a
-/// client under test did.
+/// Journals every request in the journal of the request's session (the default one when the
+/// selector is bad), but those of the admin API: they are not part of what a client under
+/// test did.
 pub async fn record_requests(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {
+    let path = req.path();
+    if path == "/__admin" || path.starts_with("/__admin/") {
+        return Ok(next.call(req).await?.map_into_boxed_body());
+    }
     let started = Instant::now();
     let selected =
         Selected::resolve(req.request()).or_else(|_| Selected::default_of(req.request()));

@@ -360,3 +360,39 @@ async fn browsers_may_send_x_mock_session_and_read_it_back() {
     assert_eq!(header(named.headers(), "x-mock-session"), "w-1");
     assert!(unnamed.headers().get("x-mock-session").is_none());
 }
+
+#[actix_web::test]
+async fn a_preflight_is_journaled_in_its_session_with_the_status_the_browser_got() {
+    // Arrange
+    let app = spawn_app("auth.json").await;
+
+    // Act: a preflight for a request naming its session in the query, and one for the
+    // default session.
+    for path in ["/v1/tokens?__session=w", "/v1/tokens"] {
+        let preflight = app
+            .client
+            .request(Method::OPTIONS, app.url(path))
+            .header("Origin", "http://localhost:5173")
+            .header("Access-Control-Request-Method", "GET")
+            .header("Access-Control-Request-Headers", "authorization")
+            .send()
+            .await
+            .expect("answered");
+        assert_eq!(preflight.status(), StatusCode::NO_CONTENT);
+    }
+
+    // Assert
+    for session in [app.session("w"), app.default_session()] {
+        let journal = session.journal().await;
+        let seen: Vec<(&Value, &Value)> = journal
+            .iter()
+            .map(|e| (&e["method"], &e["status"]))
+            .collect();
+        assert_eq!(
+            seen,
+            [(&json!("OPTIONS"), &json!(204))],
+            "{:?}",
+            session.name
+        );
+    }
+}
