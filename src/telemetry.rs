@@ -5,7 +5,7 @@
 //! for standard error (a terminal or a pipe can be slow). Under a flood larger than its
 //! buffer the writer drops lines rather than slow the server down.
 
-use std::io::IsTerminal;
+use std::io::{BufWriter, IsTerminal};
 
 use tracing_appender::non_blocking::WorkerGuard;
 use tracing_subscriber::EnvFilter;
@@ -17,7 +17,10 @@ use crate::settings::{LogFormat, LogLevel};
 pub fn init(level: LogLevel, format: LogFormat) -> WorkerGuard {
     let filter = EnvFilter::try_new(format!("{level},actix_server=warn"))
         .expect("a level's name and a fixed directive always make a valid filter");
-    let (writer, guard) = tracing_appender::non_blocking(std::io::stderr());
+    // Buffered: the writer thread flushes once it has drained the lines waiting, so a busy
+    // server writes a batch of lines per system call instead of one call per line.
+    let stderr = BufWriter::with_capacity(64 * 1024, std::io::stderr());
+    let (writer, guard) = tracing_appender::non_blocking(stderr);
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(writer);
