@@ -21,6 +21,7 @@ use crate::generate::DemoSecret;
 use crate::http::{self, RequestLimits};
 use crate::metrics::{LoadKind, Metrics};
 use crate::mock::forced::ForcedResponses;
+use crate::session::journal::Unjournaled;
 use crate::session::{self, SessionSettings, Sessions};
 use crate::settings::{AllowedOrigins, Settings};
 use crate::store::actor::{start_scans, StoreActor};
@@ -150,17 +151,17 @@ impl Application {
                 .app_data(admin_state.clone())
                 .app_data(metrics.clone())
                 .app_data(admin::json_config())
+                .app_data(web::Data::new(Unjournaled(vec![admin::PREFIX])))
                 .wrap(from_fn(http::middleware::limits))
                 .wrap(cors(&origins))
                 .wrap(from_fn(http::middleware::common))
+                // Outermost, so that it journals what was sent: a preflight's 204, a
+                // rendered problem, the request's id.
+                .wrap(from_fn(session::journal::record_requests))
                 .configure(|cfg| admin::configure(cfg, &access))
-                .service(
-                    web::scope("")
-                        .wrap(from_fn(session::journal::record_requests))
-                        .configure(api::configure)
-                        .service(swagger_ui(access != Access::Off))
-                        .default_service(web::to(http::not_found)),
-                )
+                .configure(api::configure)
+                .service(swagger_ui(access != Access::Off))
+                .default_service(web::to(http::not_found))
         })
         .shutdown_timeout(settings.server.shutdown_timeout_secs)
         .client_request_timeout(Duration::from_millis(
