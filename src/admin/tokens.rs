@@ -38,17 +38,17 @@ pub struct NewTokenBody {
     #[schema(inline, example = json!(["tokens:read"]))]
     scopes: Vec<ScopeText>,
     /// `active` (the default), `expired` or `revoked`.
-    #[schema(value_type = Option<crate::domain::Status>)]
+    #[schema(value_type = crate::domain::Status, required = false)]
     status: Option<String>,
     /// Defaults to the session's clock. A token created after the clock cannot authenticate
     /// until the clock reaches it (401 "token is not valid yet").
-    #[schema(format = DateTime, example = "2026-05-01T00:00:00Z")]
+    #[schema(nullable = false, format = DateTime, example = "2026-05-01T00:00:00Z")]
     created_at: Option<String>,
     /// After `created_at`; `null` (the default) never expires.
     #[schema(format = DateTime, example = "2027-05-01T00:00:00Z")]
     expires_at: Option<String>,
     /// Defaults to `admin@example.com`.
-    #[schema(format = Email, example = "alice@example.com")]
+    #[schema(nullable = false, format = Email, example = "alice@example.com")]
     created_by: Option<String>,
 }
 
@@ -74,12 +74,18 @@ pub enum Revoked {
 #[allow(dead_code)] // a schema only: the body is read as a JSON object and checked whole
 #[schema(example = json!({"status": "revoked"}))]
 pub struct TokenPatch {
-    #[schema(min_length = 1, max_length = 256, example = "Renamed token")]
+    #[schema(
+        nullable = false,
+        min_length = 1,
+        max_length = 256,
+        example = "Renamed token"
+    )]
     name: Option<String>,
     /// Each `resource:action` in lowercase.
-    #[schema(inline, example = json!(["tokens:read", "tokens:write"]))]
+    #[schema(nullable = false, inline, example = json!(["tokens:read", "tokens:write"]))]
     scopes: Option<Vec<ScopeText>>,
     /// Only `revoked`.
+    #[schema(value_type = Revoked, required = false)]
     status: Option<Revoked>,
     /// After `created_at`; `null` never expires.
     #[schema(value_type = Option<String>, format = DateTime, example = "2027-01-01T00:00:00Z")]

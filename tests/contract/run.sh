@@ -94,11 +94,15 @@ step "schemathesis: the API"
 
 if [ -n "$base" ]; then
   # Last: the admin API replaces the data, moves the clock and injects faults as it goes.
+  # Every session has its own tokens, and the stateful phase does not carry the session
+  # selector from a DELETE to the requests it links after it: a token deleted in one session
+  # is still there in another, as it must be, so use_after_free cannot judge this API.
   step "schemathesis: the admin API"
   "$venv/bin/schemathesis" --config-file "$here/admin-schemathesis.toml" \
     run "$base/__admin/openapi.json" \
     --url "$base/__admin" \
     --checks all \
+    --exclude-checks use_after_free \
     --seed 20261129 \
     --max-examples "$examples" \
     --no-color
