@@ -58,6 +58,9 @@ pub struct ServerSettings {
     pub max_connections: usize,
     pub max_query_bytes: usize,
     pub max_header_bytes: usize,
+    /// Host names answered besides loopback (DNS rebinding protection, see
+    /// [`crate::http::host::HostPolicy`]).
+    pub allowed_hosts: String,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -93,6 +96,8 @@ pub struct AuthSettings {
 #[serde(deny_unknown_fields)]
 pub struct CorsSettings {
     pub allowed_origins: String,
+    /// Request headers a preflight may ask for; empty allows whatever is asked.
+    pub allowed_headers: String,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -116,6 +121,8 @@ pub struct AdminSettings {
     pub token: String,
     pub max_body_bytes: usize,
     pub journal_capacity: usize,
+    /// Origins whose pages may call the admin API; empty allows the server's own origin only.
+    pub cors_origins: String,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -246,6 +253,7 @@ impl Settings {
             return invalid("snapshot.generate", "must be at most 10000000 tokens");
         }
         self.parse_allowed_origins()?;
+        self.validate_security()?;
         let f = &self.faults;
         if f.latency_fixed_ms > MAX_DELAY_MS {
             return invalid("faults.latency_fixed_ms", "must be between 0 and 30000");
@@ -331,19 +339,7 @@ impl Settings {
         if text == "*" {
             return Ok(None);
         }
-        let origins: Vec<String> = text.split(',').map(|o| o.trim().to_owned()).collect();
-        let well_formed = |origin: &str| {
-            let rest = origin
-                .strip_prefix("https://")
-                .or_else(|| origin.strip_prefix("http://"));
-            rest.is_some_and(|host| {
-                !host.is_empty()
-                    && host
-                        .bytes()
-                        .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
-            })
-        };
-        if origins.iter().all(|o| well_formed(o)) {
+        if let Some(origins) = security::origin_list(text) {
             Ok(Some(origins))
         } else {
             Err(SettingsError::Invalid {
@@ -379,6 +375,7 @@ impl Settings {
     }
 }
 
+mod security;
 #[cfg(test)]
 mod tests;
 

@@ -7,9 +7,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use actix::Supervisor;
-use actix_cors::Cors;
 use actix_web::dev::Server;
-use actix_web::http::{header, KeepAlive};
+use actix_web::http::KeepAlive;
 use actix_web::{middleware::from_fn, web, App, HttpServer};
 use serde_json::Value;
 
@@ -112,6 +111,7 @@ impl Application {
             source,
             access: admin_access.clone(),
             max_body_bytes: settings.admin.max_body_bytes,
+            cors_origins: settings.admin_cors_origins(),
         });
         let api_settings = web::Data::new(ApiSettings {
             limits,
@@ -123,6 +123,9 @@ impl Application {
         });
         let docs = web::Data::new(docs);
         let origins = settings.allowed_origins();
+        let allowed_headers = settings.allowed_headers();
+        let admin_origins = settings.admin_cors_origins();
+        let host_policy = web::Data::new(settings.host_policy());
         let access = admin_access.clone();
         // Name filters scan on a thread of their own, so listings never wait behind them.
         let scans = start_scans(1);
@@ -150,12 +153,18 @@ impl Application {
                 .app_data(admin_state.clone())
                 .app_data(metrics.clone())
                 .app_data(admin::json_config())
-                .wrap(from_fn(http::middleware::limits))
-                .wrap(cors(origins.as_deref()))
+                .app_data(host_policy.clone())
+                .wrap(from_fn(http::host::check))
                 .wrap(from_fn(http::middleware::common))
-                .configure(|cfg| admin::configure(cfg, &access))
+                .configure(|cfg| admin::configure(cfg, &access, &admin_origins))
                 .service(
                     web::scope("")
+                        .wrap(from_fn(http::middleware::limits))
+                        .wrap(http::cors::api(
+                            origins.as_deref(),
+                            allowed_headers.as_deref(),
+                        ))
+                        .wrap(from_fn(http::cors::answers))
                         .wrap(from_fn(session::journal::record_requests))
                         .configure(api::configure)
                         .service(swagger_ui(access != Access::Off))
@@ -214,35 +223,4 @@ impl Application {
     pub async fn run_until_stopped(self) -> io::Result<()> {
         self.server.await
     }
-}
-
-/// CORS for browsers on other origins: any origin (reflected, with credentials) or a list.
-fn cors(origins: Option<&[String]>) -> Cors {
-    let cors = match origins {
-        None => Cors::default().allowed_origin_fn(|_, _| true),
-        Some(list) => list
-            .iter()
-            .fold(Cors::default(), |cors, origin| cors.allowed_origin(origin)),
-    };
-    cors.supports_credentials()
-        .allowed_methods(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"])
-        .allowed_headers([
-            header::AUTHORIZATION,
-            header::CONTENT_TYPE,
-            header::HeaderName::from_static("prefer"),
-            header::HeaderName::from_static("x-request-id"),
-            header::HeaderName::from_static("x-mock-session"),
-        ])
-        .expose_headers([
-            header::LINK,
-            header::RETRY_AFTER,
-            header::HeaderName::from_static("x-request-id"),
-            header::HeaderName::from_static("ratelimit-limit"),
-            header::HeaderName::from_static("ratelimit-remaining"),
-            header::HeaderName::from_static("ratelimit-reset"),
-            header::HeaderName::from_static("preference-applied"),
-            header::HeaderName::from_static("x-mock-session"),
-        ])
-        .block_on_origin_mismatch(false)
-        .max_age(600)
 }

@@ -115,3 +115,70 @@ fn cors_origins_are_any_or_a_list() {
     let any = Settings::load_from(&Overrides::default(), env(&[])).unwrap();
     assert_eq!(any.allowed_origins(), None);
 }
+
+#[test]
+fn security_settings_are_checked_by_name() {
+    let none = Overrides::default();
+    let cases = [
+        (
+            "TOOKEN__SERVER__ALLOWED_HOSTS",
+            "mock.internal:8080",
+            "server.allowed_hosts",
+        ),
+        (
+            "TOOKEN__SERVER__ALLOWED_HOSTS",
+            "http://mock.internal",
+            "server.allowed_hosts",
+        ),
+        (
+            "TOOKEN__SERVER__ALLOWED_HOSTS",
+            "a.example,",
+            "server.allowed_hosts",
+        ),
+        ("TOOKEN__ADMIN__CORS_ORIGINS", "*", "admin.cors_origins"),
+        (
+            "TOOKEN__ADMIN__CORS_ORIGINS",
+            "localhost:5173",
+            "admin.cors_origins",
+        ),
+        (
+            "TOOKEN__CORS__ALLOWED_HEADERS",
+            "x header",
+            "cors.allowed_headers",
+        ),
+        (
+            "TOOKEN__CORS__ALLOWED_HEADERS",
+            "prefer,,",
+            "cors.allowed_headers",
+        ),
+    ];
+    for (var, value, key) in cases {
+        let message = error_of(&none, &[(var, value)]);
+        assert!(message.contains(key), "{var}={value}: {message}");
+    }
+}
+
+#[test]
+fn security_settings_default_to_loopback_hosts_own_origin_admin_and_any_header() {
+    use crate::http::host::HostPolicy;
+
+    let defaults = Settings::load_from(&Overrides::default(), env(&[])).unwrap();
+    assert_eq!(defaults.host_policy(), HostPolicy::Only(Vec::new()));
+    assert_eq!(defaults.allowed_headers(), None);
+    assert!(defaults.admin_cors_origins().is_empty());
+
+    let beyond = [("TOOKEN__SERVER__HOST", "0.0.0.0")];
+    let settings = Settings::load_from(&Overrides::default(), env(&beyond)).unwrap();
+    assert_eq!(settings.host_policy(), HostPolicy::Any);
+
+    let vars = [
+        ("TOOKEN__CORS__ALLOWED_HEADERS", "Authorization, prefer"),
+        ("TOOKEN__ADMIN__CORS_ORIGINS", "http://localhost:5173"),
+    ];
+    let settings = Settings::load_from(&Overrides::default(), env(&vars)).unwrap();
+    assert_eq!(
+        settings.allowed_headers().unwrap(),
+        ["authorization", "prefer"]
+    );
+    assert_eq!(settings.admin_cors_origins(), ["http://localhost:5173"]);
+}

@@ -6,6 +6,7 @@ mod faults;
 mod generator;
 mod helpers;
 mod hostile_input;
+mod local_first;
 mod mock_controls;
 mod name_filter;
 mod operations;
