@@ -1,4 +1,5 @@
 mod admin;
+mod admin_strictness;
 mod authentication;
 mod cors;
 mod errors;
