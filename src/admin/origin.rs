@@ -33,7 +33,7 @@ pub async fn same_origin_or_listed(
         }
     };
     if cross_site {
-        return Ok(req.error_response(ApiError::CorsRefused));
+        return Ok(req.error_response(ApiError::AdminOriginRefused));
     }
     Ok(next.call(req).await?.map_into_boxed_body())
 }

@@ -80,7 +80,9 @@ async fn a_page_on_another_origin_can_neither_read_nor_change_the_admin_api() {
         // Assert
         let what = format!("{method} {path}");
         assert_no_cors_headers(&response, &what);
-        assert_problem(response, StatusCode::FORBIDDEN, "cors_refused").await;
+        let problem = assert_problem(response, StatusCode::FORBIDDEN, "cors_refused").await;
+        let detail = problem["detail"].as_str().unwrap_or_default();
+        assert!(detail.contains("admin.cors_origins"), "{what}: {detail}");
     }
     // The refused calls did nothing: not even the advance sent without a preflight.
     assert_eq!(app.get_json("/__admin/clock").await, before);
