@@ -179,7 +179,7 @@ fn serve(args: ServeArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let _log_writer = crate::telemetry::init(&settings.log.level, settings.log.format == "json");
+    let _log_writer = crate::telemetry::init(settings.log.level, settings.log.format);
     let outcome = actix_web::rt::System::new().block_on(async {
         let app = Application::build(&settings)?;
         print_banner(&app, &settings);
@@ -208,7 +208,7 @@ fn print_banner(app: &Application, settings: &Settings) {
     };
     let base = format!("http://{host}:{}", address.port());
     let (tokens, workspaces) = app.counts();
-    let source = Source::from_settings(settings);
+    let source = settings.source();
     let secret = match &source {
         Source::Embedded => DEMO_SECRET,
         Source::File(_) => "<a secret from your snapshot>",

@@ -49,7 +49,7 @@ pub struct Application {
 impl Application {
     /// Loads the data and binds the listener. Must run inside an actix system.
     pub fn build(settings: &Settings) -> Result<Application, StartupError> {
-        let source = Source::from_settings(settings);
+        let source = settings.source();
         let loaded_file = match (&source, settings.snapshot.watch) {
             (Source::File(path), true) => watch::fingerprint(path),
             _ => None,
@@ -66,8 +66,8 @@ impl Application {
         let sessions = web::Data::new(Sessions::new(
             index,
             SessionSettings {
-                configured_now: settings.clock_now(),
-                configured_faults: (&settings.faults).into(),
+                configured_now: settings.clock.now,
+                configured_faults: settings.faults,
                 requests_per_minute: settings.rate_limit.requests_per_minute,
                 journal_capacity: settings.admin.journal_capacity,
                 idle_ttl_secs: settings.sessions.idle_ttl_secs,
@@ -111,7 +111,7 @@ impl Application {
             source,
             access: admin_access.clone(),
             max_body_bytes: settings.admin.max_body_bytes,
-            cors_origins: settings.admin_cors_origins(),
+            cors_origins: settings.admin.cors_origins.as_strings(),
         });
         let api_settings = web::Data::new(ApiSettings {
             limits,
@@ -122,9 +122,9 @@ impl Application {
             max_header_bytes: settings.server.max_header_bytes,
         });
         let docs = web::Data::new(docs);
-        let origins = settings.allowed_origins();
-        let allowed_headers = settings.allowed_headers();
-        let admin_origins = settings.admin_cors_origins();
+        let origins = settings.api_cors_origins();
+        let allowed_headers = settings.api_cors_headers();
+        let admin_origins = settings.admin.cors_origins.as_strings();
         let host_policy = web::Data::new(settings.host_policy());
         let access = admin_access.clone();
         // Name filters scan on a thread of their own, so listings never wait behind them.

@@ -10,16 +10,18 @@ use std::io::IsTerminal;
 use tracing_appender::non_blocking::WorkerGuard;
 use tracing_subscriber::EnvFilter;
 
+use crate::settings::{LogFormat, LogLevel};
+
 /// Installs the global subscriber; a second call (tests) is a no-op. Keep the returned guard
 /// until the process ends: dropping it flushes the lines still waiting.
-pub fn init(level: &str, json: bool) -> WorkerGuard {
+pub fn init(level: LogLevel, format: LogFormat) -> WorkerGuard {
     let filter = EnvFilter::try_new(format!("{level},actix_server=warn"))
-        .unwrap_or_else(|_| EnvFilter::new("info"));
+        .expect("a level's name and a fixed directive always make a valid filter");
     let (writer, guard) = tracing_appender::non_blocking(std::io::stderr());
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(writer);
-    let _ = if json {
+    let _ = if format == LogFormat::Json {
         builder.json().flatten_event(true).try_init()
     } else {
         builder

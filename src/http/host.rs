@@ -12,6 +12,7 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::HOST;
 use actix_web::middleware::Next;
 use actix_web::{web, Error};
+use serde::Deserialize;
 
 use super::ApiError;
 
@@ -28,6 +29,36 @@ pub enum Pattern {
     Domain(String),
 }
 
+/// `server.allowed_hosts`: the hosts answered besides loopback, as the setting gives them.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub enum AllowedHosts {
+    /// `*`: every host, wherever the server listens.
+    Any,
+    /// These hosts (none when the setting is empty).
+    Listed(Vec<Pattern>),
+}
+
+impl TryFrom<String> for AllowedHosts {
+    type Error = String;
+
+    /// Empty, `*`, or comma-separated host names without a port.
+    fn try_from(text: String) -> Result<AllowedHosts, String> {
+        match text.trim() {
+            "*" => Ok(AllowedHosts::Any),
+            "" => Ok(AllowedHosts::Listed(Vec::new())),
+            listed => listed
+                .split(',')
+                .map(|entry| {
+                    parse_pattern(entry.trim())
+                        .ok_or_else(|| format!("{:?} {ALLOWED_HOSTS_RULE}", entry.trim()))
+                })
+                .collect::<Result<Vec<_>, _>>()
+                .map(AllowedHosts::Listed),
+        }
+    }
+}
+
 /// Which `Host` values the server answers.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum HostPolicy {
@@ -37,30 +68,20 @@ pub enum HostPolicy {
     Only(Vec<Pattern>),
 }
 
-/// What `server.allowed_hosts` must look like, for the error message.
-pub const ALLOWED_HOSTS_RULE: &str = "must be empty, * or comma-separated host names without \
-     a port, such as mock.internal, 10.0.0.5 or .example.test (that domain and every name under it)";
+/// What an entry of `server.allowed_hosts` must look like, for the error message.
+const ALLOWED_HOSTS_RULE: &str = "is not a host name: give empty, * or comma-separated host \
+     names without a port, such as mock.internal, 10.0.0.5 or .example.test (that domain and \
+     every name under it)";
 
 impl HostPolicy {
-    /// The policy for `server.allowed_hosts` (`listed`) on a server that listens on loopback
-    /// or beyond it. `Err` when an entry is not a host name.
-    pub fn new(listed: &str, on_loopback: bool) -> Result<HostPolicy, &'static str> {
-        let listed = listed.trim();
-        if listed == "*" {
-            return Ok(HostPolicy::Any);
+    /// The policy of a server that listens on loopback or beyond it: on loopback, loopback
+    /// names and the listed hosts; beyond it, every host unless some are listed.
+    pub fn new(allowed: &AllowedHosts, on_loopback: bool) -> HostPolicy {
+        match allowed {
+            AllowedHosts::Any => HostPolicy::Any,
+            AllowedHosts::Listed(hosts) if hosts.is_empty() && !on_loopback => HostPolicy::Any,
+            AllowedHosts::Listed(hosts) => HostPolicy::Only(hosts.clone()),
         }
-        if listed.is_empty() {
-            return Ok(if on_loopback {
-                HostPolicy::Only(Vec::new())
-            } else {
-                HostPolicy::Any
-            });
-        }
-        listed
-            .split(',')
-            .map(|entry| parse_pattern(entry.trim()).ok_or(ALLOWED_HOSTS_RULE))
-            .collect::<Result<Vec<_>, _>>()
-            .map(HostPolicy::Only)
     }
 
     /// Whether a request with this `Host` header value (`name[:port]`) is answered.
@@ -173,10 +194,14 @@ pub async fn check(
 
 #[cfg(test)]
 mod tests {
-    use super::HostPolicy;
+    use super::{AllowedHosts, HostPolicy};
 
-    fn loopback_with(listed: &str) -> HostPolicy {
-        HostPolicy::new(listed, true).unwrap()
+    fn listed(text: &str) -> Result<AllowedHosts, String> {
+        AllowedHosts::try_from(text.to_owned())
+    }
+
+    fn loopback_with(text: &str) -> HostPolicy {
+        HostPolicy::new(&listed(text).unwrap(), true)
     }
 
     #[test]
@@ -244,16 +269,22 @@ mod tests {
 
     #[test]
     fn beyond_loopback_the_check_is_off_unless_hosts_are_listed() {
-        assert_eq!(HostPolicy::new("", false), Ok(HostPolicy::Any));
-        assert_eq!(HostPolicy::new("*", true), Ok(HostPolicy::Any));
-        let listed = HostPolicy::new("mock.internal", false).unwrap();
-        assert!(listed.allows(b"mock.internal:80") && listed.allows(b"localhost"));
-        assert!(!listed.allows(b"10.1.2.3:8080"));
+        assert_eq!(
+            HostPolicy::new(&listed("").unwrap(), false),
+            HostPolicy::Any
+        );
+        assert_eq!(
+            HostPolicy::new(&listed("*").unwrap(), true),
+            HostPolicy::Any
+        );
+        let named = HostPolicy::new(&listed("mock.internal").unwrap(), false);
+        assert!(named.allows(b"mock.internal:80") && named.allows(b"localhost"));
+        assert!(!named.allows(b"10.1.2.3:8080"));
     }
 
     #[test]
-    fn an_entry_that_is_not_a_host_name_is_refused() {
-        for listed in [
+    fn an_entry_that_is_not_a_host_name_is_refused_and_named() {
+        for text in [
             "mock.internal:8080",
             "http://mock.internal",
             "a b",
@@ -264,7 +295,11 @@ mod tests {
             "[nope]",
             "*.example.test",
         ] {
-            assert!(HostPolicy::new(listed, true).is_err(), "{listed}");
+            let message = listed(text).unwrap_err();
+            assert!(message.contains("is not a host name"), "{text}: {message}");
         }
+        assert!(listed("ok.example, bad:1")
+            .unwrap_err()
+            .starts_with("\"bad:1\""));
     }
 }

@@ -12,6 +12,7 @@ pub mod prefer;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::http::Method;
 use actix_web::middleware::Next;
 use actix_web::{web, Error, HttpMessage, HttpRequest, HttpResponse};
 use serde_json::Value;
@@ -31,6 +32,10 @@ pub async fn controls(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {
+    // Another method is a 405 whatever the controls say: the resource does not answer it.
+    if ![Method::GET, Method::HEAD].contains(req.method()) {
+        return Ok(next.call(req).await?.map_into_boxed_body());
+    }
     let prepared = prepare(req.request());
     let (selected, controls) = match prepared {
         Ok(prepared) => prepared,

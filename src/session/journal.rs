@@ -51,7 +51,8 @@ pub struct Journal {
 impl Journal {
     pub fn new(capacity: usize) -> Journal {
         Journal {
-            entries: Mutex::new(VecDeque::with_capacity(capacity.min(4096))),
+            // Grown as requests arrive: a session that is never called costs no buffer.
+            entries: Mutex::new(VecDeque::new()),
             capacity,
         }
     }

@@ -7,7 +7,9 @@
 use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
 
-use crate::helpers::{assert_problem, run_binary, Binary, TempDir};
+use tempfile::TempDir;
+
+use crate::helpers::{assert_problem, run_binary, Binary};
 
 /// The clock of the report: before the "Year-end report" token was created (2026-09-01).
 const BEFORE_CREATION: &str = "2026-04-27T14:32:00Z";
@@ -81,7 +83,7 @@ async fn assert_export_loads_back(mock: &Mock, dir: &TempDir, label: &str) {
     let status = put.status();
     let answer = put.text().await.unwrap_or_default();
     assert_eq!(status, StatusCode::OK, "{label}: {answer}");
-    let file = dir.join(&format!("{label}.json"));
+    let file = dir.path().join(format!("{label}.json"));
     std::fs::write(&file, &exported).expect("the export is written");
     let path = file.to_string_lossy().into_owned();
     let (exit, stdout, stderr) = run_binary(&["check", &path], &[]).await;
@@ -104,7 +106,7 @@ async fn an_export_after_uses_clock_moves_and_changes_loads_back_and_exports_ide
         base: binary.wait_for_banner().await,
         client: Client::new(),
     };
-    let dir = TempDir::new("export-round-trip");
+    let dir = tempfile::tempdir().expect("a temporary directory");
 
     // Act and assert: the report's own steps.
     let not_yet = mock

@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::process::Command;
 
+use chrono::{DateTime, Utc};
 use config::Environment;
 use reqwest::StatusCode;
 use serde_json::Value;
@@ -114,10 +115,11 @@ fn a_config_file_overrides_the_defaults_env_overrides_the_file_and_flags_overrid
     let all_three = settings_with(true, &env, Some("2026-03-01T00:00:00Z"));
 
     // Assert
-    assert_eq!(defaults.clock.now, "");
-    assert_eq!(file.clock.now, "2026-01-01T00:00:00Z");
-    assert_eq!(file_and_env.clock.now, "2026-02-01T00:00:00Z");
-    assert_eq!(all_three.clock.now, "2026-03-01T00:00:00Z");
+    let at = |text: &str| Some(text.parse::<DateTime<Utc>>().expect("an RFC 3339 time"));
+    assert_eq!(defaults.clock.now, None);
+    assert_eq!(file.clock.now, at("2026-01-01T00:00:00Z"));
+    assert_eq!(file_and_env.clock.now, at("2026-02-01T00:00:00Z"));
+    assert_eq!(all_three.clock.now, at("2026-03-01T00:00:00Z"));
 }
 
 #[test]
@@ -239,6 +241,30 @@ async fn a_bad_value_in_the_config_file_stops_start_up_naming_its_setting() {
     let bad_file = fixture("settings/bad_max_per_page.toml");
     let args = ["--port", "0", "--config", bad_file.to_str().expect("UTF-8")];
     assert_start_up_refused(&args, &[], "pagination.max_per_page").await;
+}
+
+#[tokio::test]
+async fn a_bad_typed_setting_stops_start_up_naming_it() {
+    let flags = ["--port", "0", "--log-format", "xml"];
+    assert_start_up_refused(&flags, &[], "log.format").await;
+    let env_cases = [
+        ("TOOKEN__LOG__LEVEL", "loud", "log.level"),
+        ("TOOKEN__CLOCK__NOW", "2026-05-01", "clock.now"),
+        (
+            "TOOKEN__CORS__ALLOWED_ORIGINS",
+            "https://*.example.com",
+            "cors.allowed_origins",
+        ),
+        ("TOOKEN__FAULTS__ERROR_RATE", "2", "faults.error_rate"),
+        (
+            "TOOKEN__FAULTS__LATENCY_JITTER_MS",
+            "30001",
+            "faults.latency_jitter_ms",
+        ),
+    ];
+    for (var, value, setting) in env_cases {
+        assert_start_up_refused(&["--port", "0"], &[(var, value)], setting).await;
+    }
 }
 
 #[actix_web::test]
