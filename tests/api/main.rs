@@ -1,5 +1,4 @@
 mod admin;
-mod admin_strictness;
 mod authentication;
 mod cors;
 mod errors;
