@@ -225,10 +225,16 @@ fn print_banner(app: &Application, settings: &Settings) {
     println!(
         "  Try it      curl -H 'Authorization: Bearer {secret}' '{base}/v1/tokens?status=active'"
     );
+    // Beyond loopback (always, in a container) the remedy is one variable: the banner names it
+    // at any log.level, the warning puts it in the log.
     match app.admin_access() {
-        Access::Off => tracing::warn!(
-            "the admin API is off: the server listens beyond loopback and admin.token is not set"
-        ),
+        Access::Off => {
+            println!("  Admin API   off: set TOOKEN__ADMIN__TOKEN (admin.token, 8+ characters)");
+            tracing::warn!(
+                "the admin API is off: the server listens beyond loopback and admin.token \
+                 (TOOKEN__ADMIN__TOKEN) is not set"
+            );
+        }
         _ => println!("  Admin API   {base}/__admin/  (document: {base}/__admin/openapi.json)"),
     }
     if let Source::Generated(_) = source {

@@ -20,6 +20,7 @@ use crate::generate::DemoSecret;
 use crate::http::{self, RequestLimits};
 use crate::metrics::{LoadKind, Metrics};
 use crate::mock::forced::ForcedResponses;
+use crate::session::journal::Unjournaled;
 use crate::session::{self, SessionSettings, Sessions};
 use crate::settings::Settings;
 use crate::store::actor::{start_scans, StoreActor};
@@ -153,9 +154,13 @@ impl Application {
                 .app_data(admin_state.clone())
                 .app_data(metrics.clone())
                 .app_data(admin::json_config())
+                .app_data(web::Data::new(Unjournaled(vec![admin::PREFIX])))
                 .app_data(host_policy.clone())
                 .wrap(from_fn(http::host::check))
                 .wrap(from_fn(http::middleware::common))
+                // Outermost, so that it journals what was sent: a preflight's 204, a
+                // rendered problem, the request's id.
+                .wrap(from_fn(session::journal::record_requests))
                 .configure(|cfg| admin::configure(cfg, &access, &admin_origins))
                 .service(
                     web::scope("")
@@ -165,7 +170,6 @@ impl Application {
                             allowed_headers.as_deref(),
                         ))
                         .wrap(from_fn(http::cors::answers))
-                        .wrap(from_fn(session::journal::record_requests))
                         .configure(api::configure)
                         .service(swagger_ui(access != Access::Off))
                         .default_service(web::to(http::not_found)),

@@ -30,6 +30,9 @@ use crate::store::source::Source;
 
 pub use body::json_config;
 
+/// Where the admin API lives.
+pub const PREFIX: &str = "/__admin";
+
 /// Who may use the admin API.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Access {
@@ -67,7 +70,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, access: &Access, cors_origins: &[
         return;
     }
     cfg.service(
-        web::scope("/__admin")
+        web::scope(PREFIX)
             .wrap(from_fn(middleware::limits))
             .wrap(Condition::new(
                 !cors_origins.is_empty(),

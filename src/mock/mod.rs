@@ -22,7 +22,7 @@ use crate::http::bearer::bearer_secret;
 use crate::http::{ApiError, RequestId};
 use crate::session::coverage::{PageShape, State};
 use crate::session::rate_limit::Decision;
-use crate::session::{Selected, Session};
+use crate::session::{Selected, Session, SESSION_HEADER};
 use forced::ForcedResponses;
 use prefer::Controls;
 
@@ -81,6 +81,13 @@ pub async fn controls(
         next.call(req).await?.map_into_boxed_body()
     };
     controls.mark_applied(res.response_mut());
+    if let Some(name) = &session.name {
+        // Tells a page which session answered (exposed to cross-origin scripts by CORS).
+        if let Ok(value) = HeaderValue::from_str(name.as_str()) {
+            res.headers_mut()
+                .insert(HeaderName::from_static(SESSION_HEADER), value);
+        }
+    }
     if let Some(decision) = limit {
         rate_limit_headers(res.response_mut(), decision);
     }

@@ -20,8 +20,8 @@ use serde_json::Value;
 
 use crate::helpers::{fixture, TestApp};
 
-/// Every admin route, as method and path.
-const ADMIN_ROUTES: [(Method, &str); 11] = [
+/// Every admin route, as method and path (but those with a path parameter).
+const ADMIN_ROUTES: [(Method, &str); 16] = [
     (Method::POST, "/__admin/reset"),
     (Method::GET, "/__admin/snapshot"),
     (Method::PUT, "/__admin/snapshot"),
@@ -33,6 +33,11 @@ const ADMIN_ROUTES: [(Method, &str); 11] = [
     (Method::DELETE, "/__admin/requests"),
     (Method::GET, "/__admin/faults"),
     (Method::PUT, "/__admin/faults"),
+    (Method::POST, "/__admin/faults/store-failure"),
+    (Method::GET, "/__admin/sessions"),
+    (Method::POST, "/__admin/tokens"),
+    (Method::GET, "/__admin/coverage"),
+    (Method::DELETE, "/__admin/coverage"),
 ];
 
 fn read_fixture(name: &str) -> Vec<u8> {

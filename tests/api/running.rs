@@ -86,6 +86,48 @@ async fn every_url_the_banner_prints_answers() {
     }
 }
 
+#[tokio::test]
+async fn beyond_loopback_the_banner_names_the_variable_that_turns_the_admin_api_on() {
+    // Arrange: no log lines, so only the banner can tell.
+    let beyond = [
+        ("TOOKEN__SERVER__HOST", "0.0.0.0"),
+        ("TOOKEN__LOG__LEVEL", "off"),
+    ];
+    let mut without_token = Binary::start(&["--port", "0"], &beyond);
+    without_token.wait_for_banner().await;
+    let stdout = without_token.stdout();
+    let advice = stdout
+        .lines()
+        .find(|line| line.trim_start().starts_with("Admin API"))
+        .unwrap_or_else(|| panic!("an Admin API line:\n{stdout}"));
+    let variable = advice
+        .split_whitespace()
+        .find(|word| word.starts_with("TOOKEN__"))
+        .unwrap_or_else(|| panic!("a variable named in {advice:?}"));
+
+    // Act: follow the advice.
+    let mut with_token = Binary::start(
+        &["--port", "0"],
+        &[beyond[0], beyond[1], (variable, "admin-token-0001")],
+    );
+    let base = with_token.wait_for_banner().await;
+    let clock = reqwest::Client::new()
+        .get(format!("{base}/__admin/clock"))
+        .bearer_auth("admin-token-0001")
+        .send()
+        .await
+        .expect("answered");
+
+    // Assert
+    assert!(advice.contains(" off"), "{advice}");
+    assert_eq!(clock.status(), StatusCode::OK, "after setting {variable}");
+    assert!(
+        with_token.stdout().contains(&format!("{base}/__admin/")),
+        "{}",
+        with_token.stdout()
+    );
+}
+
 fn settings_with(config_file: bool, env: &[(&str, &str)], now_flag: Option<&str>) -> Settings {
     let vars: HashMap<String, String> = env
         .iter()

@@ -164,19 +164,10 @@ fn bad_bodies() -> Vec<(Method, String, &'static str, Vec<&'static str>)> {
         ),
         (Method::PUT, clock.clone(), r#"{"now": 5}"#, vec!["now"]),
         (Method::PUT, clock, r#"{"now": "yesterday"}"#, vec!["now"]),
-        (
-            Method::POST,
-            tokens.clone(),
-            r#"{"workspace": "ws_auth", "name": "n", "scopes": "tokens:read"}"#,
-            vec!["scopes"],
-        ),
-        (
-            Method::POST,
-            tokens,
-            r#"{"workspace": "ws_auth", "name": "n"}"#,
-            vec!["scopes"],
-        ),
-        (Method::PATCH, token, r#"{"name": 5}"#, vec!["name"]),
+        // Token bodies are checked whole by the snapshot rules (422); only an unreadable one is
+        // a 400 of the body.
+        (Method::POST, tokens, "[1]", vec!["body"]),
+        (Method::PATCH, token, "not json", vec!["body"]),
     ]
 }
 

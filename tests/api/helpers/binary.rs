@@ -13,6 +13,8 @@ pub struct Binary {
     child: Child,
     stdout: Arc<Mutex<Vec<u8>>>,
     stderr: Arc<Mutex<Vec<u8>>>,
+    /// The threads reading the two pipes: done once the process and its pipes are closed.
+    readers: Vec<std::thread::JoinHandle<()>>,
     exited: Option<ExitStatus>,
 }
 
@@ -36,12 +38,13 @@ impl Binary {
         }
         command.envs(env.iter().copied());
         let mut child = command.spawn().expect("the binary starts");
-        let stdout = drain(child.stdout.take().expect("piped stdout"));
-        let stderr = drain(child.stderr.take().expect("piped stderr"));
+        let (stdout, out_reader) = drain(child.stdout.take().expect("piped stdout"));
+        let (stderr, err_reader) = drain(child.stderr.take().expect("piped stderr"));
         Binary {
             child,
             stdout,
             stderr,
+            readers: vec![out_reader, err_reader],
             exited: None,
         }
     }
@@ -90,10 +93,11 @@ impl Binary {
     pub async fn wait_for_exit(&mut self) -> ExitStatus {
         let deadline = Instant::now() + PROCESS_TIMEOUT;
         loop {
+            // Done once the process exited and the readers took the last of its output.
             if let Some(status) = self.try_exit() {
-                // Let the reader threads take the last of the output.
-                tokio::time::sleep(Duration::from_millis(50)).await;
-                return status;
+                if self.readers.iter().all(|r| r.is_finished()) {
+                    return status;
+                }
             }
             assert!(
                 Instant::now() < deadline,
@@ -147,10 +151,12 @@ pub async fn run_binary(args: &[&str], env: &[(&str, &str)]) -> (ExitStatus, Str
 }
 
 /// Reads a pipe to its end on its own thread, so the child never blocks on a full pipe.
-fn drain(mut pipe: impl Read + Send + 'static) -> Arc<Mutex<Vec<u8>>> {
+fn drain(
+    mut pipe: impl Read + Send + 'static,
+) -> (Arc<Mutex<Vec<u8>>>, std::thread::JoinHandle<()>) {
     let text = Arc::new(Mutex::new(Vec::new()));
     let sink = text.clone();
-    std::thread::spawn(move || {
+    let reader = std::thread::spawn(move || {
         let mut buffer = [0u8; 4096];
         while let Ok(n) = pipe.read(&mut buffer) {
             if n == 0 {
@@ -161,7 +167,7 @@ fn drain(mut pipe: impl Read + Send + 'static) -> Arc<Mutex<Vec<u8>>> {
                 .extend_from_slice(&buffer[..n]);
         }
     });
-    text
+    (text, reader)
 }
 
 /// The base URL of the banner line `API         http://127.0.0.1:PORT/v1/tokens`.
