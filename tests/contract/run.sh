@@ -4,7 +4,8 @@
 #   1. openapi-spec-validator, redocly lint and spectral lint (spectral:oas) on the committed
 #      documents, and a YAML 1.1 loader (PyYAML) reading each YAML as its JSON;
 #   2. schemathesis with every check on against a server that serves them: the API, then the
-#      admin API (which only the mock has).
+#      admin API (which only the mock has), where no body, however extreme its numbers, may
+#      get a 5xx or a dropped connection either.
 #
 # By default it starts the release binary on tests/fixtures/contract.json with a frozen clock.
 # To test another server with the API's document, give its base URL and a secret:
