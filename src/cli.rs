@@ -53,6 +53,8 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
     },
+    /// Forward /v1/tokens to a real API, checking each answer against the document.
+    Proxy(ProxyArgs),
     /// Print the OpenAPI document (the one served at /openapi.json and /openapi.yaml).
     Openapi {
         /// The serialisation to print.
@@ -98,6 +100,28 @@ struct ServeArgs {
     log_format: Option<String>,
 }
 
+#[derive(Debug, Args)]
+struct ProxyArgs {
+    /// The API's base URL, as in the document's servers (https://api.tooken.io/v1).
+    #[arg(long, value_name = "URL")]
+    upstream: Option<String>,
+    /// Answer a response that breaks a rule with a 502 problem listing the violations.
+    #[arg(long)]
+    strict: bool,
+    /// A TOML settings file, layered over the built-in defaults.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Address to listen on [default: 127.0.0.1].
+    #[arg(long)]
+    host: Option<String>,
+    /// Port to listen on; 0 picks a free one [default: 8080].
+    #[arg(long)]
+    port: Option<u16>,
+    /// Log format: text or json [default: text].
+    #[arg(long, value_name = "FORMAT")]
+    log_format: Option<String>,
+}
+
 /// Parses the command line and runs the command.
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
@@ -117,6 +141,15 @@ pub fn run() -> ExitCode {
             },
             out,
         ),
+        Some(Command::Proxy(args)) => crate::proxy::command::run(Overrides {
+            config_file: args.config,
+            host: args.host,
+            port: args.port,
+            log_format: args.log_format,
+            upstream: args.upstream,
+            strict: args.strict,
+            ..Overrides::default()
+        }),
         Some(Command::Openapi { format }) => {
             let docs = SpecDocuments::build();
             match format {
@@ -171,6 +204,7 @@ fn serve(args: ServeArgs) -> ExitCode {
         generate: args.generate,
         seed: args.seed,
         log_format: args.log_format,
+        ..Overrides::default()
     };
     let settings = match Settings::load(&overrides) {
         Ok(settings) => settings,

@@ -13,6 +13,7 @@ pub mod domain;
 pub mod generate;
 pub mod metrics;
 pub mod mock;
+pub mod proxy;
 pub mod settings;
 pub mod startup;
 pub mod store;

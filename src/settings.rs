@@ -10,6 +10,10 @@ use serde::Deserialize;
 
 use crate::domain::{parse_timestamp, QueryLimits};
 
+mod upstream;
+
+pub use upstream::{ProxySettings, UpstreamSettings};
+
 const DEFAULTS: &str = include_str!("../config/default.toml");
 
 /// A setting that could not be read or is out of range; the message names it.
@@ -34,6 +38,8 @@ pub struct Settings {
     pub rate_limit: RateLimitSettings,
     pub admin: AdminSettings,
     pub log: LogSettings,
+    pub upstream: UpstreamSettings,
+    pub proxy: ProxySettings,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -127,6 +133,10 @@ pub struct Overrides {
     pub generate: Option<u64>,
     pub seed: Option<u64>,
     pub log_format: Option<String>,
+    /// `upstream.url`: the API that `proxy` forwards to and `record` reads.
+    pub upstream: Option<String>,
+    /// `proxy.strict`, when set.
+    pub strict: bool,
 }
 
 /// The longest delay a request or a fault may add, in milliseconds.
@@ -171,6 +181,12 @@ impl Settings {
         }
         if let Some(seed) = overrides.seed {
             builder = builder.set_override("snapshot.generate_seed", seed)?;
+        }
+        if let Some(url) = &overrides.upstream {
+            builder = builder.set_override("upstream.url", url.as_str())?;
+        }
+        if overrides.strict {
+            builder = builder.set_override("proxy.strict", true)?;
         }
         let settings: Settings = builder.build()?.try_deserialize()?;
         settings.validate()?;
@@ -266,6 +282,8 @@ impl Settings {
         if !(1024..=32_768).contains(&server.max_header_bytes) {
             return invalid("server.max_header_bytes", "must be between 1024 and 32768");
         }
+        self.upstream.validate()?;
+        self.proxy.validate()?;
         if !["text", "json"].contains(&self.log.format.as_str()) {
             return invalid("log.format", "must be text or json");
         }
