@@ -46,7 +46,9 @@ pub fn parse(value: &str) -> Result<Vec<LinkValue>, String> {
                     value = quoted[..close].to_owned();
                     rest = &quoted[close + 1..];
                 } else {
-                    let end = after_eq.find([';', ',']).unwrap_or(after_eq.len());
+                    let end = after_eq
+                        .find(|c: char| c == ';' || c == ',' || c.is_ascii_whitespace())
+                        .unwrap_or(after_eq.len());
                     value = after_eq[..end].trim().to_owned();
                     rest = &after_eq[end..];
                 }

@@ -9,6 +9,7 @@
 mod admin;
 pub mod command;
 pub mod contract;
+mod errors;
 mod forward;
 pub mod links;
 pub mod page;
@@ -155,3 +156,6 @@ impl Proxy {
         Ok(self.state.violations.summary())
     }
 }
+
+#[cfg(test)]
+mod tests;

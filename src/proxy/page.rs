@@ -43,6 +43,18 @@ impl Meta {
             total_pages: meta["total_pages"].as_u64()?,
         })
     }
+
+    /// The same page with `total_pages` as `total` and `per_page` make it, so that a wrong
+    /// `total_pages` is reported once, not again by every link built from it.
+    pub fn consistent(self) -> Meta {
+        Meta {
+            total_pages: match self.per_page {
+                0 => self.total_pages,
+                per_page => self.total.div_ceil(per_page),
+            },
+            ..self
+        }
+    }
 }
 
 /// Checks a 200 body of `GET /tokens` answering `request`; `default_per_page` is the

@@ -10,6 +10,8 @@ mod mock_controls;
 mod name_filter;
 mod operations;
 mod pagination;
+mod proxy;
+mod proxy_drift;
 mod query_parameters;
 mod rate_limit;
 mod reload;
