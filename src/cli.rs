@@ -1,4 +1,5 @@
-//! The command line: `serve` (the default), `check FILE`, `generate`, `openapi`.
+//! The command line: `serve` (the default), `check FILE`, `generate`, `proxy`, `record`,
+//! `openapi`.
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -55,6 +56,32 @@ enum Command {
     },
     /// Forward /v1/tokens to a real API, checking each answer against the document.
     Proxy(ProxyArgs),
+    /// Record a real API's tokens into a snapshot that serves the same pages.
+    Record {
+        /// The API's base URL, as in the document's servers (https://api.tooken.io/v1).
+        #[arg(long, value_name = "URL")]
+        from: String,
+        /// The bearer secret to list with (also TOOKEN_RECORD_SECRET, kept out of `ps`).
+        #[arg(
+            long,
+            value_name = "SECRET",
+            env = "TOOKEN_RECORD_SECRET",
+            hide_env_values = true
+        )]
+        secret: String,
+        /// Write the snapshot here instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Attach the secret to this token (the caller's own), so the recording can be served.
+        #[arg(long, value_name = "TOKEN_ID")]
+        secret_for: Option<String>,
+        /// With --secret-for, write only the secret's SHA-256 digest (secret_sha256).
+        #[arg(long, requires = "secret_for")]
+        digest_only: bool,
+        /// A TOML settings file, layered over the built-in defaults.
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+    },
     /// Print the OpenAPI document (the one served at /openapi.json and /openapi.yaml).
     Openapi {
         /// The serialisation to print.
@@ -149,6 +176,21 @@ pub fn run() -> ExitCode {
             upstream: args.upstream,
             strict: args.strict,
             ..Overrides::default()
+        }),
+        Some(Command::Record {
+            from,
+            secret,
+            out,
+            secret_for,
+            digest_only,
+            config,
+        }) => crate::record::command::run(crate::record::command::RecordArgs {
+            config,
+            from,
+            secret,
+            out,
+            secret_for,
+            digest_only,
         }),
         Some(Command::Openapi { format }) => {
             let docs = SpecDocuments::build();

@@ -14,6 +14,7 @@ pub mod generate;
 pub mod metrics;
 pub mod mock;
 pub mod proxy;
+pub mod record;
 pub mod settings;
 pub mod startup;
 pub mod store;

@@ -14,6 +14,7 @@ mod proxy;
 mod proxy_drift;
 mod query_parameters;
 mod rate_limit;
+mod record;
 mod reload;
 mod results;
 mod running;
