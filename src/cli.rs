@@ -9,8 +9,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::admin::Access;
 use crate::api::openapi::SpecDocuments;
-use crate::auth::REQUIRED_SCOPE;
 use crate::clock::Clock;
+use crate::domain::REQUIRED_SCOPE;
 use crate::generate::{generate, DemoSecret, GenerateOptions};
 use crate::settings::{Overrides, Settings};
 use crate::startup::{Application, StartupError};

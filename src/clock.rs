@@ -43,7 +43,11 @@ impl Clock {
     /// The current time, in whole seconds (the precision of every timestamp in the API).
     pub fn now(&self) -> DateTime<Utc> {
         match *self.read() {
-            Mode::Running { offset } => whole_seconds(Utc::now() + offset),
+            Mode::Running { offset } => whole_seconds(
+                Utc::now()
+                    .checked_add_signed(offset)
+                    .unwrap_or(DateTime::<Utc>::MAX_UTC),
+            ),
             Mode::Frozen { at } => at,
         }
     }
@@ -60,15 +64,24 @@ impl Clock {
         };
     }
 
-    /// Moves the clock by `by` (either direction), frozen or running.
-    pub fn advance(&self, by: Duration) {
+    /// Moves the clock by `by` (either direction), frozen or running. False, and the clock
+    /// unchanged, when the result would not be a representable time.
+    pub fn advance(&self, by: Duration) -> bool {
         let mut mode = self.write();
-        *mode = match *mode {
-            Mode::Running { offset } => Mode::Running {
-                offset: offset + by,
-            },
-            Mode::Frozen { at } => Mode::Frozen { at: at + by },
+        let moved = match *mode {
+            Mode::Running { offset } => offset
+                .checked_add(&by)
+                .filter(|offset| Utc::now().checked_add_signed(*offset).is_some())
+                .map(|offset| Mode::Running { offset }),
+            Mode::Frozen { at } => at.checked_add_signed(by).map(|at| Mode::Frozen { at }),
         };
+        match moved {
+            Some(mode_after) => {
+                *mode = mode_after;
+                true
+            }
+            None => false,
+        }
     }
 
     /// Goes back to real time.
@@ -98,12 +111,24 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_move_past_the_representable_times_is_refused_and_changes_nothing() {
+        let at: DateTime<Utc> = "2026-05-01T00:00:00Z".parse().unwrap();
+        for clock in [Clock::frozen(at), Clock::real()] {
+            let before = clock.is_frozen();
+            assert!(!clock.advance(Duration::MAX));
+            assert!(!clock.advance(Duration::MIN));
+            assert_eq!(clock.is_frozen(), before);
+            assert!(clock.now().timestamp() > 0);
+        }
+    }
+
+    #[test]
     fn a_frozen_clock_stands_still_and_moves_only_when_told() {
         let at: DateTime<Utc> = "2026-05-01T00:00:00Z".parse().unwrap();
         let clock = Clock::frozen(at);
         assert_eq!(clock.now(), at);
         assert!(clock.is_frozen());
-        clock.advance(Duration::seconds(90));
+        assert!(clock.advance(Duration::seconds(90)));
         assert_eq!(clock.now(), at + Duration::seconds(90));
     }
 
@@ -114,7 +139,7 @@ mod tests {
         let now = clock.now();
         assert!(now.timestamp() >= before && now.timestamp() <= Utc::now().timestamp());
         assert_eq!(now.timestamp_subsec_nanos(), 0);
-        clock.advance(Duration::days(1));
+        assert!(clock.advance(Duration::days(1)));
         assert!(clock.now().timestamp() >= before + 86_400);
         clock.release();
         assert!(clock.now().timestamp() < before + 86_400);

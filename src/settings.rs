@@ -37,9 +37,19 @@ pub struct Settings {
     pub faults: FaultsSettings,
     pub rate_limit: RateLimitSettings,
     pub admin: AdminSettings,
+    pub sessions: SessionsSettings,
     pub log: LogSettings,
     pub upstream: UpstreamSettings,
     pub proxy: ProxySettings,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SessionsSettings {
+    /// Seconds a named session may stay unused before it is dropped.
+    pub idle_ttl_secs: u64,
+    /// The most named sessions kept at once; past it the least recently used is dropped.
+    pub max: usize,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -139,8 +149,11 @@ pub struct Overrides {
     pub strict: bool,
 }
 
-/// The longest delay a request or a fault may add, in milliseconds.
-pub const MAX_DELAY_MS: u64 = 30_000;
+pub use crate::session::faults::MAX_DELAY_MS;
+/// The most named sessions `sessions.max` may allow.
+pub const SESSIONS_MAX: usize = 100_000;
+/// The longest `sessions.idle_ttl_secs`: thirty days.
+pub const IDLE_TTL_MAX_SECS: u64 = 30 * 86_400;
 const MAX_GENERATED: u64 = 10_000_000;
 
 const LOG_LEVELS: [&str; 6] = ["error", "warn", "info", "debug", "trace", "off"];
@@ -210,6 +223,18 @@ impl Settings {
             return invalid("server.workers", "must be 0 (one per core) to 256");
         }
         self.parse_clock_now()?;
+        if self.sessions.max == 0 || self.sessions.max > SESSIONS_MAX {
+            return invalid(
+                "sessions.max",
+                &format!("must be between 1 and {SESSIONS_MAX}"),
+            );
+        }
+        if self.sessions.idle_ttl_secs == 0 || self.sessions.idle_ttl_secs > IDLE_TTL_MAX_SECS {
+            return invalid(
+                "sessions.idle_ttl_secs",
+                &format!("must be between 1 and {IDLE_TTL_MAX_SECS}"),
+            );
+        }
         let p = &self.pagination;
         if !(1..=100).contains(&p.max_per_page) {
             return invalid("pagination.max_per_page", "must be between 1 and 100");
@@ -374,3 +399,16 @@ impl Settings {
 
 #[cfg(test)]
 mod tests;
+
+impl From<&FaultsSettings> for crate::session::FaultConfig {
+    fn from(s: &FaultsSettings) -> crate::session::FaultConfig {
+        crate::session::FaultConfig {
+            latency_ms: crate::session::faults::Latency {
+                fixed: s.latency_fixed_ms,
+                jitter: s.latency_jitter_ms,
+            },
+            error_rate: s.error_rate,
+            error_status: s.error_status,
+        }
+    }
+}

@@ -11,22 +11,21 @@ use actix_cors::Cors;
 use actix_web::dev::Server;
 use actix_web::http::{header, KeepAlive};
 use actix_web::{middleware::from_fn, web, App, HttpServer};
-use arc_swap::ArcSwap;
 use serde_json::Value;
 
 use crate::admin::{self, Access, AdminState};
 use crate::api::openapi::{swagger_ui, SpecDocuments};
-use crate::api::{self, AppState, RequestLimits};
+use crate::api::{self, ApiSettings};
 use crate::clock::Clock;
 use crate::generate::DemoSecret;
-use crate::metrics::Metrics;
-use crate::mock::faults::FaultConfig;
-use crate::mock::journal::Journal;
-use crate::mock::{Faults, ForcedResponses, MockState, RateLimiter};
+use crate::http::{self, RequestLimits};
+use crate::metrics::{LoadKind, Metrics};
+use crate::mock::forced::ForcedResponses;
+use crate::session::{self, SessionSettings, Sessions};
 use crate::settings::Settings;
-use crate::store::actor::{LoadStatus, StoreActor};
+use crate::store::actor::{start_scans, StoreActor};
 use crate::store::source::{LoadError, Source};
-use crate::store::watch;
+use crate::store::{watch, Index};
 
 /// Why the application did not start.
 #[derive(Debug, thiserror::Error)]
@@ -43,8 +42,7 @@ pub enum StartupError {
 pub struct Application {
     server: Server,
     address: SocketAddr,
-    status: Arc<ArcSwap<LoadStatus>>,
-    clock: Arc<Clock>,
+    sessions: web::Data<Sessions>,
     admin_access: Access,
     demo_secrets: Vec<DemoSecret>,
 }
@@ -58,38 +56,50 @@ impl Application {
             _ => None,
         };
         let (snapshot, demo_secrets) = source.load_with_secrets()?;
-        let configured_now = settings.clock_now();
-        let clock = Arc::new(configured_now.map_or_else(Clock::real, Clock::frozen));
-        let credentials = Arc::new(ArcSwap::from_pointee(Default::default()));
-        let status = Arc::new(ArcSwap::from_pointee(LoadStatus::default()));
-        let metrics = Arc::new(Metrics::new());
-        let actor = StoreActor::new(
-            snapshot,
-            credentials.clone(),
-            status.clone(),
-            metrics.clone(),
+        let metrics = web::Data::new(Metrics::new());
+        let started = std::time::Instant::now();
+        let index = Arc::new(Index::new(snapshot));
+        tracing::info!(
+            index_ms = started.elapsed().as_millis() as u64,
+            "snapshot indexed"
         );
-        // Supervised: if handling a message fails, the actor restarts instead of vanishing.
-        let store = Supervisor::start(move |_| actor);
+        metrics.record_load(LoadKind::Startup, true);
+        let sessions = web::Data::new(Sessions::new(
+            index,
+            SessionSettings {
+                configured_now: settings.clock_now(),
+                configured_faults: (&settings.faults).into(),
+                requests_per_minute: settings.rate_limit.requests_per_minute,
+                journal_capacity: settings.admin.journal_capacity,
+                idle_ttl_secs: settings.sessions.idle_ttl_secs,
+                max: settings.sessions.max,
+            },
+        ));
         if settings.snapshot.watch {
             if let Source::File(path) = &source {
                 let interval = settings.snapshot.watch_interval_ms;
-                watch::start(path.clone(), interval, loaded_file, store.clone());
+                let (sessions, metrics) = (sessions.clone(), metrics.clone());
+                let on_change = Box::new(move |loaded: Result<_, LoadError>| match loaded {
+                    Ok(snapshot) => {
+                        let status = sessions.replace_configured(Arc::new(Index::new(snapshot)));
+                        metrics.record_load(LoadKind::Reload, true);
+                        tracing::info!(tokens = status.tokens, "snapshot reloaded");
+                    }
+                    Err(error) => {
+                        tracing::warn!(%error, "snapshot reload refused; the current data stays");
+                        metrics.record_load(LoadKind::Reload, false);
+                        sessions.reload_refused(error.to_string());
+                    }
+                });
+                watch::start(path.clone(), interval, loaded_file, on_change);
             }
         }
 
-        let docs = SpecDocuments::build();
-        let document: Value = serde_json::from_str(&docs.json).unwrap_or_default();
-        let configured_faults = FaultConfig::from(&settings.faults);
-        let mock = web::Data::new(MockState {
-            faults: Faults::new(configured_faults),
-            forced: ForcedResponses::from_document(&document),
-            rate_limiter: match settings.rate_limit.requests_per_minute {
-                0 => None,
-                limit => Some(RateLimiter::new(limit)),
-            },
-            journal: Journal::new(settings.admin.journal_capacity),
-        });
+        let limits = settings.query_limits();
+        let docs = SpecDocuments::build_for(limits);
+        let document: Value =
+            serde_json::from_str(&docs.json).expect("the generated document is JSON");
+        let forced = web::Data::new(ForcedResponses::from_document(&document));
         let admin_access = match (
             settings.listens_on_loopback(),
             settings.admin.token.as_str(),
@@ -100,28 +110,23 @@ impl Application {
         };
         let admin_state = web::Data::new(AdminState {
             source,
-            configured_now,
-            configured_faults,
             access: admin_access.clone(),
             max_body_bytes: settings.admin.max_body_bytes,
-            journal_capacity: settings.admin.journal_capacity,
         });
-        let state = web::Data::new(AppState {
-            store,
-            credentials,
-            status: status.clone(),
-            clock: clock.clone(),
-            limits: settings.query_limits(),
+        let api_settings = web::Data::new(ApiSettings {
+            limits,
             track_last_used: settings.auth.track_last_used,
-            metrics,
-            request_limits: RequestLimits {
-                max_query_bytes: settings.server.max_query_bytes,
-                max_header_bytes: settings.server.max_header_bytes,
-            },
+        });
+        let request_limits = web::Data::new(RequestLimits {
+            max_query_bytes: settings.server.max_query_bytes,
+            max_header_bytes: settings.server.max_header_bytes,
         });
         let docs = web::Data::new(docs);
         let origins = settings.allowed_origins();
         let access = admin_access.clone();
+        // Name filters scan on a thread of their own, so listings never wait behind them.
+        let scans = start_scans(1);
+        let app_sessions = sessions.clone();
 
         let address = format!("{}:{}", settings.server.host, settings.server.port);
         let bind_error = |source| StartupError::Bind {
@@ -131,19 +136,31 @@ impl Application {
         let listener = TcpListener::bind(&address).map_err(bind_error)?;
         let local = listener.local_addr().map_err(bind_error)?;
         let mut server = HttpServer::new(move || {
+            // One store actor per worker, on the worker's own thread; supervised, so a
+            // failure while listing restarts it instead of leaving the worker without one.
+            let scans = scans.clone();
+            let store = Supervisor::start(move |_| StoreActor::new(scans));
             App::new()
-                .app_data(state.clone())
+                .app_data(web::Data::new(store))
+                .app_data(app_sessions.clone())
+                .app_data(api_settings.clone())
+                .app_data(request_limits.clone())
                 .app_data(docs.clone())
-                .app_data(mock.clone())
+                .app_data(forced.clone())
                 .app_data(admin_state.clone())
+                .app_data(metrics.clone())
                 .app_data(admin::json_config())
-                .wrap(from_fn(api::limits_middleware))
+                .wrap(from_fn(http::middleware::limits))
                 .wrap(cors(origins.as_deref()))
-                .wrap(from_fn(api::common_middleware))
-                .configure(api::configure)
+                .wrap(from_fn(http::middleware::common))
                 .configure(|cfg| admin::configure(cfg, &access))
-                .service(swagger_ui(access != Access::Off))
-                .default_service(web::to(api::not_found))
+                .service(
+                    web::scope("")
+                        .wrap(from_fn(session::journal::record_requests))
+                        .configure(api::configure)
+                        .service(swagger_ui(access != Access::Off))
+                        .default_service(web::to(http::not_found)),
+                )
         })
         .shutdown_timeout(settings.server.shutdown_timeout_secs)
         .client_request_timeout(Duration::from_millis(
@@ -161,8 +178,7 @@ impl Application {
         Ok(Application {
             server,
             address: local,
-            status,
-            clock,
+            sessions,
             admin_access,
             demo_secrets,
         })
@@ -173,14 +189,14 @@ impl Application {
         self.address
     }
 
-    /// The clock every request reads; tests move it.
+    /// The default session's clock; tests move it.
     pub fn clock(&self) -> Arc<Clock> {
-        self.clock.clone()
+        self.sessions.default_session().clock.clone()
     }
 
-    /// How many tokens and workspaces are served.
+    /// How many tokens and workspaces are configured.
     pub fn counts(&self) -> (usize, usize) {
-        let status = self.status.load();
+        let status = self.sessions.load_status();
         (status.tokens, status.workspaces)
     }
 
@@ -209,12 +225,13 @@ fn cors(origins: Option<&[String]>) -> Cors {
             .fold(Cors::default(), |cors, origin| cors.allowed_origin(origin)),
     };
     cors.supports_credentials()
-        .allowed_methods(["GET", "HEAD", "POST", "PUT", "DELETE"])
+        .allowed_methods(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"])
         .allowed_headers([
             header::AUTHORIZATION,
             header::CONTENT_TYPE,
             header::HeaderName::from_static("prefer"),
             header::HeaderName::from_static("x-request-id"),
+            header::HeaderName::from_static("x-mock-session"),
         ])
         .expose_headers([
             header::LINK,
@@ -224,6 +241,7 @@ fn cors(origins: Option<&[String]>) -> Cors {
             header::HeaderName::from_static("ratelimit-remaining"),
             header::HeaderName::from_static("ratelimit-reset"),
             header::HeaderName::from_static("preference-applied"),
+            header::HeaderName::from_static("x-mock-session"),
         ])
         .block_on_origin_mismatch(false)
         .max_age(600)

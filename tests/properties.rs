@@ -8,17 +8,16 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use actix_web::http::header::{HeaderMap, HeaderValue, AUTHORIZATION};
 use chrono::{DateTime, Duration, Utc};
 use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
 use proptest::prelude::*;
 use proptest::sample::select;
 use serde_json::{json, Map, Number, Value};
 
-use tooken_mock::auth::{AuthError, Credentials, REQUIRED_SCOPE};
 use tooken_mock::domain::{
     decode_query, fold, format_timestamp, ListQuery, QueryLimits, Status, Token, WorkspaceId,
 };
+use tooken_mock::domain::{AuthError, Presented, SecretDigest, REQUIRED_SCOPE};
 use tooken_mock::store::snapshot::Snapshot;
 use tooken_mock::store::Store;
 
@@ -882,13 +881,6 @@ fn naive_listing(
     (page, total)
 }
 
-fn bearer(secret: &str) -> HeaderMap {
-    let mut headers = HeaderMap::new();
-    let value = HeaderValue::from_str(&format!("Bearer {secret}")).expect("a secret is ASCII");
-    headers.insert(AUTHORIZATION, value);
-    headers
-}
-
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(128))]
 
@@ -903,7 +895,6 @@ proptest! {
         prop_assert!(snapshot.is_ok(), "a generated snapshot is refused: {:?}", snapshot.err());
         let snapshot = snapshot.unwrap();
 
-        let credentials = Credentials::new(&snapshot);
         let tokens: Vec<(WorkspaceId, Token)> = snapshot
             .workspaces
             .iter()
@@ -925,7 +916,8 @@ proptest! {
             .flat_map(|w| w["tokens"].as_array().into_iter().flatten())
             .filter_map(|t| Some((t["secret"].as_str()?.to_owned(), t["id"].as_str()?.to_owned())))
             .collect();
-        let mut store = Store::new(snapshot);
+        let store = Store::new(snapshot);
+        let data = store.load();
 
         // Requests run in the generated order, so the store's clock moves back and forth.
         for request in &requests {
@@ -936,7 +928,8 @@ proptest! {
                     .iter()
                     .find(|(_, t)| t.id.as_str() == token_id)
                     .expect("every secret's token is loaded");
-                let outcome = credentials.authenticate(&bearer(secret), now);
+                let presented = Presented::Secret(SecretDigest::of(secret.as_bytes()));
+                let outcome = store.authenticate(&data, presented, now, false);
                 let principal = match token.status_at(now) {
                     Status::Revoked => {
                         prop_assert_eq!(outcome, Err(AuthError::Revoked));
@@ -946,19 +939,24 @@ proptest! {
                         prop_assert_eq!(outcome, Err(AuthError::Expired));
                         continue;
                     }
+                    Status::Active if token.created_at > now => {
+                        prop_assert_eq!(outcome, Err(AuthError::NotValidYet));
+                        continue;
+                    }
                     Status::Active => {
                         prop_assert!(outcome.is_ok(), "{token_id} at {now}: {outcome:?}");
                         outcome.unwrap()
                     }
                 };
-                prop_assert_eq!(&principal.workspace, workspace);
+                let listed_workspace = data.workspaces().nth(principal.workspace as usize);
+                prop_assert_eq!(listed_workspace.map(|(id, _)| id), Some(workspace));
                 prop_assert_eq!(principal.token.as_str(), token_id.as_str());
                 prop_assert_eq!(
                     principal.require_list_scope().is_ok(),
                     token.has_scope(REQUIRED_SCOPE)
                 );
 
-                let page = store.list(&principal.workspace, &query, now);
+                let page = store.list(workspace, &query, now);
                 for listed in &page.tokens {
                     prop_assert!(
                         own_ids[workspace].contains(listed.id.as_str()),

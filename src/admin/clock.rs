@@ -1,18 +1,22 @@
-//! `/__admin/clock`: read, freeze, move and release the one clock.
+//! `/__admin/clock`: read, freeze, move and release a session's clock.
 
-use actix_web::{web, HttpResponse};
+use actix_web::HttpResponse;
 use chrono::Duration;
 use serde::{Deserialize, Serialize};
 
-use crate::api::error::ApiError;
-use crate::api::request_id::RequestId;
-use crate::api::AppState;
+use super::body::JsonBody;
 use crate::domain::{format_timestamp, parse_timestamp, ParamError};
+use crate::http::{ApiError, Problem};
+use crate::session::Selected;
 
-/// The clock as every request sees it.
+/// The furthest the clock may be moved in one call, in seconds (a hundred years either way
+/// keeps every time representable).
+pub const MAX_ADVANCE_SECS: i64 = 100 * 366 * 86_400;
+
+/// The clock as every request of the session sees it.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ClockState {
-    /// The current time of the mock.
+    /// The current time of the session.
     #[schema(format = DateTime, example = "2026-05-01T00:00:00Z")]
     pub now: String,
     /// Whether the clock stands still.
@@ -33,72 +37,71 @@ pub struct FreezeAt {
 #[serde(deny_unknown_fields)]
 pub struct Advance {
     /// Seconds to move by; negative moves back.
-    #[schema(example = 86400)]
+    #[schema(minimum = -3_162_240_000_i64, maximum = 3_162_240_000_i64, example = 86400)]
     pub seconds: i64,
 }
 
-fn state(app: &AppState) -> HttpResponse {
+fn state(selected: &Selected) -> HttpResponse {
+    let clock = &selected.session.clock;
     HttpResponse::Ok().json(ClockState {
-        now: format_timestamp(&app.clock.now()),
-        frozen: app.clock.is_frozen(),
+        now: format_timestamp(&clock.now()),
+        frozen: clock.is_frozen(),
     })
 }
 
 /// Read the clock.
-#[utoipa::path(get, path = "/__admin/clock", tag = "Clock",
+#[utoipa::path(get, path = "/__admin/clock", tag = "Clock", params(Selected),
     responses((status = 200, description = "The clock.", body = ClockState)))]
-pub async fn read(app: web::Data<AppState>) -> HttpResponse {
-    state(&app)
+pub async fn read(selected: Selected) -> HttpResponse {
+    state(&selected)
 }
 
 /// Freeze the clock at a time.
-#[utoipa::path(put, path = "/__admin/clock", tag = "Clock", request_body = FreezeAt,
+#[utoipa::path(put, path = "/__admin/clock", tag = "Clock", params(Selected), request_body = FreezeAt,
     responses((status = 200, description = "The clock, frozen.", body = ClockState),
-              (status = 400, description = "Not an RFC 3339 time.", body = crate::api::error::Problem, content_type = "application/problem+json")))]
+              (status = 400, description = "Not an RFC 3339 time.", body = Problem, content_type = "application/problem+json")))]
 pub async fn freeze(
-    app: web::Data<AppState>,
-    body: web::Json<FreezeAt>,
-    id: RequestId,
-) -> HttpResponse {
-    match parse_timestamp(&body.now) {
-        Some(at) => {
-            app.clock.freeze(at);
-            state(&app)
-        }
-        None => ApiError::InvalidParameters(vec![ParamError {
-            parameter: "now".to_owned(),
-            detail: "must be an RFC 3339 time such as 2026-05-01T00:00:00Z".to_owned(),
-        }])
-        .into_response(&id),
-    }
+    selected: Selected,
+    JsonBody(body): JsonBody<FreezeAt>,
+) -> Result<HttpResponse, ApiError> {
+    let at = parse_timestamp(&body.now).ok_or_else(|| {
+        ApiError::InvalidBody(vec![ParamError::new(
+            "now",
+            "must be an RFC 3339 time such as 2026-05-01T00:00:00Z",
+        )])
+    })?;
+    selected.session.clock.freeze(at);
+    Ok(state(&selected))
 }
 
 /// Move the clock forward (or back), frozen or running.
-#[utoipa::path(post, path = "/__admin/clock/advance", tag = "Clock", request_body = Advance,
+#[utoipa::path(post, path = "/__admin/clock/advance", tag = "Clock", params(Selected), request_body = Advance,
     responses((status = 200, description = "The clock, moved.", body = ClockState),
-              (status = 400, description = "Out of range.", body = crate::api::error::Problem, content_type = "application/problem+json")))]
+              (status = 400, description = "Out of range.", body = Problem, content_type = "application/problem+json")))]
 pub async fn advance(
-    app: web::Data<AppState>,
-    body: web::Json<Advance>,
-    id: RequestId,
-) -> HttpResponse {
-    // A hundred years either way is plenty and keeps every time representable.
-    const LIMIT: i64 = 100 * 366 * 86_400;
-    if body.seconds.abs() > LIMIT {
-        return ApiError::InvalidParameters(vec![ParamError {
-            parameter: "seconds".to_owned(),
-            detail: format!("must be between -{LIMIT} and {LIMIT}"),
-        }])
-        .into_response(&id);
+    selected: Selected,
+    JsonBody(body): JsonBody<Advance>,
+) -> Result<HttpResponse, ApiError> {
+    let out_of_range = || {
+        ApiError::InvalidBody(vec![ParamError::new(
+            "seconds",
+            format!("must be between -{MAX_ADVANCE_SECS} and {MAX_ADVANCE_SECS}"),
+        )])
+    };
+    if !(-MAX_ADVANCE_SECS..=MAX_ADVANCE_SECS).contains(&body.seconds) {
+        return Err(out_of_range());
     }
-    app.clock.advance(Duration::seconds(body.seconds));
-    state(&app)
+    let by = Duration::try_seconds(body.seconds).ok_or_else(out_of_range)?;
+    if !selected.session.clock.advance(by) {
+        return Err(out_of_range());
+    }
+    Ok(state(&selected))
 }
 
 /// Return to real time.
-#[utoipa::path(delete, path = "/__admin/clock", tag = "Clock",
+#[utoipa::path(delete, path = "/__admin/clock", tag = "Clock", params(Selected),
     responses((status = 200, description = "The clock, following real UTC time.", body = ClockState)))]
-pub async fn release(app: web::Data<AppState>) -> HttpResponse {
-    app.clock.release();
-    state(&app)
+pub async fn release(selected: Selected) -> HttpResponse {
+    selected.session.clock.release();
+    state(&selected)
 }

@@ -1,17 +1,18 @@
-//! `/__admin/requests` and `/__admin/faults`: the journal and the injected faults.
+//! `/__admin/requests` and `/__admin/faults`: a session's journal and injected faults.
 
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{HttpRequest, HttpResponse};
 use serde::Serialize;
 
-use crate::admin::AdminState;
-use crate::api::error::ApiError;
-use crate::api::request_id::RequestId;
-use crate::api::AppState;
-use crate::domain::{decode_query, ParamError};
-use crate::mock::faults::FaultConfig;
-use crate::mock::journal::JournalEntry;
-use crate::mock::MockState;
-use crate::store::actor::FailNextList;
+use super::body::JsonBody;
+use crate::domain::{parse_integer, ParamError, QueryString};
+use crate::http::{ApiError, Problem};
+use crate::session::journal::JournalEntry;
+use crate::session::{FaultConfig, Selected};
+
+/// The most entries one `GET /__admin/requests` returns.
+pub const MAX_LIMIT: u64 = 1000;
+/// The entries returned when no `limit` is given (or the journal's capacity, if smaller).
+const DEFAULT_LIMIT: u64 = 100;
 
 /// Recent requests, newest first.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -19,96 +20,98 @@ pub struct RequestList {
     pub data: Vec<JournalEntry>,
 }
 
-/// How many entries to return (read by hand, so that a bad value is a problem naming it).
-#[derive(Debug, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-#[allow(dead_code)]
-pub struct RequestsQuery {
-    /// 1 to the journal's capacity (default: 100, or the capacity if smaller).
-    #[param(minimum = 1, example = 20)]
-    limit: Option<usize>,
-}
+/// The query of `GET /__admin/requests`, documented from the limits the handler enforces.
+pub struct RequestsQuery;
 
-/// List recent requests (never a secret: tokens are named by id).
-#[utoipa::path(get, path = "/__admin/requests", tag = "Requests", params(RequestsQuery),
-    responses((status = 200, description = "Recent requests, newest first.", body = RequestList),
-              (status = 400, description = "Bad limit.", body = crate::api::error::Problem, content_type = "application/problem+json")))]
-pub async fn requests(
-    mock: web::Data<MockState>,
-    admin: web::Data<AdminState>,
-    req: HttpRequest,
-    id: RequestId,
-) -> HttpResponse {
-    let capacity = admin.journal_capacity;
-    let given = decode_query(req.query_string())
-        .into_iter()
-        .find(|(key, _)| key.as_deref() == Ok("limit"))
-        .map(|(_, value)| {
-            value
-                .ok()
-                .and_then(|v| v.parse::<usize>().ok())
-                .unwrap_or(0)
-        });
-    let limit = given.unwrap_or(capacity.min(100));
-    if !(1..=capacity).contains(&limit) {
-        return ApiError::InvalidParameters(vec![ParamError {
-            parameter: "limit".to_owned(),
-            detail: format!(
-                "must be an integer between 1 and {}",
-                admin.journal_capacity
-            ),
-        }])
-        .into_response(&id);
+impl utoipa::IntoParams for RequestsQuery {
+    fn into_params(
+        _: impl Fn() -> Option<utoipa::openapi::path::ParameterIn>,
+    ) -> Vec<utoipa::openapi::path::Parameter> {
+        use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        vec![ParameterBuilder::new()
+            .name("limit")
+            .parameter_in(ParameterIn::Query)
+            .description(Some(format!(
+                "How many entries to return, newest first: 1 to {MAX_LIMIT} (default \
+                 {DEFAULT_LIMIT}, or the journal's capacity if smaller)."
+            )))
+            .schema(Some(
+                ObjectBuilder::new()
+                    .schema_type(Type::Integer)
+                    .minimum(Some(1.0))
+                    .maximum(Some(MAX_LIMIT as f64))
+                    .default(Some(serde_json::json!(DEFAULT_LIMIT))),
+            ))
+            .build()]
     }
-    HttpResponse::Ok().json(RequestList {
-        data: mock.journal.recent(limit),
-    })
 }
 
-/// Clear the journal.
-#[utoipa::path(delete, path = "/__admin/requests", tag = "Requests",
+/// List recent requests of the session (never a secret: tokens are named by id).
+#[utoipa::path(get, path = "/__admin/requests", tag = "Requests", params(RequestsQuery, Selected),
+    responses((status = 200, description = "Recent requests, newest first.", body = RequestList),
+              (status = 400, description = "Bad limit.", body = Problem, content_type = "application/problem+json")))]
+pub async fn requests(selected: Selected, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let given = QueryString::parse(req.query_string())
+        .single("limit")
+        .map_err(|e| ApiError::InvalidParameters(vec![e]))?;
+    let limit = match given {
+        None => DEFAULT_LIMIT,
+        Some(text) => parse_integer(&text, 1, MAX_LIMIT).ok_or_else(|| {
+            ApiError::InvalidParameters(vec![ParamError::new(
+                "limit",
+                format!("must be an integer between 1 and {MAX_LIMIT}"),
+            )])
+        })?,
+    };
+    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+    Ok(HttpResponse::Ok().json(RequestList {
+        data: selected.session.journal.recent(limit),
+    }))
+}
+
+/// Clear the session's journal.
+#[utoipa::path(delete, path = "/__admin/requests", tag = "Requests", params(Selected),
     responses((status = 204, description = "Cleared.")))]
-pub async fn clear_requests(mock: web::Data<MockState>) -> HttpResponse {
-    mock.journal.clear();
+pub async fn clear_requests(selected: Selected) -> HttpResponse {
+    selected.session.journal.clear();
     HttpResponse::NoContent().finish()
 }
 
-/// Read latency and injected errors.
-#[utoipa::path(get, path = "/__admin/faults", tag = "Faults",
+/// Read the session's latency and injected errors.
+#[utoipa::path(get, path = "/__admin/faults", tag = "Faults", params(Selected),
     responses((status = 200, description = "The fault settings.", body = FaultConfig)))]
-pub async fn faults(mock: web::Data<MockState>) -> HttpResponse {
-    HttpResponse::Ok().json(mock.faults.get())
+pub async fn faults(selected: Selected) -> HttpResponse {
+    HttpResponse::Ok().json(selected.session.faults.get())
 }
 
-/// Set latency and injected errors for every API request.
-#[utoipa::path(put, path = "/__admin/faults", tag = "Faults", request_body = FaultConfig,
+/// Set latency and injected errors for every API request of the session. Omitted fields take
+/// their defaults (no latency, no errors, status 500).
+#[utoipa::path(put, path = "/__admin/faults", tag = "Faults", params(Selected), request_body = FaultConfig,
     responses((status = 200, description = "The new fault settings.", body = FaultConfig),
-              (status = 400, description = "Out of range; `errors` names each field.", body = crate::api::error::Problem, content_type = "application/problem+json")))]
+              (status = 400, description = "Out of range; `errors` names each field.", body = Problem, content_type = "application/problem+json")))]
 pub async fn set_faults(
-    mock: web::Data<MockState>,
-    body: web::Json<FaultConfig>,
-    id: RequestId,
-) -> HttpResponse {
-    let problems = body.problems();
+    selected: Selected,
+    JsonBody(config): JsonBody<FaultConfig>,
+) -> Result<HttpResponse, ApiError> {
+    let problems = config.problems();
     if !problems.is_empty() {
         let errors = problems
             .into_iter()
-            .map(|(parameter, detail)| ParamError {
-                parameter: parameter.to_owned(),
-                detail: detail.to_owned(),
-            })
+            .map(|(parameter, detail)| ParamError::new(parameter, detail))
             .collect();
-        return ApiError::InvalidParameters(errors).into_response(&id);
+        return Err(ApiError::InvalidBody(errors));
     }
-    mock.faults.set(body.into_inner());
-    HttpResponse::Ok().json(mock.faults.get())
+    selected.session.faults.set(config);
+    Ok(HttpResponse::Ok().json(selected.session.faults.get()))
 }
 
-/// Make the next listing fail inside the store: that request gets a 503 problem, the store
-/// restarts from its tokens, and the requests after it are answered as before.
-#[utoipa::path(post, path = "/__admin/faults/store-failure", tag = "Faults",
+/// Make the session's next listing fail inside the store: that request gets a 503 problem,
+/// the store actor restarts, and the requests after it are answered as before. A reset
+/// cancels it.
+#[utoipa::path(post, path = "/__admin/faults/store-failure", tag = "Faults", params(Selected),
     responses((status = 202, description = "The next listing will fail.")))]
-pub async fn fail_store(app: web::Data<AppState>) -> HttpResponse {
-    app.store.do_send(FailNextList);
+pub async fn fail_store(selected: Selected) -> HttpResponse {
+    selected.session.store.fail_next_list();
     HttpResponse::Accepted().finish()
 }

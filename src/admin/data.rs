@@ -1,28 +1,38 @@
-//! `/__admin/reset` and `/__admin/snapshot`: replace the served data, atomically, or read it.
+//! `/__admin/reset` and `/__admin/snapshot`: a session's data replaced, atomically, or read.
 
+use std::sync::Arc;
+
+use actix_web::dev::Payload;
 use actix_web::http::header::ContentType;
-use actix_web::{web, HttpResponse};
-use futures_util::StreamExt;
+use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
 
+use super::body::read_body;
 use crate::admin::AdminState;
-use crate::api::error::ApiError;
-use crate::api::request_id::RequestId;
-use crate::api::AppState;
 use crate::domain::ParamError;
-use crate::metrics::LoadKind;
-use crate::mock::MockState;
-use crate::store::actor::{Export, LoadStatus, Replace};
+use crate::http::{ApiError, Problem};
+use crate::metrics::{LoadKind, Metrics};
+use crate::session::{LoadStatus, Selected, Sessions};
 use crate::store::snapshot::{Snapshot, SnapshotError};
 use crate::store::source::LoadError;
+use crate::store::Index;
 
-/// What is served after a change.
+/// What the session serves after a change.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Loaded {
     #[schema(example = 49)]
     pub tokens: usize,
     #[schema(example = 3)]
     pub workspaces: usize,
+}
+
+impl From<&Index> for Loaded {
+    fn from(index: &Index) -> Loaded {
+        Loaded {
+            tokens: index.token_count(),
+            workspaces: index.workspace_count(),
+        }
+    }
 }
 
 impl From<LoadStatus> for Loaded {
@@ -39,105 +49,88 @@ fn problems(error: SnapshotError) -> ApiError {
         error
             .0
             .into_iter()
-            .map(|p| ParamError {
-                parameter: p.location,
-                detail: p.message,
-            })
+            .map(|p| ParamError::new(&p.location, p.message))
             .collect(),
     )
 }
 
-async fn install(app: &AppState, snapshot: Snapshot) -> Result<Loaded, ApiError> {
-    app.store
-        .send(Replace(snapshot, LoadKind::Admin))
-        .await
-        .map(Loaded::from)
-        .map_err(|e| ApiError::Unavailable(e.to_string()))
-}
-
-/// Back to the configured data, clock and faults, with an empty journal.
-#[utoipa::path(post, path = "/__admin/reset", tag = "Data",
-    responses((status = 200, description = "What is now served.", body = Loaded),
-              (status = 422, description = "The configured file has become invalid; nothing was changed.", body = crate::api::error::Problem, content_type = "application/problem+json")))]
+/// Back to the configured data, clock and faults, with an empty journal and coverage.
+///
+/// For the default session the configured source is read again (so a changed file is picked
+/// up) and becomes what new sessions fork; a named session forks the configured data anew.
+#[utoipa::path(post, path = "/__admin/reset", tag = "Data", params(Selected),
+    responses((status = 200, description = "What the session now serves.", body = Loaded),
+              (status = 422, description = "The configured file has become invalid; nothing was changed.", body = Problem, content_type = "application/problem+json")))]
 pub async fn reset(
-    app: web::Data<AppState>,
+    selected: Selected,
+    sessions: web::Data<Sessions>,
     admin: web::Data<AdminState>,
-    mock: web::Data<MockState>,
-    id: RequestId,
-) -> HttpResponse {
-    let source = admin.source.clone();
-    // Reading and validating a large file takes time: keep it off the worker threads.
-    let loaded = match web::block(move || source.load()).await {
-        Ok(Ok(snapshot)) => install(&app, snapshot).await,
-        Ok(Err(LoadError::Invalid { source, .. })) => Err(problems(source)),
-        Ok(Err(other)) => Err(ApiError::Internal(other.to_string())),
-        Err(e) => Err(ApiError::Internal(e.to_string())),
-    };
-    match loaded {
-        Ok(loaded) => {
-            match admin.configured_now {
-                Some(at) => app.clock.freeze(at),
-                None => app.clock.release(),
+    metrics: web::Data<Metrics>,
+) -> Result<HttpResponse, ApiError> {
+    let session = &selected.session;
+    let index = if session.name.is_none() {
+        let source = admin.source.clone();
+        // Reading, validating and indexing a large file takes time: off the worker threads.
+        let loaded = web::block(move || source.load().map(|s| Arc::new(Index::new(s))))
+            .await
+            .map_err(|e| ApiError::Internal(e.to_string()))?;
+        let index = match loaded {
+            Ok(index) => index,
+            Err(LoadError::Invalid { source, .. }) => {
+                metrics.record_load(LoadKind::Admin, false);
+                return Err(problems(source));
             }
-            mock.faults.set(admin.configured_faults);
-            mock.journal.clear();
-            HttpResponse::Ok().json(loaded)
-        }
-        Err(error) => {
-            app.metrics.record_load(LoadKind::Admin, false);
-            error.into_response(&id)
-        }
-    }
-}
-
-/// The whole state, in snapshot format; secrets appear as `secret_sha256` digests.
-#[utoipa::path(get, path = "/__admin/snapshot", tag = "Data",
-    responses((status = 200, description = "A snapshot of everything served (`{\"workspaces\": [...]}`).", content_type = "application/json", body = Object)))]
-pub async fn export(app: web::Data<AppState>, id: RequestId) -> HttpResponse {
-    match app.store.send(Export).await {
-        Ok(bytes) => HttpResponse::Ok()
-            .content_type(ContentType::json())
-            .body(bytes),
-        Err(e) => ApiError::Unavailable(e.to_string()).into_response(&id),
-    }
-}
-
-/// Replace the whole state with a snapshot (any of the three shapes), atomically.
-#[utoipa::path(put, path = "/__admin/snapshot", tag = "Data",
-    request_body(content = Object, content_type = "application/json", description = "A snapshot."),
-    responses((status = 200, description = "What is now served.", body = Loaded),
-              (status = 413, description = "Larger than admin.max_body_bytes.", body = crate::api::error::Problem, content_type = "application/problem+json"),
-              (status = 422, description = "Every problem with its location; the old state keeps serving.", body = crate::api::error::Problem, content_type = "application/problem+json")))]
-pub async fn replace(
-    app: web::Data<AppState>,
-    admin: web::Data<AdminState>,
-    mut payload: web::Payload,
-    id: RequestId,
-) -> HttpResponse {
-    let mut body = web::BytesMut::new();
-    while let Some(chunk) = payload.next().await {
-        let Ok(chunk) = chunk else {
-            return ApiError::InvalidParameters(vec![ParamError {
-                parameter: "body".to_owned(),
-                detail: "could not be read".to_owned(),
-            }])
-            .into_response(&id);
+            Err(other) => return Err(ApiError::Internal(other.to_string())),
         };
-        if body.len() + chunk.len() > admin.max_body_bytes {
-            return ApiError::PayloadTooLarge(admin.max_body_bytes).into_response(&id);
-        }
-        body.extend_from_slice(&chunk);
-    }
-    let parsed = match web::block(move || Snapshot::parse(&body)).await {
-        Ok(Ok(snapshot)) => install(&app, snapshot).await,
-        Ok(Err(error)) => Err(problems(error)),
-        Err(e) => Err(ApiError::Internal(e.to_string())),
+        metrics.record_load(LoadKind::Admin, true);
+        sessions.replace_configured(index.clone());
+        index
+    } else {
+        sessions.configured()
     };
+    session.reset(&index, sessions.settings());
+    Ok(HttpResponse::Ok().json(Loaded::from(index.as_ref())))
+}
+
+/// The session's whole state, in snapshot format; secrets appear as `secret_sha256` digests.
+#[utoipa::path(get, path = "/__admin/snapshot", tag = "Data", params(Selected),
+    responses((status = 200, description = "A snapshot of everything the session serves (`{\"workspaces\": [...]}`), which `PUT /__admin/snapshot`, `--snapshot` and `check` accept as it is.", content_type = "application/json", body = Object)))]
+pub async fn export(selected: Selected) -> Result<HttpResponse, ApiError> {
+    let store = selected.session.store.clone();
+    let bytes = web::block(move || store.export())
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    Ok(HttpResponse::Ok()
+        .content_type(ContentType::json())
+        .body(bytes))
+}
+
+/// Replace the session's whole state with a snapshot (any of the three shapes), atomically.
+#[utoipa::path(put, path = "/__admin/snapshot", tag = "Data", params(Selected),
+    request_body(content = Object, content_type = "application/json", description = "A snapshot."),
+    responses((status = 200, description = "What the session now serves.", body = Loaded),
+              (status = 413, description = "Larger than admin.max_body_bytes.", body = Problem, content_type = "application/problem+json"),
+              (status = 422, description = "Every problem with its location; the old state keeps serving.", body = Problem, content_type = "application/problem+json")))]
+pub async fn replace(
+    req: HttpRequest,
+    selected: Selected,
+    metrics: web::Data<Metrics>,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let mut payload: Payload = payload.into_inner();
+    let body = read_body(&req, &mut payload).await?;
+    let parsed = web::block(move || Snapshot::parse(&body).map(|s| Arc::new(Index::new(s))))
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
     match parsed {
-        Ok(loaded) => HttpResponse::Ok().json(loaded),
+        Ok(index) => {
+            selected.session.store.replace(&index);
+            metrics.record_load(LoadKind::Admin, true);
+            Ok(HttpResponse::Ok().json(Loaded::from(index.as_ref())))
+        }
         Err(error) => {
-            app.metrics.record_load(LoadKind::Admin, false);
-            error.into_response(&id)
+            metrics.record_load(LoadKind::Admin, false);
+            Err(problems(error))
         }
     }
 }

@@ -1,27 +1,32 @@
 //! The admin API under `/__admin/`: mock controls for the people developing against the mock,
-//! kept apart from the vendor's API and described by a document of its own.
+//! kept apart from the vendor's API and described by a document of its own. Every call acts
+//! on the session the request names (`X-Mock-Session` or `__session`), the default one
+//! otherwise.
 //!
 //! On loopback it is open. Beyond loopback it needs `Authorization: Bearer <admin.token>`, and
 //! without a token it is not mounted at all (404), so a shared network never gets a way in.
 
+mod body;
 mod clock;
 mod controls;
 mod data;
 pub mod openapi;
+mod sessions;
+mod tokens;
 
-use actix_web::body::MessageBody;
+use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::AUTHORIZATION;
 use actix_web::middleware::{from_fn, Next};
-use actix_web::{web, Error, HttpMessage, HttpRequest};
-use chrono::{DateTime, Utc};
+use actix_web::{web, Error, HttpRequest, HttpResponse, Route};
 use subtle::ConstantTimeEq;
 
-use crate::api::error::ApiError;
-use crate::api::request_id::RequestId;
-use crate::auth::AuthError;
-use crate::mock::faults::FaultConfig;
+use crate::domain::AuthError;
+use crate::http::bearer::bearer_secret;
+use crate::http::ApiError;
 use crate::store::source::Source;
+
+pub use body::json_config;
 
 /// Who may use the admin API.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -34,14 +39,22 @@ pub enum Access {
     Off,
 }
 
-/// What the admin API restores on reset, and how it is guarded.
+/// What the admin API reloads on reset, and how it is guarded.
 pub struct AdminState {
     pub source: Source,
-    pub configured_now: Option<DateTime<Utc>>,
-    pub configured_faults: FaultConfig,
     pub access: Access,
+    /// The largest body accepted (`PUT /__admin/snapshot`), in bytes.
     pub max_body_bytes: usize,
-    pub journal_capacity: usize,
+}
+
+/// One admin path and the methods it answers; any other method is a 405 with `Allow`.
+fn resource(path: &str, allow: &'static str, routes: Vec<Route>) -> actix_web::Resource {
+    routes
+        .into_iter()
+        .fold(web::resource(path), |resource, route| resource.route(route))
+        .default_service(web::to(move || async move {
+            Err::<HttpResponse, _>(ApiError::MethodNotAllowed(allow))
+        }))
 }
 
 /// Mounts the admin routes (nothing when access is off).
@@ -49,33 +62,99 @@ pub fn configure(cfg: &mut web::ServiceConfig, access: &Access) {
     if *access == Access::Off {
         return;
     }
-    cfg.route("/__admin/openapi.json", web::get().to(openapi::json))
-        .service(
-            web::scope("/__admin")
-                .wrap(from_fn(guard))
-                .route("/reset", web::post().to(data::reset))
-                .route("/snapshot", web::get().to(data::export))
-                .route("/snapshot", web::put().to(data::replace))
-                .route("/clock", web::get().to(clock::read))
-                .route("/clock", web::put().to(clock::freeze))
-                .route("/clock", web::delete().to(clock::release))
-                .route("/clock/advance", web::post().to(clock::advance))
-                .route("/requests", web::get().to(controls::requests))
-                .route("/requests", web::delete().to(controls::clear_requests))
-                .route("/faults", web::get().to(controls::faults))
-                .route("/faults", web::put().to(controls::set_faults))
-                .route(
-                    "/faults/store-failure",
-                    web::post().to(controls::fail_store),
-                ),
-        );
+    cfg.service(resource(
+        "/__admin/openapi.json",
+        "GET",
+        vec![web::get().to(openapi::json)],
+    ))
+    .service(
+        web::scope("/__admin")
+            .wrap(from_fn(guard))
+            .service(resource(
+                "/reset",
+                "POST",
+                vec![web::post().to(data::reset)],
+            ))
+            .service(resource(
+                "/snapshot",
+                "GET, PUT",
+                vec![web::get().to(data::export), web::put().to(data::replace)],
+            ))
+            .service(resource(
+                "/clock",
+                "GET, PUT, DELETE",
+                vec![
+                    web::get().to(clock::read),
+                    web::put().to(clock::freeze),
+                    web::delete().to(clock::release),
+                ],
+            ))
+            .service(resource(
+                "/clock/advance",
+                "POST",
+                vec![web::post().to(clock::advance)],
+            ))
+            .service(resource(
+                "/requests",
+                "GET, DELETE",
+                vec![
+                    web::get().to(controls::requests),
+                    web::delete().to(controls::clear_requests),
+                ],
+            ))
+            .service(resource(
+                "/faults",
+                "GET, PUT",
+                vec![
+                    web::get().to(controls::faults),
+                    web::put().to(controls::set_faults),
+                ],
+            ))
+            .service(resource(
+                "/faults/store-failure",
+                "POST",
+                vec![web::post().to(controls::fail_store)],
+            ))
+            .service(resource(
+                "/sessions",
+                "GET",
+                vec![web::get().to(sessions::list)],
+            ))
+            .service(resource(
+                "/sessions/{name}",
+                "DELETE",
+                vec![web::delete().to(sessions::drop_session)],
+            ))
+            .service(resource(
+                "/tokens",
+                "POST",
+                vec![web::post().to(tokens::create)],
+            ))
+            .service(resource(
+                "/tokens/{id}",
+                "PATCH, DELETE",
+                vec![
+                    web::patch().to(tokens::change),
+                    web::delete().to(tokens::delete),
+                ],
+            ))
+            .service(resource(
+                "/coverage",
+                "GET, DELETE",
+                vec![
+                    web::get().to(sessions::coverage),
+                    web::delete().to(sessions::clear_coverage),
+                ],
+            ))
+            .default_service(web::to(crate::http::not_found)),
+    );
 }
 
 /// Lets a request through when the access rule allows it.
 async fn guard(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
-) -> Result<ServiceResponse<actix_web::body::BoxBody>, Error> {
+) -> Result<ServiceResponse<BoxBody>, Error> {
     let allowed = match req.app_data::<web::Data<AdminState>>().map(|s| &s.access) {
         Some(Access::Open) => Ok(()),
         Some(Access::Token(token)) => check_token(req.request(), token),
@@ -83,15 +162,7 @@ async fn guard(
     };
     match allowed {
         Ok(()) => Ok(next.call(req).await?.map_into_boxed_body()),
-        Err(error) => {
-            let id = req
-                .extensions()
-                .get::<RequestId>()
-                .cloned()
-                .unwrap_or_else(RequestId::generate);
-            let response = ApiError::Auth(error).into_response(&id);
-            Ok(req.into_response(response))
-        }
+        Err(error) => Ok(req.error_response(ApiError::Auth(error))),
     }
 }
 
@@ -99,30 +170,11 @@ fn check_token(req: &HttpRequest, token: &str) -> Result<(), AuthError> {
     let presented = req
         .headers()
         .get(AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split_once(' '))
-        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-        .map(|(_, secret)| secret.trim_start())
+        .and_then(|v| bearer_secret(v.as_bytes()))
         .ok_or(AuthError::Missing)?;
-    if bool::from(presented.as_bytes().ct_eq(token.as_bytes())) {
+    if bool::from(presented.ct_eq(token.as_bytes())) {
         Ok(())
     } else {
         Err(AuthError::Unknown)
     }
-}
-
-/// Turns a JSON body error into a 400 problem that names the body.
-pub fn json_config() -> web::JsonConfig {
-    web::JsonConfig::default().error_handler(|error, req| {
-        let id = req
-            .extensions()
-            .get::<RequestId>()
-            .cloned()
-            .unwrap_or_else(RequestId::generate);
-        let problem = ApiError::InvalidParameters(vec![crate::domain::ParamError {
-            parameter: "body".to_owned(),
-            detail: error.to_string(),
-        }]);
-        actix_web::error::InternalError::from_response(error, problem.into_response(&id)).into()
-    })
 }

@@ -11,7 +11,10 @@ use utoipa::OpenApi;
         title = "tooken-mock admin API",
         version = "1.0.0",
         description = "Controls of the mock server: reset and replace its data, move its \
-            clock, read the requests it answered, and inject latency and errors. Open on \
+            clock, read the requests it answered, inject latency and errors, change single \
+            tokens, list sessions and read which states of the API a session was served. \
+            Every call acts on the session named by `X-Mock-Session` or `__session` (the \
+            default session without one). Open on \
             loopback; beyond loopback it needs `Authorization: Bearer <admin.token>`."
     ),
     paths(
@@ -27,11 +30,21 @@ use utoipa::OpenApi;
         super::controls::faults,
         super::controls::set_faults,
         super::controls::fail_store,
+        super::sessions::list,
+        super::sessions::drop_session,
+        super::sessions::coverage,
+        super::sessions::clear_coverage,
+        super::tokens::create,
+        super::tokens::change,
+        super::tokens::delete,
     ),
     components(schemas(
-        crate::api::error::Problem,
+        crate::http::Problem,
         crate::domain::ParamError,
-        crate::mock::faults::Latency,
+        crate::domain::TokenView,
+        crate::domain::Status,
+        crate::session::faults::Latency,
+        crate::session::coverage::StateReport,
     ))
 )]
 pub struct AdminDoc;
@@ -39,7 +52,11 @@ pub struct AdminDoc;
 /// `/__admin/openapi.json`, generated once per process.
 pub async fn json() -> HttpResponse {
     static DOCUMENT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    let body = DOCUMENT.get_or_init(|| AdminDoc::openapi().to_pretty_json().unwrap_or_default());
+    let body = DOCUMENT.get_or_init(|| {
+        AdminDoc::openapi()
+            .to_pretty_json()
+            .expect("the admin document serialises to JSON")
+    });
     HttpResponse::Ok()
         .content_type("application/json")
         .body(body.clone())

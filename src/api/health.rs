@@ -3,10 +3,8 @@
 use actix_web::{web, HttpResponse};
 use serde_json::json;
 
-use super::error::ApiError;
-use super::request_id::RequestId;
-use super::AppState;
-use crate::store::actor::Counts;
+use crate::metrics::Metrics;
+use crate::session::Sessions;
 
 /// The process answers.
 pub async fn healthz() -> HttpResponse {
@@ -15,8 +13,8 @@ pub async fn healthz() -> HttpResponse {
 
 /// Data is loaded and served (it is loaded before the listener opens). A refused reload is
 /// shown here while the previous data keeps serving.
-pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
-    let status = state.status.load();
+pub async fn readyz(sessions: web::Data<Sessions>) -> HttpResponse {
+    let status = sessions.load_status();
     HttpResponse::Ok().json(json!({
         "status": "ready",
         "tokens": status.tokens,
@@ -25,12 +23,11 @@ pub async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     }))
 }
 
-/// Prometheus text exposition.
-pub async fn metrics(state: web::Data<AppState>, request_id: RequestId) -> HttpResponse {
-    match state.store.send(Counts(state.clock.now())).await {
-        Ok(counts) => HttpResponse::Ok()
-            .content_type("text/plain; version=0.0.4")
-            .body(state.metrics.render(&counts)),
-        Err(e) => ApiError::Unavailable(e.to_string()).into_response(&request_id),
-    }
+/// Prometheus text exposition; token gauges count the default session's data at its clock.
+pub async fn metrics(sessions: web::Data<Sessions>, metrics: web::Data<Metrics>) -> HttpResponse {
+    let session = sessions.default_session();
+    let counts = session.store.counts(session.clock.now());
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4")
+        .body(metrics.render(&counts))
 }

@@ -6,9 +6,10 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_swagger_ui::{Config, SwaggerUi, Url};
 
-use super::error::Problem;
-use super::tokens::{Meta, TokenList, TokenView};
-use crate::domain::{ParamError, Status};
+use super::tokens::{Meta, TokenList};
+use crate::domain::TokenView;
+use crate::domain::{ListQuery, ParamError, QueryLimits, Status};
+use crate::http::Problem;
 
 /// The API's document: `GET /tokens` under the servers `/v1` (this mock) and production.
 #[derive(OpenApi)]
@@ -74,9 +75,22 @@ pub struct SpecDocuments {
 }
 
 impl SpecDocuments {
-    /// Generates the document and both of its serialisations.
+    /// Generates the document with the API's own limits (the committed `openapi/` copies).
     pub fn build() -> SpecDocuments {
-        let doc = ApiDoc::openapi();
+        SpecDocuments::build_for(QueryLimits::DEFAULT)
+    }
+
+    /// Generates the document for the configured page sizes, and both serialisations.
+    pub fn build_for(limits: QueryLimits) -> SpecDocuments {
+        let mut doc = ApiDoc::openapi();
+        if let Some(get) = doc
+            .paths
+            .paths
+            .get_mut("/tokens")
+            .and_then(|p| p.get.as_mut())
+        {
+            get.parameters = Some(ListQuery::parameters(limits));
+        }
         SpecDocuments {
             // Serialising a document of plain strings, maps and numbers cannot fail.
             json: doc
@@ -163,5 +177,26 @@ mod tests {
                 "response {status} is documented"
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod limits {
+    use super::SpecDocuments;
+    use crate::domain::QueryLimits;
+
+    #[test]
+    fn the_documented_per_page_follows_the_configured_limits() {
+        let limits = QueryLimits {
+            default_per_page: 10,
+            max_per_page: 40,
+        };
+        let doc: serde_json::Value =
+            serde_json::from_str(&SpecDocuments::build_for(limits).json).unwrap();
+        let per_page = &doc["paths"]["/tokens"]["get"]["parameters"][1];
+        assert_eq!(per_page["name"], "per_page");
+        assert_eq!(per_page["schema"]["maximum"], 40);
+        assert_eq!(per_page["schema"]["default"], 10);
+        assert_eq!(per_page["example"], 10);
     }
 }

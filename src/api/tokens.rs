@@ -1,87 +1,20 @@
 //! `GET /v1/tokens`: the handler, its response types and its `Link` header.
 
-use actix_web::http::header::{self, HeaderValue};
+use actix::Addr;
+use actix_web::http::header::{self, ContentType, HeaderValue};
+use actix_web::web::Bytes;
 use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
-use chrono::{DateTime, Utc};
-use serde::{Serialize, Serializer};
+use serde::Serialize;
 
-use super::error::{ApiError, Problem};
-use super::links::links;
-use super::request_id::RequestId;
-use super::AppState;
-use crate::domain::{ListQuery, Scope, Status, Timestamp, Token};
-use crate::mock::{self, MockState};
-use crate::store::actor::{List, ListError, RecordUse};
+use super::ApiSettings;
+use crate::domain::{ListQuery, TokenView};
+use crate::http::bearer::presented;
+use crate::http::links::links;
+use crate::http::{ApiError, Problem};
+use crate::session::coverage::{PageShape, State};
+use crate::session::Selected;
+use crate::store::actor::{List, Refusal, Rendered, StoreActor};
 use crate::store::Page;
-
-// It borrows from the store's copy of the token, so that a page is written without a
-// string of its own per field.
-/// A token of the workspace. Never carries its secret.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(as = Token)]
-pub struct TokenView<'a> {
-    /// The unique identifier for the token. Format: `tok_a1b2c3d4e5f6g7h8i9j0k1l2`.
-    #[schema(
-        pattern = "^tok_[a-z0-9]{24}$",
-        example = "tok_a1b2c3d4e5f6g7h8i9j0k1l2"
-    )]
-    pub id: &'a str,
-    /// The human-readable name assigned to the token at creation.
-    #[schema(min_length = 1, max_length = 256, example = "CI Deploy Token")]
-    pub name: &'a str,
-    /// The list of permission scopes granted to this token (for example,
-    /// `["tokens:read", "tokens:write"]`).
-    #[schema(value_type = Vec<String>, example = json!(["tokens:read", "tokens:write"]))]
-    pub scopes: &'a [Scope],
-    /// The current state of the token. One of `active`, `expired`, or `revoked`.
-    pub status: Status,
-    /// ISO 8601 datetime when the token was created.
-    #[serde(serialize_with = "timestamp")]
-    #[schema(value_type = String, format = DateTime, example = "2026-01-15T09:00:00Z")]
-    pub created_at: DateTime<Utc>,
-    /// ISO 8601 datetime when the token expires. `null` if the token has no expiration.
-    #[serde(serialize_with = "optional_timestamp")]
-    #[schema(value_type = Option<String>, format = DateTime, required = true, example = "2027-01-15T09:00:00Z")]
-    pub expires_at: Option<DateTime<Utc>>,
-    /// ISO 8601 datetime of the most recent authenticated request made with this token.
-    /// `null` if the token has never been used.
-    #[serde(serialize_with = "optional_timestamp")]
-    #[schema(value_type = Option<String>, format = DateTime, required = true, example = "2026-04-27T14:32:00Z")]
-    pub last_used_at: Option<DateTime<Utc>>,
-    /// The email address of the workspace member who created the token.
-    #[schema(format = Email, example = "alice@example.com")]
-    pub created_by: &'a str,
-}
-
-impl<'a> From<&'a Token> for TokenView<'a> {
-    fn from(token: &'a Token) -> TokenView<'a> {
-        TokenView {
-            id: token.id.as_str(),
-            name: &token.name,
-            scopes: &token.scopes,
-            status: token.status,
-            created_at: token.created_at,
-            expires_at: token.expires_at,
-            last_used_at: token.last_used_at,
-            created_by: &token.created_by,
-        }
-    }
-}
-
-fn timestamp<S: Serializer>(at: &DateTime<Utc>, serializer: S) -> Result<S::Ok, S::Error> {
-    serializer.serialize_str(Timestamp::new(at).as_str())
-}
-
-fn optional_timestamp<S: Serializer>(
-    at: &Option<DateTime<Utc>>,
-    serializer: S,
-) -> Result<S::Ok, S::Error> {
-    match at {
-        Some(at) => timestamp(at, serializer),
-        None => serializer.serialize_none(),
-    }
-}
 
 /// Pagination metadata for the current response.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -112,30 +45,6 @@ pub struct TokenList<'a> {
     pub meta: Meta,
 }
 
-/// The query parameters of `GET /tokens`, for the document only: the query string is parsed
-/// strictly by [`ListQuery`], which reports every bad parameter at once.
-#[derive(utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-#[allow(dead_code)]
-pub struct ListParams {
-    /// The page number to retrieve. Starts at 1. Use alongside `per_page` to paginate through
-    /// results. A page past the end returns an empty `data` array with the real totals.
-    #[param(format = Int64, minimum = 1, maximum = 4294967295_u64, default = 1, example = 1)]
-    page: Option<u32>,
-    /// Number of tokens to return per page. Minimum is 1, maximum is 100.
-    #[param(minimum = 1, maximum = 100, default = 25, example = 25)]
-    per_page: Option<u32>,
-    /// Filter tokens by their current status. Accepted values are `active`, `expired`, and
-    /// `revoked`. Omit this parameter to return tokens in all states.
-    status: Option<Status>,
-    /// Filter tokens by name using a partial, case-insensitive match. For example, `?name=ci`
-    /// returns tokens named `ci-deploy` and `CI Pipeline Token`. Matching uses Unicode NFC and
-    /// full case folding (`STRASSE` matches `Straße`), without locale rules; `%`, `_` and `*`
-    /// are literal characters. Up to 256 characters; empty means no filter.
-    #[param(max_length = 256)]
-    name: Option<String>,
-}
-
 /// List tokens
 ///
 /// The GET /tokens endpoint returns all tokens that belong to your workspace. You can filter
@@ -149,7 +58,7 @@ pub struct ListParams {
     path = "/tokens",
     operation_id = "listTokens",
     tag = "Tokens",
-    params(ListParams),
+    params(ListQuery),
     security(("bearerAuth" = ["tokens:read"])),
     responses(
         (status = 200, description = "A page of the workspace's tokens, ordered by `created_at`, then `id`.",
@@ -217,55 +126,65 @@ pub struct ListParams {
 )]
 pub async fn list_tokens(
     req: HttpRequest,
-    request_id: RequestId,
-    state: web::Data<AppState>,
-    mock: web::Data<MockState>,
-) -> HttpResponse {
-    mock::around(&req, &request_id, &mock, || async {
-        list(&req, &state)
-            .await
-            .unwrap_or_else(|error| error.into_response(&request_id))
-    })
-    .await
-}
-
-async fn list(req: &HttpRequest, state: &AppState) -> Result<HttpResponse, ApiError> {
-    let now = state.clock.now();
-    let principal = state.credentials.load().authenticate(req.headers(), now)?;
-    req.extensions_mut().insert(principal.token.clone());
-    let used = state.track_last_used.then(|| principal.token.clone());
-
-    let checked = principal
-        .require_list_scope()
-        .map_err(ApiError::from)
-        .and_then(|()| {
-            ListQuery::parse(req.query_string(), state.limits).map_err(ApiError::InvalidParameters)
-        });
-    let query = match checked {
-        Ok(query) => query,
-        Err(error) => {
-            if let Some(token) = used {
-                state.store.do_send(RecordUse { token, at: now });
-            }
-            return Err(error);
-        }
-    };
+    selected: Selected,
+    api: web::Data<ApiSettings>,
+    store: web::Data<Addr<StoreActor>>,
+) -> Result<HttpResponse, ApiError> {
+    let session = &selected.session;
+    let query = ListQuery::parse(req.query_string(), api.limits);
     let message = List {
-        digest: principal.digest,
+        store: session.store.clone(),
+        presented: presented(req.headers()),
         query: query.clone(),
-        now,
-        track_last_used: state.track_last_used,
+        now: session.clock.now(),
+        track_last_used: api.track_last_used,
+        render,
+        link_suffix: selected.link_suffix(),
     };
-    let page = match state.store.send(message).await {
-        Ok(Ok(page)) => page,
-        Ok(Err(ListError::Auth(error))) => return Err(error.into()),
-        Ok(Err(ListError::Failed(error))) => return Err(ApiError::Unavailable(error.to_string())),
-        Err(error) => return Err(ApiError::Unavailable(error.to_string())),
-    };
-    Ok(respond(&query, page))
+    let listing = store
+        .send(message)
+        .await
+        .map_err(|e| ApiError::Unavailable(e.to_string()))?;
+    if let Some(token) = listing.token {
+        req.extensions_mut().insert(token);
+    }
+    let coverage = &session.coverage;
+    match (listing.outcome, query) {
+        (Ok(rendered), Ok(query)) => {
+            coverage.record_page(PageShape {
+                page: query.page,
+                per_page: query.per_page,
+                total: rendered.total,
+                shown: rendered.shown,
+                status: query.status,
+                named: query.name.is_some(),
+            });
+            let mut response = HttpResponse::Ok();
+            response.content_type(ContentType::json());
+            if let Some(link) = rendered.link {
+                response.insert_header((header::LINK, link));
+            }
+            Ok(response.body(rendered.body))
+        }
+        (Ok(_), Err(errors)) | (Err(Refusal::Query(errors)), _) => {
+            coverage.record_bad_parameters(&errors);
+            Err(ApiError::InvalidParameters(errors))
+        }
+        (Err(Refusal::Auth(error)), _) => {
+            coverage.record_auth(error);
+            Err(ApiError::Auth(error))
+        }
+        (Err(Refusal::Failed), _) => {
+            coverage.record(State::Unavailable);
+            Err(ApiError::Unavailable(
+                "the store failed while listing and is restarting".to_owned(),
+            ))
+        }
+    }
 }
 
-fn respond(query: &ListQuery, page: Page) -> HttpResponse {
+/// Writes a page for the wire, straight from the store's tokens.
+fn render(query: &ListQuery, page: &Page, link_suffix: &str) -> Rendered {
     let total_pages = page.total.div_ceil(u64::from(query.per_page));
     let body = TokenList {
         data: page.tokens.iter().map(TokenView::from).collect(),
@@ -276,9 +195,12 @@ fn respond(query: &ListQuery, page: Page) -> HttpResponse {
             total_pages,
         },
     };
-    let mut response = HttpResponse::Ok();
-    if let Ok(link) = HeaderValue::from_str(&links(query, total_pages)) {
-        response.insert_header((header::LINK, link));
+    let mut bytes = Vec::with_capacity(128 + 320 * page.tokens.len());
+    serde_json::to_writer(&mut bytes, &body).expect("a page serialises");
+    Rendered {
+        body: Bytes::from(bytes),
+        link: HeaderValue::from_str(&links(query, total_pages, link_suffix)).ok(),
+        total: page.total,
+        shown: page.tokens.len(),
     }
-    response.json(body)
 }

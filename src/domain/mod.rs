@@ -1,12 +1,21 @@
 //! The vocabulary of the service: values parsed once at the boundary and trusted afterwards.
 
+mod auth;
 mod query;
+mod query_params;
+mod query_string;
 mod text;
 mod token;
+mod token_view;
 
-pub use query::{decode_query, ListQuery, NameFilter, ParamError, QueryLimits};
+pub use auth::{AuthError, Presented, REQUIRED_SCOPE};
+pub use query::{
+    ListQuery, NameFilter, ParamError, QueryLimits, NAME_MAX_CHARS, PAGE_MAX, PER_PAGE_MAX,
+};
+pub use query_string::{decode_query, parse_integer, QueryString};
 pub use text::{fold, fold_into};
 pub use token::{Scope, Secret, SecretDigest, Status, Token, TokenId, WorkspaceId};
+pub use token_view::TokenView;
 
 use chrono::{DateTime, Datelike, NaiveDate, SecondsFormat, Timelike, Utc};
 

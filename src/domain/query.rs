@@ -5,6 +5,7 @@
 
 use serde::Serialize;
 
+use super::query_string::{parse_integer, QueryString};
 use super::{fold, Status};
 
 /// The longest accepted name filter, in characters.
@@ -31,10 +32,21 @@ pub struct NameFilter {
 }
 
 /// Page size settings that parsing needs.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct QueryLimits {
     pub default_per_page: u32,
     pub max_per_page: u32,
+}
+
+/// The largest `per_page` the API allows (`pagination.max_per_page` may lower it).
+pub const PER_PAGE_MAX: u32 = 100;
+
+impl QueryLimits {
+    /// The API's own limits: 25 per page by default, at most [`PER_PAGE_MAX`].
+    pub const DEFAULT: QueryLimits = QueryLimits {
+        default_per_page: 25,
+        max_per_page: PER_PAGE_MAX,
+    };
 }
 
 /// One bad parameter and why it was refused.
@@ -49,7 +61,8 @@ pub struct ParamError {
 }
 
 impl ParamError {
-    fn new(parameter: &str, detail: impl Into<String>) -> ParamError {
+    /// An error naming `parameter` (a query parameter, a header, or a JSON location).
+    pub fn new(parameter: &str, detail: impl Into<String>) -> ParamError {
         ParamError {
             parameter: parameter.to_owned(),
             detail: detail.into(),
@@ -57,72 +70,31 @@ impl ParamError {
     }
 }
 
-/// One `key=value` pair of a query string; `Err` holds the raw text that did not decode.
-pub type DecodedPair = (Result<String, String>, Result<String, String>);
-
-/// Splits a query string into form-decoded pairs (`+` is a space). A part with a `%` not
-/// followed by two hex digits, or that is not UTF-8 once decoded, comes back as `Err`.
-pub fn decode_query(raw: &str) -> Vec<DecodedPair> {
-    raw.split('&')
-        .filter(|part| !part.is_empty())
-        .map(|part| {
-            let (key, value) = part.split_once('=').unwrap_or((part, ""));
-            (decode_component(key), decode_component(value))
-        })
-        .collect()
-}
-
-fn decode_component(raw: &str) -> Result<String, String> {
-    let bytes = raw.as_bytes();
-    let well_formed = bytes.iter().enumerate().all(|(i, &b)| {
-        b != b'%'
-            || (bytes.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
-                && bytes.get(i + 2).is_some_and(u8::is_ascii_hexdigit))
-    });
-    if !well_formed {
-        return Err(raw.to_owned());
-    }
-    let spaced = raw.replace('+', " ");
-    percent_encoding::percent_decode_str(&spaced)
-        .decode_utf8()
-        .map(|text| text.into_owned())
-        .map_err(|_| raw.to_owned())
-}
-
-const KNOWN: [&str; 4] = ["page", "per_page", "status", "name"];
+/// The largest page number, so that every offset stays representable.
+pub const PAGE_MAX: u32 = u32::MAX;
 
 impl ListQuery {
     /// Parses a raw query string. Unknown parameters are ignored; every bad known parameter
     /// (and every key that does not decode) is reported, in a fixed order.
     pub fn parse(raw: &str, limits: QueryLimits) -> Result<ListQuery, Vec<ParamError>> {
-        let mut values: [Vec<Result<String, String>>; 4] = Default::default();
-        let mut undecodable_keys = Vec::new();
-        for (key, value) in decode_query(raw) {
-            match key {
-                Ok(key) => {
-                    if let Some(slot) = KNOWN.iter().position(|k| *k == key) {
-                        values[slot].push(value);
-                    }
-                }
-                Err(raw_key) => undecodable_keys.push(raw_key),
-            }
-        }
-
+        let query = QueryString::parse(raw);
         let mut errors = Vec::new();
-        let [page, per_page, status, name] = values;
-        let page = single("page", page, &mut errors).and_then(|v| match v {
+        let take = |name: &str, errors: &mut Vec<ParamError>| {
+            query.single(name).map_err(|e| errors.push(e)).ok()
+        };
+        let page = take("page", &mut errors).and_then(|v| match v {
             None => Some(1),
-            Some(text) => parse_integer(&text, 1, u32::MAX).or_else(|| {
+            Some(text) => integer(&text, PAGE_MAX).or_else(|| {
                 errors.push(ParamError::new(
                     "page",
-                    format!("must be an integer between 1 and {}", u32::MAX),
+                    format!("must be an integer between 1 and {PAGE_MAX}"),
                 ));
                 None
             }),
         });
-        let per_page = single("per_page", per_page, &mut errors).and_then(|v| match v {
+        let per_page = take("per_page", &mut errors).and_then(|v| match v {
             None => Some(limits.default_per_page),
-            Some(text) => parse_integer(&text, 1, limits.max_per_page).or_else(|| {
+            Some(text) => integer(&text, limits.max_per_page).or_else(|| {
                 errors.push(ParamError::new(
                     "per_page",
                     format!("must be an integer between 1 and {}", limits.max_per_page),
@@ -130,7 +102,7 @@ impl ListQuery {
                 None
             }),
         });
-        let status = single("status", status, &mut errors).and_then(|v| match v {
+        let status = take("status", &mut errors).and_then(|v| match v {
             None => Some(None),
             Some(text) => match Status::parse(&text) {
                 Some(status) => Some(Some(status)),
@@ -143,7 +115,7 @@ impl ListQuery {
                 }
             },
         });
-        let name = single("name", name, &mut errors).and_then(|v| match v {
+        let name = take("name", &mut errors).and_then(|v| match v {
             Some(text) if text.chars().count() > NAME_MAX_CHARS => {
                 errors.push(ParamError::new(
                     "name",
@@ -157,12 +129,7 @@ impl ListQuery {
             })),
             _ => Some(None),
         });
-        for raw_key in undecodable_keys {
-            errors.push(ParamError::new(
-                &raw_key,
-                "parameter name must be valid percent-encoded UTF-8",
-            ));
-        }
+        errors.extend(query.undecodable_names());
 
         match (page, per_page, status, name) {
             (Some(page), Some(per_page), Some(status), Some(name)) if errors.is_empty() => {
@@ -183,36 +150,8 @@ impl ListQuery {
     }
 }
 
-/// Takes the one value of a parameter, reporting repeats and undecodable values.
-/// `Some(None)` means the parameter was not given.
-fn single(
-    name: &str,
-    mut values: Vec<Result<String, String>>,
-    errors: &mut Vec<ParamError>,
-) -> Option<Option<String>> {
-    if values.len() > 1 {
-        errors.push(ParamError::new(name, "must be given at most once"));
-        return None;
-    }
-    match values.pop() {
-        None => Some(None),
-        Some(Ok(text)) => Some(Some(text)),
-        Some(Err(_)) => {
-            errors.push(ParamError::new(name, "must be valid percent-encoded UTF-8"));
-            None
-        }
-    }
-}
-
-fn parse_integer(text: &str, min: u32, max: u32) -> Option<u32> {
-    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    // Digits only, so the only failure left is overflow, which is out of range too.
-    let value: u64 = text.parse().ok()?;
-    u32::try_from(value)
-        .ok()
-        .filter(|v| (min..=max).contains(v))
+fn integer(text: &str, max: u32) -> Option<u32> {
+    parse_integer(text, 1, u64::from(max)).and_then(|v| u32::try_from(v).ok())
 }
 
 #[cfg(test)]

@@ -1,11 +1,11 @@
-use actix_web::http::header::{HeaderMap, HeaderValue, AUTHORIZATION};
 use chrono::{DateTime, Utc};
 
 use super::token::{timestamp, CUTOFF, WINDOW_END, WINDOW_START};
 use super::*;
-use crate::auth::{AuthError, Credentials};
 use crate::domain::{format_timestamp, Status};
+use crate::domain::{AuthError, Presented, SecretDigest};
 use crate::store::snapshot::Snapshot;
+use crate::store::Store;
 
 fn options(tokens: u64, workspaces: u32, seed: u64) -> GenerateOptions {
     GenerateOptions {
@@ -140,20 +140,23 @@ fn most_tokens_can_list_and_every_scope_is_well_formed() {
 #[test]
 fn the_returned_secrets_authenticate_the_tokens_they_describe() {
     let (snapshot, secrets) = snapshot(&options(40, 3, 8));
-    let credentials = Credentials::new(&snapshot);
+    let store = Store::new(snapshot);
+    let data = store.load();
     let now = at(CUTOFF + 86_400);
     assert_eq!(secrets.len(), 12);
     for secret in &secrets {
-        let mut headers = HeaderMap::new();
-        let value = format!("Bearer {}", secret.secret);
-        headers.insert(AUTHORIZATION, HeaderValue::from_str(&value).expect("ASCII"));
-        let result = credentials.authenticate(&headers, now);
+        let presented = Presented::Secret(SecretDigest::of(secret.secret.as_bytes()));
+        let result = store.authenticate(&data, presented, now, false);
         let lists = secret.scopes.iter().any(|s| s == "tokens:read");
         match secret.status {
             "active" => {
                 let principal = result.expect("an active secret authenticates");
                 assert_eq!(principal.token.as_str(), secret.token_id);
-                assert_eq!(principal.workspace.as_str(), secret.workspace);
+                let workspace = data.workspaces().nth(principal.workspace as usize);
+                assert_eq!(
+                    workspace.map(|(id, _)| id.as_str()),
+                    Some(secret.workspace.as_str())
+                );
                 let expected = if lists {
                     Ok(())
                 } else {

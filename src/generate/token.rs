@@ -90,7 +90,8 @@ pub(super) fn draw(
         Some(Demo::Expired) => Status::Expired,
     };
     let never_expires = matches!(demo, Some(Demo::Lists | Demo::LacksScope));
-    let (created_at, expires_at, last_used_at) = draw_times(rng, status, never_expires);
+    let (created_at, expires_at, last_used_at) =
+        draw_times(rng, status, never_expires, demo.is_some());
     Drawn {
         id,
         scopes,
@@ -102,12 +103,18 @@ pub(super) fn draw(
     }
 }
 
+/// Tokens with a secret are created in the window's first quarter, so that they exist (and
+/// can authenticate) at any clock after it.
+const DEMO_CREATED_BEFORE: i64 = WINDOW_START + 90 * DAY;
+
 fn draw_times(
     rng: &mut Rng,
     status: Status,
     never_expires: bool,
+    has_secret: bool,
 ) -> (i64, Option<i64>, Option<i64>) {
     let created_at = match status {
+        _ if has_secret => rng.between(WINDOW_START, DEMO_CREATED_BEFORE),
         // Room for at least a day of life before the cutoff.
         Status::Expired => rng.between(WINDOW_START, CUTOFF - DAY),
         _ => rng.between(WINDOW_START, WINDOW_END + 1),

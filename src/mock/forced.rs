@@ -10,9 +10,10 @@ use actix_web::http::StatusCode;
 use actix_web::HttpResponse;
 use serde_json::Value;
 
-use crate::api::error::{challenge, ApiError, RETRY_AFTER_SECS};
-use crate::api::request_id::RequestId;
-use crate::auth::AuthError;
+use crate::domain::{AuthError, ListQuery};
+use crate::http::error::{challenge, ApiError, RETRY_AFTER_SECS};
+use crate::http::links::links;
+use crate::http::RequestId;
 
 /// The example a response with named examples gives when none is named: the vendor's own.
 pub const DEFAULT_EXAMPLE: &str = "vendor";
@@ -99,19 +100,14 @@ impl ForcedResponses {
             .ok_or_else(|| Unavailable::Code(format!("must be one of {}", self.codes_text())))
     }
 
-    /// The response for `code`, with the named example or the default one.
-    pub fn response(
-        &self,
-        code: u16,
-        example: Option<&str>,
-        request_id: &RequestId,
-    ) -> Result<HttpResponse, Unavailable> {
+    /// The example body for `code`: the named example or the default one.
+    pub fn body(&self, code: u16, example: Option<&str>) -> Result<Value, Unavailable> {
         let documented = self
             .by_code
             .get(&code)
             .ok_or_else(|| Unavailable::Code(format!("must be one of {}", self.codes_text())))?;
-        let mut body = match example {
-            None => documented.default.clone(),
+        match example {
+            None => Ok(documented.default.clone()),
             Some(name) => documented.named.get(name).cloned().ok_or_else(|| {
                 let names: Vec<&str> = documented.named.keys().map(String::as_str).collect();
                 Unavailable::Example(if names.is_empty() {
@@ -119,15 +115,34 @@ impl ForcedResponses {
                 } else {
                     format!("must be one of {} for {code}", names.join(", "))
                 })
-            })?,
-        };
+            }),
+        }
+    }
+
+    /// The response for `code` with `body` (from [`ForcedResponses::body`]), with the headers
+    /// a real response of that status has: `WWW-Authenticate`, `Retry-After`, and the `Link`
+    /// that a page's own `meta` implies (keeping `link_suffix`).
+    pub fn response(
+        &self,
+        code: u16,
+        mut body: Value,
+        request_id: &RequestId,
+        link_suffix: &str,
+    ) -> HttpResponse {
+        let content_type = self
+            .by_code
+            .get(&code)
+            .map_or("application/json", |d| d.content_type.as_str());
         // A problem names the request it answers, like every other problem.
         if let Some(id) = body.get_mut("request_id") {
             *id = Value::String(request_id.to_string());
         }
-        let status = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let status = StatusCode::from_u16(code).expect("documented codes are valid statuses");
         let mut response = HttpResponse::build(status);
-        response.content_type(documented.content_type.as_str());
+        response.content_type(content_type);
+        if let Some(link) = page_link(&body, link_suffix) {
+            response.insert_header((header::LINK, link));
+        }
         let auth_error = match body["code"].as_str() {
             Some("missing_token") => Some(AuthError::Missing),
             Some("invalid_token") => Some(AuthError::Unknown),
@@ -137,9 +152,22 @@ impl ForcedResponses {
         if let Some(value) = auth_error.and_then(|e| challenge(&ApiError::Auth(e))) {
             response.insert_header((header::WWW_AUTHENTICATE, value));
         }
-        if code == 429 {
+        if code == 429 || code == 503 {
             response.insert_header((header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECS)));
         }
-        Ok(response.json(body))
+        response.json(body)
     }
+}
+
+/// The `Link` of a page body, built from its `meta` as a real page's is.
+fn page_link(body: &Value, suffix: &str) -> Option<HeaderValue> {
+    let meta = body.get("meta")?;
+    let number = |key: &str| meta.get(key).and_then(Value::as_u64);
+    let query = ListQuery {
+        page: u32::try_from(number("page")?).ok()?,
+        per_page: u32::try_from(number("per_page")?).ok()?,
+        status: None,
+        name: None,
+    };
+    HeaderValue::from_str(&links(&query, number("total_pages")?, suffix)).ok()
 }

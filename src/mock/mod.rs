@@ -1,108 +1,139 @@
-//! Mock controls: what frontend teams use to make every state of their UI appear on demand.
-//! Forced responses and delays per request (`Prefer`, `__code`, `__delay`), global latency and
-//! injected errors, rate limiting, and a journal of recent requests.
+//! Mock controls: what frontend teams use to make every state of their UI appear on demand,
+//! as a middleware around `GET /v1/tokens`. Forced responses and delays per request
+//! (`Prefer`, `__code`, `__example`, `__delay`), and the session's latency, injected errors
+//! and rate limit.
 //!
-//! None of it costs the plain `GET /v1/tokens` path more than a header lookup and a few atomic
-//! loads when it is not in use.
+//! None of it costs the plain path more than a header lookup, a substring test of the query
+//! and a few atomic loads when it is not in use.
 
-pub mod faults;
 pub mod forced;
-pub mod journal;
 pub mod prefer;
-pub mod rate_limit;
 
-use std::future::Future;
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::middleware::Next;
+use actix_web::{web, Error, HttpMessage, HttpRequest, HttpResponse};
+use serde_json::Value;
 
-use actix_web::http::header::{HeaderName, HeaderValue, AUTHORIZATION};
-use actix_web::{HttpRequest, HttpResponse};
-
-use crate::api::error::ApiError;
-use crate::api::request_id::RequestId;
-use crate::auth::bearer_secret;
 use crate::domain::{ParamError, SecretDigest};
-use forced::Unavailable;
+use crate::http::bearer::bearer_secret;
+use crate::http::{ApiError, RequestId};
+use crate::session::coverage::{PageShape, State};
+use crate::session::rate_limit::Decision;
+use crate::session::{Selected, Session};
+use forced::ForcedResponses;
 use prefer::Controls;
-use rate_limit::Decision;
-
-pub use faults::Faults;
-pub use forced::ForcedResponses;
-pub use rate_limit::RateLimiter;
-
-/// Everything the mock controls share across workers.
-pub struct MockState {
-    pub faults: Faults,
-    pub forced: ForcedResponses,
-    pub rate_limiter: Option<RateLimiter>,
-    pub journal: journal::Journal,
-}
 
 /// Answers an API request through the mock controls: per-request controls and latency first,
 /// then a forced response, the rate limit or an injected fault, or else the real answer.
-pub async fn around<F, Fut>(
-    req: &HttpRequest,
-    request_id: &RequestId,
-    mock: &MockState,
-    real: F,
-) -> HttpResponse
-where
-    F: FnOnce() -> Fut,
-    Fut: Future<Output = HttpResponse>,
-{
-    let controls = match Controls::parse(req, &mock.forced) {
-        Ok(controls) => controls,
-        Err(errors) => return ApiError::InvalidParameters(errors).into_response(request_id),
+pub async fn controls(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, Error> {
+    let prepared = prepare(req.request());
+    let (selected, controls) = match prepared {
+        Ok(prepared) => prepared,
+        Err(error) => return Ok(req.error_response(error)),
     };
-    let delay = controls.delay.unwrap_or_default() + mock.faults.latency();
+    let session = &selected.session;
+    let delay = controls.delay.unwrap_or_default() + session.faults.latency();
     if !delay.is_zero() {
         // A timer, not a sleeping thread: other requests on this worker go on meanwhile.
         actix_web::rt::time::sleep(delay).await;
+        session.coverage.record(State::Delayed);
     }
-    let limit = mock
+    let limit = session
         .rate_limiter
         .as_ref()
-        .map(|limiter| limiter.check(credentials_key(req)));
+        .map(|limiter| limiter.check(credentials_key(req.request())));
 
-    let mut response = if controls.forces_response() {
-        forced(&controls, mock, request_id)
+    let mut res = if let Some(body) = controls.forced_body.clone() {
+        let code = controls.code.unwrap_or(200);
+        record_forced(session, code, &body);
+        let request_id = req
+            .extensions()
+            .get::<RequestId>()
+            .cloned()
+            .unwrap_or_else(RequestId::generate);
+        let forced = req
+            .app_data::<web::Data<ForcedResponses>>()
+            .map(|f| f.response(code, body, &request_id, &selected.link_suffix()));
+        match forced {
+            Some(response) => req.into_response(response),
+            None => req.error_response(ApiError::Internal("no forced responses".to_owned())),
+        }
     } else if let Some(refused) = limit.filter(|d| !d.allowed) {
-        ApiError::RateLimited(refused.reset).into_response(request_id)
-    } else if let Some(status) = mock.faults.injected_error() {
-        ApiError::Injected(status).into_response(request_id)
+        session.coverage.record(State::RateLimited);
+        req.error_response(ApiError::RateLimited(refused.reset))
+    } else if let Some(status) = session.faults.injected_error() {
+        session.coverage.record(match status {
+            503 => State::Unavailable,
+            _ => State::Internal,
+        });
+        req.error_response(ApiError::Injected(status))
     } else {
-        real().await
+        next.call(req).await?.map_into_boxed_body()
     };
-    controls.mark_applied(&mut response);
+    controls.mark_applied(res.response_mut());
     if let Some(decision) = limit {
-        rate_limit_headers(&mut response, decision);
+        rate_limit_headers(res.response_mut(), decision);
     }
-    response
+    Ok(res)
 }
 
-fn forced(controls: &Controls, mock: &MockState, request_id: &RequestId) -> HttpResponse {
-    let code = controls.code.unwrap_or(200);
-    let example = controls.example.as_ref();
-    match mock
-        .forced
-        .response(code, example.map(|(_, name)| name.as_str()), request_id)
-    {
-        Ok(response) => response,
-        Err(Unavailable::Code(detail) | Unavailable::Example(detail)) => {
-            let parameter = example.map_or("Prefer".to_owned(), |(parameter, _)| parameter.clone());
-            let detail = if parameter == "Prefer" {
-                format!("example {detail}")
-            } else {
-                detail
-            };
-            ApiError::InvalidParameters(vec![ParamError { parameter, detail }])
-                .into_response(request_id)
+fn prepare(req: &HttpRequest) -> Result<(Selected, Controls), ApiError> {
+    let selected = Selected::resolve(req)?;
+    let forced = req
+        .app_data::<web::Data<ForcedResponses>>()
+        .ok_or_else(|| ApiError::Internal("no forced responses".to_owned()))?;
+    let controls = Controls::parse(req, forced).map_err(ApiError::InvalidParameters)?;
+    Ok((selected, controls))
+}
+
+/// A forced response counts for the state it shows.
+fn record_forced(session: &Session, code: u16, body: &Value) {
+    let coverage = &session.coverage;
+    match code {
+        200 => {
+            let meta = &body["meta"];
+            let number = |key: &str| meta[key].as_u64().unwrap_or(0);
+            coverage.record_page(PageShape {
+                page: u32::try_from(number("page")).unwrap_or(1),
+                per_page: u32::try_from(number("per_page")).unwrap_or(1),
+                total: number("total"),
+                shown: body["data"].as_array().map_or(0, Vec::len),
+                status: None,
+                named: false,
+            });
         }
+        400 => {
+            let errors: Vec<ParamError> = body["errors"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|e| e["parameter"].as_str())
+                .map(|p| ParamError::new(p, ""))
+                .collect();
+            coverage.record_bad_parameters(&errors);
+        }
+        401 => coverage.record(match body["code"].as_str() {
+            Some("missing_token") => State::MissingToken,
+            _ => State::InvalidToken,
+        }),
+        403 => coverage.record(State::InsufficientScope),
+        429 => coverage.record(State::RateLimited),
+        503 => coverage.record(State::Unavailable),
+        _ => coverage.record(State::Internal),
     }
 }
 
 /// Rate-limit windows are kept per secret (however the header spells the scheme), hashed so
 /// that no secret is held; anything that is not one bearer secret shares one window per form.
 fn credentials_key(req: &HttpRequest) -> SecretDigest {
-    let mut values = req.headers().get_all(AUTHORIZATION);
+    let mut values = req
+        .headers()
+        .get_all(actix_web::http::header::AUTHORIZATION);
     match (values.next(), values.next()) {
         (Some(value), None) => match bearer_secret(value.as_bytes()) {
             Some(secret) => SecretDigest::of(secret),

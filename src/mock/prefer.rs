@@ -6,9 +6,12 @@ use std::time::Duration;
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse};
 
+use serde_json::Value;
+
 use super::forced::{ForcedResponses, Unavailable};
-use crate::domain::{decode_query, ParamError};
-use crate::settings::MAX_DELAY_MS;
+use crate::domain::{parse_integer, ParamError, QueryString};
+use crate::session::faults::MAX_DELAY_MS;
+use crate::session::SESSION_PARAMETER;
 
 /// The controls one request asked for.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -20,6 +23,8 @@ pub struct Controls {
     pub example: Option<(String, String)>,
     /// How long to wait before answering.
     pub delay: Option<Duration>,
+    /// The documented body that replaces the real answer, when one is forced.
+    pub forced_body: Option<Value>,
     /// The preferences honoured, for `Preference-Applied`.
     applied: Vec<String>,
 }
@@ -56,33 +61,22 @@ impl Controls {
         }
         // Cheap test first: most requests carry no control at all.
         if query.contains("__") || query.contains("%5F") || query.contains("%5f") {
-            let mut given: Vec<String> = Vec::new();
-            for (key, value) in decode_query(query) {
-                let Ok(key) = key else { continue };
-                let Some(name) = key.strip_prefix("__") else {
-                    continue;
-                };
-                if given.contains(&key) {
-                    if !undecodable.iter().any(|e: &ParamError| e.parameter == key) {
-                        undecodable.push(ParamError {
-                            parameter: key.clone(),
-                            detail: "must be given at most once".to_owned(),
-                        });
-                    }
+            let decoded = QueryString::parse(query);
+            for key in decoded.names_with_prefix("__") {
+                let name = &key[2..];
+                // The session is not a control of the response.
+                if key == SESSION_PARAMETER {
                     continue;
                 }
-                given.push(key.clone());
                 // A query control takes the place of the same preference in the header.
                 pairs.retain(|(origin, seen, _)| {
                     !(matches!(origin, Origin::Header) && seen == name)
                 });
-                match value {
-                    Ok(value) => pairs.push((Origin::Query, name.to_owned(), value)),
-                    // A control that does not decode was meant, not to be ignored.
-                    Err(_) => undecodable.push(ParamError {
-                        parameter: key.clone(),
-                        detail: "must be valid percent-encoded UTF-8".to_owned(),
-                    }),
+                match decoded.single(&key) {
+                    Ok(Some(value)) => pairs.push((Origin::Query, name.to_owned(), value)),
+                    Ok(None) => {}
+                    // A control that does not decode, or is repeated, was meant: not ignored.
+                    Err(error) => undecodable.push(error),
                 }
             }
         }
@@ -109,13 +103,13 @@ impl Controls {
                     }
                 },
                 "example" => controls.example = Some((parameter, value)),
-                "delay" => match value.parse::<u64>() {
-                    Ok(ms) if ms <= MAX_DELAY_MS && value.bytes().all(|b| b.is_ascii_digit()) => {
-                        controls.delay = Some(Duration::from_millis(ms));
-                    }
-                    _ => errors.push(ParamError {
+                "delay" => match parse_integer(&value, 0, MAX_DELAY_MS) {
+                    Some(ms) => controls.delay = Some(Duration::from_millis(ms)),
+                    None => errors.push(ParamError {
                         parameter,
-                        detail: detail("must be an integer between 0 and 30000 (milliseconds)"),
+                        detail: detail(&format!(
+                            "must be an integer between 0 and {MAX_DELAY_MS} (milliseconds)"
+                        )),
                     }),
                 },
                 // Other preferences (return=minimal, ...) are not ours to refuse.
@@ -136,6 +130,24 @@ impl Controls {
         }
         if let Some((_, example)) = &controls.example {
             controls.applied.push(format!("example={example}"));
+        }
+        if errors.is_empty() && controls.forces_response() {
+            // Checked before anything is applied: a refused request is answered at once, and
+            // says that no preference shaped it.
+            let code = controls.code.unwrap_or(200);
+            let example = controls.example.as_ref();
+            match forced.body(code, example.map(|(_, name)| name.as_str())) {
+                Ok(body) => controls.forced_body = Some(body),
+                Err(Unavailable::Code(detail) | Unavailable::Example(detail)) => {
+                    let (parameter, detail) = match example {
+                        Some((parameter, _)) if parameter != "Prefer" => {
+                            (parameter.clone(), detail)
+                        }
+                        _ => ("Prefer".to_owned(), format!("example {detail}")),
+                    };
+                    errors.push(ParamError { parameter, detail });
+                }
+            }
         }
         if errors.is_empty() {
             Ok(controls)

@@ -13,7 +13,7 @@ use subtle::ConstantTimeEq;
 
 use super::forward::ProxyState;
 use super::problem::problem;
-use crate::api::request_id::{RequestId, X_REQUEST_ID};
+use crate::http::request_id::{RequestId, X_REQUEST_ID};
 
 /// Who may read the violations.
 #[derive(Clone, Debug, PartialEq, Eq)]

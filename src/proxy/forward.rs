@@ -12,8 +12,8 @@ use super::problem::{problem, upstream_failed, violating};
 use super::request::{Headers, RequestFacts};
 use super::rules::{check, Response};
 use super::violations::{Entry, Violations};
-use crate::api::request_id::{RequestId, X_REQUEST_ID};
 use crate::domain::format_timestamp;
+use crate::http::request_id::{RequestId, X_REQUEST_ID};
 
 /// What every worker shares.
 pub struct ProxyState {

@@ -7,7 +7,7 @@ use actix_web::HttpResponse;
 use serde_json::{json, Value};
 
 use super::rule::Violation;
-use super::rules::PROBLEM_JSON;
+use crate::http::PROBLEM_JSON;
 
 /// A problem of `status` with a `code`, a one-sentence `detail` and the request's id;
 /// `extra` members follow (`violations`, `upstream_status`).

@@ -10,9 +10,7 @@ use super::links::check_links;
 use super::page::{check_page, Meta};
 use super::request::{Headers, RequestFacts};
 use super::rule::{Rule, Violation};
-
-/// The media type of problems (RFC 9457).
-pub const PROBLEM_JSON: &str = "application/problem+json";
+use crate::http::PROBLEM_JSON;
 
 /// A response as the upstream sent it.
 pub struct Response<'a> {

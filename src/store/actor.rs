@@ -1,253 +1,250 @@
-//! The actor that owns the [`Store`]: one message per operation, handled one at a time, so
-//! the store needs no lock and every listing sees a consistent state.
+//! The store actors: one [`StoreActor`] per HTTP worker, on that worker's own thread, and one
+//! [`ScanActor`] on a thread of its own for name filters.
+//!
+//! Why this shape (measured with `benches/load.sh`): a single store actor on another thread
+//! cost every listing two thread hops and made every listing wait behind the slow ones. A
+//! store actor per worker is reached without leaving the worker's thread; the data it reads
+//! is shared and versioned ([`Store`]), so each one sees the same state. A name filter scans
+//! up to every name of a workspace, so it runs on the scan actor while the worker goes on
+//! answering. Rendered pages are kept per worker, keyed by the state they were made from, so
+//! a page asked for again (a UI polling, several tabs) is answered without listing it again.
 
+use std::collections::HashMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
-use std::time::Instant;
 
-use actix::{Actor, ActorContext, Context, Handler, Message, MessageResult, Supervised};
-use arc_swap::ArcSwap;
+use actix::prelude::*;
+use actix_web::http::header::HeaderValue;
+use actix_web::web::Bytes;
 use chrono::{DateTime, Utc};
 
-use super::snapshot::Snapshot;
-use super::{Page, Store};
-use crate::auth::AuthError;
-use crate::auth::Credentials;
-use crate::domain::{ListQuery, SecretDigest, TokenId};
-use crate::metrics::{LoadKind, Metrics};
+use super::{Data, Page, Store};
+use crate::domain::{AuthError, ListQuery, ParamError, Presented, Status, TokenId};
 
-/// What is being served, for `/readyz` and the admin API.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct LoadStatus {
-    pub tokens: usize,
-    pub workspaces: usize,
-    /// The problems of the last refused reload, if the last attempt failed.
-    pub last_reload_error: Option<String>,
+/// Pages kept per worker; past it the cache starts afresh.
+const CACHED_PAGES: usize = 4096;
+
+/// A page written out for the wire, with what the response and the coverage need to know.
+#[derive(Clone, Debug)]
+pub struct Rendered {
+    pub body: Bytes,
+    /// The RFC 8288 `Link` header of the page.
+    pub link: Option<HeaderValue>,
+    /// How many tokens match, across all pages.
+    pub total: u64,
+    /// How many tokens this page holds.
+    pub shown: usize,
 }
 
-/// Owns the store and swaps the credential index along with it; started once, its address
-/// shared with every worker.
+/// Writes a page for the wire: given by the API layer, which owns the representation.
+pub type Render = fn(&ListQuery, &Page, &str) -> Rendered;
+
+/// Lists a page for presented credentials: authenticates, records the use, checks the scope
+/// and the query, and lists, in this order (RFC 6750: 401, then 403, then 400), all against
+/// one loaded state of the session's store.
+#[derive(Message)]
+#[rtype(result = "Listing")]
+pub struct List {
+    pub store: Arc<Store>,
+    pub presented: Presented,
+    pub query: Result<ListQuery, Vec<ParamError>>,
+    pub now: DateTime<Utc>,
+    pub track_last_used: bool,
+    pub render: Render,
+    /// Query parameters every `Link` keeps besides the filters (`&__session=...`).
+    pub link_suffix: String,
+}
+
+/// What a listing came to.
+#[derive(Debug)]
+pub struct Listing {
+    /// The token that authenticated, if one did (also for a 403 or a 400).
+    pub token: Option<TokenId>,
+    pub outcome: Result<Rendered, Refusal>,
+}
+
+/// Why no page was listed.
+#[derive(Debug)]
+pub enum Refusal {
+    /// 401 or 403.
+    Auth(AuthError),
+    /// 400: every bad parameter.
+    Query(Vec<ParamError>),
+    /// 503: the store failed while listing and is restarting.
+    Failed,
+}
+
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct PageKey {
+    store: usize,
+    version: u64,
+    workspace: u32,
+    cursor: usize,
+    page: u32,
+    per_page: u32,
+    status: Option<Status>,
+    name: Option<String>,
+    link_suffix: String,
+}
+
+/// The store actor of one worker.
 pub struct StoreActor {
-    store: Store,
-    credentials: Arc<ArcSwap<Credentials>>,
-    status: Arc<ArcSwap<LoadStatus>>,
-    metrics: Arc<Metrics>,
-    panic_next_list: bool,
+    scans: Addr<ScanActor>,
+    pages: HashMap<PageKey, Rendered>,
 }
 
 impl StoreActor {
-    pub fn new(
-        snapshot: Snapshot,
-        credentials: Arc<ArcSwap<Credentials>>,
-        status: Arc<ArcSwap<LoadStatus>>,
-        metrics: Arc<Metrics>,
-    ) -> StoreActor {
-        let mut actor = StoreActor {
-            store: Store::default(),
-            credentials,
-            status,
-            metrics,
-            panic_next_list: false,
-        };
-        actor.replace(snapshot, LoadKind::Startup);
-        actor
-    }
-
-    fn replace(&mut self, snapshot: Snapshot, kind: LoadKind) -> LoadStatus {
-        // Credentials first: for the moment between the two swaps a request may authenticate
-        // against the new data and list from the old, never the reverse with a stale secret.
-        let started = Instant::now();
-        self.credentials
-            .store(Arc::new(Credentials::new(&snapshot)));
-        self.store = Store::new(snapshot);
-        tracing::info!(
-            index_ms = started.elapsed().as_millis() as u64,
-            "snapshot indexed"
-        );
-        let status = LoadStatus {
-            tokens: self.store.token_count(),
-            workspaces: self.store.workspace_count(),
-            last_reload_error: None,
-        };
-        self.status.store(Arc::new(status.clone()));
-        self.metrics.record_load(kind, true);
-        status
+    pub fn new(scans: Addr<ScanActor>) -> StoreActor {
+        StoreActor {
+            scans,
+            pages: HashMap::new(),
+        }
     }
 }
 
 impl Actor for StoreActor {
     type Context = Context<Self>;
-
-    fn started(&mut self, ctx: &mut Self::Context) {
-        // Enough room that a burst of requests from all workers queues rather than waits.
-        ctx.set_mailbox_capacity(4096);
-    }
-}
-
-/// A message whose handling failed; the actor is being restarted.
-#[derive(Debug, thiserror::Error)]
-#[error("the store failed while handling a message and is restarting")]
-pub struct StoreFailed;
-
-impl StoreActor {
-    /// Runs `work` on the store. A panic does not take the actor down with the request: the
-    /// caller gets [`StoreFailed`] (a 503), and the actor stops so that its supervisor
-    /// restarts it, rebuilding the index from the tokens (see [`Supervised::restarting`]).
-    fn guarded<T>(
-        &mut self,
-        ctx: &mut Context<Self>,
-        work: impl FnOnce(&mut Store) -> T,
-    ) -> Result<T, StoreFailed> {
-        let store = &mut self.store;
-        catch_unwind(AssertUnwindSafe(|| work(store))).map_err(|_| {
-            tracing::error!("the store failed while handling a message; restarting it");
-            ctx.stop();
-            StoreFailed
-        })
-    }
 }
 
 impl Supervised for StoreActor {
     fn restarting(&mut self, _: &mut Context<Self>) {
-        self.panic_next_list = false;
-        self.store.rebuild();
-        tracing::warn!(
-            tokens = self.store.token_count(),
-            "store restarted from its tokens"
-        );
+        self.pages.clear();
+        tracing::warn!("store actor restarted");
     }
-}
-
-/// Lists a page of a workspace's tokens, first recording the caller's use of its token so
-/// that its own row shows it.
-///
-/// The secret is authenticated again here, against the credentials that belong to the data
-/// being listed: the handler's check answers 401 and 403 early, but the data may have been
-/// replaced since, and a listing must never mix one state's credentials with another's data.
-#[derive(Message)]
-#[rtype(result = "Result<Page, ListError>")]
-pub struct List {
-    pub digest: SecretDigest,
-    pub query: ListQuery,
-    pub now: DateTime<Utc>,
-    pub track_last_used: bool,
-}
-
-/// Why a listing was not made.
-#[derive(Debug, thiserror::Error)]
-pub enum ListError {
-    /// The secret no longer authenticates, or may no longer list, in the current data.
-    #[error(transparent)]
-    Auth(#[from] AuthError),
-    #[error(transparent)]
-    Failed(#[from] StoreFailed),
 }
 
 impl Handler<List> for StoreActor {
-    type Result = Result<Page, ListError>;
+    type Result = ResponseActFuture<Self, Listing>;
 
-    fn handle(&mut self, msg: List, ctx: &mut Self::Context) -> Self::Result {
-        let principal = self
-            .credentials
-            .load()
-            .authenticate_digest(msg.digest, msg.now)?;
-        let fail = std::mem::take(&mut self.panic_next_list);
-        let page = self.guarded(ctx, |store| {
-            if msg.track_last_used {
-                store.record_use(&principal.token, msg.now);
+    fn handle(&mut self, msg: List, ctx: &mut Context<Self>) -> Self::Result {
+        let version = msg.store.version();
+        let data = msg.store.load();
+        let principal =
+            match msg
+                .store
+                .authenticate(&data, msg.presented, msg.now, msg.track_last_used)
+            {
+                Ok(principal) => principal,
+                Err(error) => return done(None, Err(Refusal::Auth(error))),
+            };
+        let token = Some(principal.token.clone());
+        if let Err(error) = principal.require_list_scope() {
+            return done(token, Err(Refusal::Auth(error)));
+        }
+        let query = match msg.query {
+            Ok(query) => query,
+            Err(errors) => return done(token, Err(Refusal::Query(errors))),
+        };
+        if msg.store.take_failure() {
+            // Fails like a bug in the store would: caught, answered 503, actor restarted.
+            let failed = catch_unwind(AssertUnwindSafe(|| {
+                panic!("store failure injected through the admin API")
+            }));
+            if failed.is_err() {
+                tracing::error!("the store failed while listing; restarting it");
+                ctx.stop();
+                return done(token, Err(Refusal::Failed));
             }
-            if fail {
-                panic!("store failure injected through the admin API");
+        }
+        let workspace = principal.workspace;
+        // A page is kept only when nothing changed while it was decided (this request's own
+        // recorded use included), and never for a workspace with the session's own tokens,
+        // whose statuses change with the clock without a version change.
+        let unchanged = msg.store.version() == version;
+        let key = (unchanged && data.overlay.workspace(workspace).is_none()).then(|| PageKey {
+            store: Arc::as_ptr(&msg.store) as usize,
+            version,
+            workspace,
+            cursor: data.index.workspaces[workspace as usize].cursor(msg.now),
+            page: query.page,
+            per_page: query.per_page,
+            status: query.status,
+            name: query.name.as_ref().map(|n| n.folded.clone()),
+            link_suffix: msg.link_suffix.clone(),
+        });
+        if let Some(hit) = key.as_ref().and_then(|k| self.pages.get(k)) {
+            return done(token, Ok(hit.clone()));
+        }
+        let listing = ListPage {
+            data,
+            workspace,
+            query,
+            now: msg.now,
+            render: msg.render,
+            link_suffix: msg.link_suffix,
+        };
+        if listing.query.name.is_none() {
+            let rendered = listing.run();
+            self.remember(key, &rendered);
+            return done(token, Ok(rendered));
+        }
+        let scan = self.scans.send(listing);
+        Box::pin(
+            async move { scan.await.map_err(|_| Refusal::Failed) }
+                .into_actor(self)
+                .map(move |outcome, actor, _| {
+                    if let Ok(rendered) = &outcome {
+                        actor.remember(key, rendered);
+                    }
+                    Listing { token, outcome }
+                }),
+        )
+    }
+}
+
+impl StoreActor {
+    fn remember(&mut self, key: Option<PageKey>, rendered: &Rendered) {
+        if let Some(key) = key {
+            if self.pages.len() >= CACHED_PAGES {
+                self.pages.clear();
             }
-            principal
-                .require_list_scope()
-                .map(|()| store.list(&principal.workspace, &msg.query, msg.now))
-        })?;
-        Ok(page?)
+            self.pages.insert(key, rendered.clone());
+        }
     }
 }
 
-/// Makes the next listing fail inside the store, so that clients can see a 503 and the
-/// store's recovery (`POST /__admin/faults/store-failure`).
+fn done(
+    token: Option<TokenId>,
+    outcome: Result<Rendered, Refusal>,
+) -> ResponseActFuture<StoreActor, Listing> {
+    Box::pin(fut::ready(Listing { token, outcome }))
+}
+
+/// One page to list and render, on whichever thread the work belongs.
 #[derive(Message)]
-#[rtype(result = "()")]
-pub struct FailNextList;
+#[rtype(result = "Rendered")]
+pub struct ListPage {
+    data: Arc<Data>,
+    workspace: u32,
+    query: ListQuery,
+    now: DateTime<Utc>,
+    render: Render,
+    link_suffix: String,
+}
 
-impl Handler<FailNextList> for StoreActor {
-    type Result = ();
-
-    fn handle(&mut self, _: FailNextList, _: &mut Self::Context) {
-        self.panic_next_list = true;
+impl ListPage {
+    fn run(&self) -> Rendered {
+        let page = self.data.page(self.workspace, &self.query, self.now);
+        (self.render)(&self.query, &page, &self.link_suffix)
     }
 }
 
-/// Records that a token authenticated a request that did not list anything (403, 400).
-#[derive(Message)]
-#[rtype(result = "()")]
-pub struct RecordUse {
-    pub token: TokenId,
-    pub at: DateTime<Utc>,
+/// Runs name filters off the workers' threads.
+pub struct ScanActor;
+
+impl Actor for ScanActor {
+    type Context = SyncContext<Self>;
 }
 
-impl Handler<RecordUse> for StoreActor {
-    type Result = ();
+impl Handler<ListPage> for ScanActor {
+    type Result = MessageResult<ListPage>;
 
-    fn handle(&mut self, msg: RecordUse, _: &mut Self::Context) {
-        self.store.record_use(&msg.token, msg.at);
+    fn handle(&mut self, msg: ListPage, _: &mut SyncContext<Self>) -> Self::Result {
+        MessageResult(msg.run())
     }
 }
 
-/// Replaces the whole state with a validated snapshot, atomically for every later message.
-#[derive(Message)]
-#[rtype(result = "LoadStatus")]
-pub struct Replace(pub Snapshot, pub LoadKind);
-
-impl Handler<Replace> for StoreActor {
-    type Result = MessageResult<Replace>;
-
-    fn handle(&mut self, msg: Replace, _: &mut Self::Context) -> Self::Result {
-        MessageResult(self.replace(msg.0, msg.1))
-    }
-}
-
-/// Records a refused reload, so `/readyz` can show it while the old data keeps serving.
-#[derive(Message)]
-#[rtype(result = "()")]
-pub struct ReloadRefused(pub String);
-
-impl Handler<ReloadRefused> for StoreActor {
-    type Result = ();
-
-    fn handle(&mut self, msg: ReloadRefused, _: &mut Self::Context) {
-        self.metrics.record_load(LoadKind::Reload, false);
-        let mut status = LoadStatus::clone(&self.status.load());
-        status.last_reload_error = Some(msg.0);
-        self.status.store(Arc::new(status));
-    }
-}
-
-/// Per workspace, how many tokens are in each status at a time (for `/metrics`).
-#[derive(Message)]
-#[rtype(result = "Vec<(String, [usize; 3])>")]
-pub struct Counts(pub DateTime<Utc>);
-
-impl Handler<Counts> for StoreActor {
-    type Result = MessageResult<Counts>;
-
-    fn handle(&mut self, msg: Counts, _: &mut Self::Context) -> Self::Result {
-        MessageResult(self.store.counts(msg.0))
-    }
-}
-
-/// The whole state as a snapshot document.
-#[derive(Message)]
-#[rtype(result = "Vec<u8>")]
-pub struct Export;
-
-impl Handler<Export> for StoreActor {
-    type Result = MessageResult<Export>;
-
-    fn handle(&mut self, _: Export, _: &mut Self::Context) -> Self::Result {
-        MessageResult(self.store.export())
-    }
+/// Starts the scan actor on `threads` threads of its own.
+pub fn start_scans(threads: usize) -> Addr<ScanActor> {
+    SyncArbiter::start(threads.max(1), || ScanActor)
 }

@@ -5,8 +5,9 @@
 
 use serde::Serialize;
 
-use super::Store;
-use crate::domain::{format_timestamp, Status};
+use super::index::small;
+use super::{Data, Store};
+use crate::domain::{format_timestamp, SecretDigest, Status, Token};
 
 #[derive(Serialize)]
 struct Document<'a> {
@@ -35,21 +36,43 @@ struct TokenOut<'a> {
     secret_sha256: Option<String>,
 }
 
-impl Store {
-    /// The whole state as a snapshot document.
+impl Data {
+    /// The whole state as a snapshot document: each workspace's tokens in listing order,
+    /// the session's own changes included.
     pub fn export(&self) -> Vec<u8> {
+        let mut workspaces = Vec::with_capacity(self.index.workspaces.len());
+        for (position, w) in self.index.workspaces.iter().enumerate() {
+            let position = small(position);
+            let changes = self.overlay.workspace(position);
+            let mut tokens: Vec<(Token, Option<SecretDigest>)> = Vec::with_capacity(w.tokens.len());
+            for (i, token) in w.tokens.iter().enumerate() {
+                let i = small(i);
+                if changes.is_some_and(|c| c.hidden.contains(&i)) {
+                    continue;
+                }
+                let mut token = token.clone();
+                token.last_used_at = self.last_used(position, i);
+                let digest = w
+                    .slots
+                    .get(&i)
+                    .map(|&slot| self.index.credentials[slot as usize].digest);
+                tokens.push((token, digest));
+            }
+            if let Some(changes) = changes {
+                tokens.extend(changes.added.iter().map(|a| (a.token.clone(), a.digest)));
+                tokens.sort_by(|(a, _), (b, _)| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
+            }
+            workspaces.push((w.id.as_str(), w.name.as_str(), tokens));
+        }
         let document = Document {
-            workspaces: self
-                .workspaces
+            workspaces: workspaces
                 .iter()
-                .map(|w| WorkspaceOut {
-                    id: w.id.as_str(),
-                    name: &w.name,
-                    tokens: w
-                        .tokens
+                .map(|(id, name, tokens)| WorkspaceOut {
+                    id,
+                    name,
+                    tokens: tokens
                         .iter()
-                        .enumerate()
-                        .map(|(i, t)| TokenOut {
+                        .map(|(t, digest)| TokenOut {
                             id: t.id.as_str(),
                             name: &t.name,
                             scopes: t.scopes.iter().map(|s| s.as_str()).collect(),
@@ -58,13 +81,19 @@ impl Store {
                             expires_at: t.expires_at.as_ref().map(format_timestamp),
                             last_used_at: t.last_used_at.as_ref().map(format_timestamp),
                             created_by: &t.created_by,
-                            secret_sha256: w.secrets.get(&super::index(i)).map(|d| d.to_hex()),
+                            secret_sha256: digest.map(|d| d.to_hex()),
                         })
                         .collect(),
                 })
                 .collect(),
         };
-        // A tree of strings and numbers always serialises.
-        serde_json::to_vec_pretty(&document).unwrap_or_default()
+        serde_json::to_vec_pretty(&document).expect("a tree of strings and numbers serialises")
+    }
+}
+
+impl Store {
+    /// The whole state as a snapshot document.
+    pub fn export(&self) -> Vec<u8> {
+        self.load().export()
     }
 }

@@ -1,25 +1,35 @@
-//! The token store: every workspace's tokens in a status-partitioned, ordered index.
+//! The token store: a session's data, which authenticates, records uses and lists pages.
 //!
-//! Tokens of a workspace sit in one vector ordered by `(created_at, id)`, so a token's index
-//! is its rank in an unfiltered listing. Each status keeps an ascending list of indices, so a
-//! status-only page is a slice and its total a length. Active tokens that will expire wait in
-//! a list ordered by expiry time; a cursor into it says how many have already moved to the
-//! expired partition, and moving the clock either way only moves the tokens it passes.
+//! A [`Store`] is an indexed snapshot shared by every session forked from it ([`Index`]), the
+//! session's own changes beside it ([`Overlay`]), and the `last_used_at` of each token that
+//! can authenticate. A fork shares the index and copies nothing else of size, so a session
+//! over 100k tokens costs little until it changes something. Every decision about one request
+//! (who is calling, may they list, what they see, what is recorded) is taken against one
+//! [`Data`], loaded once, so a request never mixes two states.
 
 pub mod actor;
+mod edit;
 mod export;
+pub mod index;
+mod list;
+pub mod overlay;
 mod partition;
 pub mod snapshot;
 pub mod source;
 pub mod watch;
 
-use ahash::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering::Relaxed};
+use std::sync::{Arc, Mutex};
 
+use arc_swap::ArcSwap;
 use chrono::{DateTime, Utc};
-use memchr::memmem;
 
-use crate::domain::{fold_into, ListQuery, SecretDigest, Status, Token, TokenId, WorkspaceId};
-use partition::transfer;
+use crate::domain::{
+    AuthError, ListQuery, Presented, Status, Token, TokenId, WorkspaceId, REQUIRED_SCOPE,
+};
+pub use edit::{ChangeError, NewToken, TokenChange};
+pub use index::{Index, StatusView};
+pub use overlay::Overlay;
 use snapshot::Snapshot;
 
 /// The snapshot served when none is configured.
@@ -27,6 +37,9 @@ pub const DEFAULT_SNAPSHOT: &[u8] = include_bytes!("default_snapshot.json");
 
 /// The secret of the default snapshot's "Read-Only Audit Key": never expires, may list.
 pub const DEMO_SECRET: &str = "tok_live_AcmeAuditReadOnlyKey2026Demo0001";
+
+/// `last_used_at` of a token never used, as stored in a slot.
+const NEVER: i64 = i64::MIN;
 
 /// One page of a listing.
 #[derive(Debug, Default, PartialEq)]
@@ -37,291 +50,249 @@ pub struct Page {
     pub total: u64,
 }
 
-/// All workspaces and their tokens.
-#[derive(Debug, Default)]
-pub struct Store {
-    /// In snapshot order, so an export reads like the file that was loaded.
-    workspaces: Vec<Workspace>,
-    positions: HashMap<WorkspaceId, usize>,
-    /// Where each token that has a secret sits: workspace position and token index.
-    locations: HashMap<TokenId, (usize, u32)>,
+/// The token a request authenticated as.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Principal {
+    pub token: TokenId,
+    /// The position of its workspace in the data.
+    pub workspace: u32,
+    /// Whether it carries [`REQUIRED_SCOPE`].
+    pub can_list: bool,
 }
 
+impl Principal {
+    /// Checks that the token may list tokens (403 `insufficient_scope` otherwise).
+    pub fn require_list_scope(&self) -> Result<(), AuthError> {
+        if self.can_list {
+            Ok(())
+        } else {
+            Err(AuthError::InsufficientScope)
+        }
+    }
+}
+
+/// One consistent state of a session's data.
 #[derive(Debug)]
-struct Workspace {
-    id: WorkspaceId,
-    name: String,
-    /// Ordered by `(created_at, id)`.
-    tokens: Vec<Token>,
-    /// Secret digests by token index, for the tokens that have one (kept for export).
-    secrets: HashMap<u32, SecretDigest>,
-    /// The folded names of `tokens`, back to back, for one substring search over them all.
-    folded_names: String,
-    /// `name_ends[i]` is where token `i`'s folded name ends in `folded_names`.
-    name_ends: Vec<u32>,
-    /// Ascending token indices, one list per current status.
-    partitions: [Vec<u32>; 3],
-    /// The current status of each token, by index: one byte each, so that a name filter
-    /// combined with a status reads a small contiguous array, not the tokens themselves.
-    statuses: Vec<Status>,
-    /// Tokens stored as active that have an expiry time, ordered by it.
-    expiring: Vec<(DateTime<Utc>, u32)>,
-    /// `expiring[..expired_upto]` sit in the expired partition.
-    expired_upto: usize,
+pub struct Data {
+    pub index: Arc<Index>,
+    pub overlay: Arc<Overlay>,
+    /// `last_used_at` of each credential slot of the index, in Unix seconds ([`NEVER`]).
+    used: Arc<[AtomicI64]>,
+}
+
+/// A session's data: replaced whole, changed token by token, and read by every request.
+#[derive(Debug)]
+pub struct Store {
+    data: ArcSwap<Data>,
+    /// Bumped by every change that a listing can show, so pages can be cached per version.
+    version: AtomicU64,
+    /// Serialises changes: each one reads the current data and publishes the next.
+    writer: Mutex<()>,
+    /// Set to make the next listing fail inside the store (`/__admin/faults/store-failure`).
+    failing: AtomicBool,
 }
 
 impl Store {
-    /// Indexes a validated snapshot. The clock is applied at the first listing.
+    /// Indexes a validated snapshot.
     pub fn new(snapshot: Snapshot) -> Store {
-        let mut store = Store::default();
-        for (position, data) in snapshot.workspaces.into_iter().enumerate() {
-            let mut tokens = data.tokens;
-            // Keys first, then one permutation: tokens are large, and moving each of them
-            // O(log n) times dominated indexing a large file.
-            tokens.sort_by_cached_key(|t| (t.token.created_at, t.token.id.clone()));
-            let mut secrets = HashMap::default();
-            for (i, data) in tokens.iter().enumerate() {
-                // Only a token with a secret can authenticate, and so be marked as used.
-                if let Some(digest) = data.secret {
-                    secrets.insert(index(i), digest);
-                    store
-                        .locations
-                        .insert(data.token.id.clone(), (position, index(i)));
-                }
-            }
-            let tokens = tokens.into_iter().map(|t| t.token).collect();
-            store.positions.insert(data.id.clone(), position);
-            store
-                .workspaces
-                .push(Workspace::new(data.id, data.name, tokens, secrets));
-        }
-        store
+        Store::fork(&Arc::new(Index::new(snapshot)))
     }
 
-    /// Lists one page of a workspace's tokens as of `now`.
-    pub fn list(&mut self, workspace: &WorkspaceId, query: &ListQuery, now: DateTime<Utc>) -> Page {
-        let position = self.positions.get(workspace).copied();
-        match position.and_then(|p| self.workspaces.get_mut(p)) {
-            Some(workspace) => {
-                workspace.sync(now);
-                workspace.list(query)
+    /// A store over a shared index, with no change of its own.
+    pub fn fork(index: &Arc<Index>) -> Store {
+        Store {
+            data: ArcSwap::from_pointee(Data::fresh(index)),
+            version: AtomicU64::new(0),
+            writer: Mutex::new(()),
+            failing: AtomicBool::new(false),
+        }
+    }
+
+    /// Makes the next listing fail inside the store: it is answered 503 and the store actor
+    /// that served it restarts, as after a bug.
+    pub fn fail_next_list(&self) {
+        self.failing.store(true, Relaxed);
+    }
+
+    /// Whether this listing is the one to fail; clears the request.
+    pub fn take_failure(&self) -> bool {
+        self.failing.swap(false, Relaxed)
+    }
+
+    /// The current data, for one consistent decision.
+    pub fn load(&self) -> Arc<Data> {
+        self.data.load_full()
+    }
+
+    /// Changes whenever what a listing shows may have changed.
+    pub fn version(&self) -> u64 {
+        self.version.load(Relaxed)
+    }
+
+    /// Serves `index` from now on, forgetting every change, use recorded and pending failure.
+    pub fn replace(&self, index: &Arc<Index>) {
+        let _writer = self.lock();
+        self.failing.store(false, Relaxed);
+        self.data.store(Arc::new(Data::fresh(index)));
+        self.version.fetch_add(1, Relaxed);
+    }
+
+    /// Authenticates presented credentials as of `now` (RFC 6750; a token revoked, expired
+    /// or not created yet cannot authenticate) and, when `track`, records the use as the
+    /// token's `last_used_at`.
+    pub fn authenticate(
+        &self,
+        data: &Data,
+        presented: Presented,
+        now: DateTime<Utc>,
+        track: bool,
+    ) -> Result<Principal, AuthError> {
+        let digest = match presented {
+            Presented::Nothing => return Err(AuthError::Missing),
+            Presented::Ambiguous => return Err(AuthError::Unknown),
+            Presented::Secret(digest) => digest,
+        };
+        // A changed token lives in the overlay and hides its indexed original.
+        if let Some((workspace, added)) = data.overlay.credential(&digest) {
+            usable(&added.token, now)?;
+            let principal = Principal {
+                token: added.token.id.clone(),
+                workspace,
+                can_list: added.token.has_scope(REQUIRED_SCOPE),
+            };
+            if track && added.token.last_used_at != Some(now) {
+                self.record_added_use(workspace, &principal.token, now);
             }
+            return Ok(principal);
+        }
+        let slot = data.index.credential(&digest).ok_or(AuthError::Unknown)?;
+        let credential = data.index.credentials[slot as usize];
+        if data.overlay.hides(credential.workspace, credential.index) {
+            return Err(AuthError::Unknown);
+        }
+        let token =
+            &data.index.workspaces[credential.workspace as usize].tokens[credential.index as usize];
+        usable(token, now)?;
+        if track {
+            let at = now.timestamp();
+            let used = &data.used[slot as usize];
+            if used.load(Relaxed) != at {
+                used.store(at, Relaxed);
+                self.version.fetch_add(1, Relaxed);
+            }
+        }
+        Ok(Principal {
+            token: token.id.clone(),
+            workspace: credential.workspace,
+            can_list: token.has_scope(REQUIRED_SCOPE),
+        })
+    }
+
+    /// Lists one page of a workspace's tokens as of `now` (no page when there is no such
+    /// workspace).
+    pub fn list(&self, workspace: &WorkspaceId, query: &ListQuery, now: DateTime<Utc>) -> Page {
+        let data = self.load();
+        match data.index.position(workspace) {
+            Some(position) => data.page(position, query, now),
             None => Page::default(),
         }
     }
 
-    /// Records that `token` authenticated a request at `at`.
-    pub fn record_use(&mut self, token: &TokenId, at: DateTime<Utc>) {
-        if let Some(&(workspace, i)) = self.locations.get(token) {
-            if let Some(token) = self
-                .workspaces
-                .get_mut(workspace)
-                .and_then(|w| w.tokens.get_mut(i as usize))
-            {
-                token.last_used_at = Some(at);
+    /// Records that the token with this id authenticated a request at `at`.
+    pub fn record_use(&self, token: &TokenId, at: DateTime<Utc>) {
+        let data = self.load();
+        for (slot, credential) in data.index.credentials.iter().enumerate() {
+            let workspace = &data.index.workspaces[credential.workspace as usize];
+            if workspace.tokens[credential.index as usize].id == *token {
+                data.used[slot].store(at.timestamp(), Relaxed);
+                self.version.fetch_add(1, Relaxed);
             }
         }
-    }
-
-    /// Rebuilds every index from the tokens themselves, after a failure may have left an
-    /// index half-updated. Tokens keep their order, so token locations stay valid.
-    pub fn rebuild(&mut self) {
-        for w in &mut self.workspaces {
-            let (tokens, secrets) = (
-                std::mem::take(&mut w.tokens),
-                std::mem::take(&mut w.secrets),
-            );
-            *w = Workspace::new(w.id.clone(), std::mem::take(&mut w.name), tokens, secrets);
-        }
-    }
-
-    /// The number of tokens in every workspace.
-    pub fn token_count(&self) -> usize {
-        self.workspaces.iter().map(|w| w.tokens.len()).sum()
     }
 
     /// Per workspace, how many tokens are in each status as of `now`.
-    pub fn counts(&mut self, now: DateTime<Utc>) -> Vec<(String, [usize; 3])> {
-        self.workspaces
-            .iter_mut()
-            .map(|w| {
-                w.sync(now);
-                let [a, e, r] = &w.partitions;
-                (w.id.as_str().to_owned(), [a.len(), e.len(), r.len()])
+    pub fn counts(&self, now: DateTime<Utc>) -> Vec<(String, [usize; 3])> {
+        self.load().counts(now)
+    }
+
+    /// How many distinct tokens this store created, changed or deleted.
+    pub fn changed_tokens(&self) -> usize {
+        self.load().overlay.changed_tokens()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, ()> {
+        // The guard protects no data of its own, only the order of writers.
+        self.writer.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Publishes a new overlay over the same index and uses.
+    fn publish(&self, data: &Data, overlay: Overlay) {
+        self.data.store(Arc::new(Data {
+            index: data.index.clone(),
+            overlay: Arc::new(overlay),
+            used: data.used.clone(),
+        }));
+        self.version.fetch_add(1, Relaxed);
+    }
+
+    fn record_added_use(&self, workspace: u32, id: &TokenId, at: DateTime<Utc>) {
+        let _writer = self.lock();
+        let data = self.load();
+        if let Some(added) = data.overlay.added(workspace, id) {
+            let mut added = added.clone();
+            added.token.last_used_at = Some(at);
+            let mut overlay = Overlay::clone(&data.overlay);
+            overlay.put(workspace, added);
+            self.publish(&data, overlay);
+        }
+    }
+}
+
+/// Whether a token can authenticate at `now` (RFC 6750 §3.1 `invalid_token` otherwise).
+fn usable(token: &Token, now: DateTime<Utc>) -> Result<(), AuthError> {
+    match token.status_at(now) {
+        Status::Revoked => Err(AuthError::Revoked),
+        Status::Expired => Err(AuthError::Expired),
+        Status::Active if token.created_at > now => Err(AuthError::NotValidYet),
+        Status::Active => Ok(()),
+    }
+}
+
+impl Data {
+    fn fresh(index: &Arc<Index>) -> Data {
+        let used = index
+            .credentials
+            .iter()
+            .map(|c| {
+                let token = &index.workspaces[c.workspace as usize].tokens[c.index as usize];
+                AtomicI64::new(token.last_used_at.map_or(NEVER, |at| at.timestamp()))
             })
-            .collect()
-    }
-
-    /// The number of workspaces.
-    pub fn workspace_count(&self) -> usize {
-        self.workspaces.len()
-    }
-}
-
-fn index(i: usize) -> u32 {
-    u32::try_from(i).unwrap_or(u32::MAX)
-}
-
-/// The folded names back to back, and where each one ends.
-fn fold_names(tokens: &[Token]) -> (String, Vec<u32>) {
-    let mut folded = String::with_capacity(tokens.iter().map(|t| t.name.len()).sum());
-    let mut ends = Vec::with_capacity(tokens.len());
-    for token in tokens {
-        fold_into(&token.name, &mut folded);
-        ends.push(index(folded.len()));
-    }
-    (folded, ends)
-}
-
-/// Token indices by stored status, the statuses themselves, and the active tokens that will
-/// expire, ordered by expiry time.
-type StatusIndex = ([Vec<u32>; 3], Vec<Status>, Vec<(DateTime<Utc>, u32)>);
-
-fn status_index(tokens: &[Token]) -> StatusIndex {
-    let mut partitions: [Vec<u32>; 3] = Default::default();
-    let mut statuses = Vec::with_capacity(tokens.len());
-    let mut expiring = Vec::new();
-    for (i, token) in tokens.iter().enumerate() {
-        partitions[token.status.index()].push(index(i));
-        statuses.push(token.status);
-        if let (Status::Active, Some(expires_at)) = (token.status, token.expires_at) {
-            expiring.push((expires_at, index(i)));
-        }
-    }
-    expiring.sort_unstable();
-    (partitions, statuses, expiring)
-}
-
-impl Workspace {
-    fn new(
-        id: WorkspaceId,
-        name: String,
-        tokens: Vec<Token>,
-        secrets: HashMap<u32, SecretDigest>,
-    ) -> Workspace {
-        // Folding the names is the larger half of the work: it runs on a second thread while
-        // this one builds the status index (a load has both cores to itself).
-        let ((folded_names, name_ends), (partitions, statuses, expiring)) =
-            std::thread::scope(|scope| {
-                let names = scope.spawn(|| fold_names(&tokens));
-                let index = status_index(&tokens);
-                (names.join().unwrap_or_else(|_| fold_names(&tokens)), index)
-            });
-        Workspace {
-            id,
-            name,
-            tokens,
-            secrets,
-            folded_names,
-            name_ends,
-            partitions,
-            statuses,
-            expiring,
-            expired_upto: 0,
+            .collect();
+        Data {
+            index: index.clone(),
+            overlay: Arc::default(),
+            used,
         }
     }
 
-    /// Moves tokens between the active and expired partitions to match `now`, in either
-    /// direction, touching only the tokens whose expiry lies between the old and new clock.
-    fn sync(&mut self, now: DateTime<Utc>) {
-        let mut expiring_now = Vec::new();
-        while let Some(&(at, i)) = self.expiring.get(self.expired_upto) {
-            if at > now {
-                break;
-            }
-            expiring_now.push(i);
-            self.expired_upto += 1;
-        }
-        let mut active_again = Vec::new();
-        while let Some(&(at, i)) = self.expired_upto.checked_sub(1).map(|k| &self.expiring[k]) {
-            if at <= now {
-                break;
-            }
-            active_again.push(i);
-            self.expired_upto -= 1;
-        }
-        for &i in &expiring_now {
-            self.statuses[i as usize] = Status::Expired;
-        }
-        for &i in &active_again {
-            self.statuses[i as usize] = Status::Active;
-        }
-        let [active, expired, _] = &mut self.partitions;
-        transfer(active, expired, expiring_now);
-        transfer(expired, active, active_again);
-    }
-
-    fn list(&self, query: &ListQuery) -> Page {
-        let offset = usize::try_from(query.offset()).unwrap_or(usize::MAX);
-        let per_page = query.per_page as usize;
-        let with_status = |i: u32| {
-            let mut token = self.tokens[i as usize].clone();
-            token.status = self.statuses[i as usize];
-            token
-        };
-        match (&query.name, query.status) {
-            (None, None) => Page {
-                total: self.tokens.len() as u64,
-                tokens: (offset..self.tokens.len())
-                    .take(per_page)
-                    .map(|i| with_status(index(i)))
-                    .collect(),
+    /// The `last_used_at` of an indexed token, as recorded in this session.
+    fn last_used(&self, workspace: u32, index: u32) -> Option<DateTime<Utc>> {
+        let w = &self.index.workspaces[workspace as usize];
+        match w.slots.get(&index) {
+            Some(&slot) => match self.used[slot as usize].load(Relaxed) {
+                NEVER => None,
+                at => DateTime::from_timestamp(at, 0),
             },
-            (None, Some(status)) => {
-                let partition = &self.partitions[status.index()];
-                Page {
-                    total: partition.len() as u64,
-                    tokens: partition
-                        .iter()
-                        .skip(offset)
-                        .take(per_page)
-                        .map(|&i| with_status(i))
-                        .collect(),
-                }
-            }
-            (Some(name), status) => {
-                let mut total = 0u64;
-                let mut tokens = Vec::new();
-                for i in self.matching(&name.folded) {
-                    if status.is_some_and(|s| self.statuses[i as usize] != s) {
-                        continue;
-                    }
-                    if total >= offset as u64 && tokens.len() < per_page {
-                        tokens.push(with_status(i));
-                    }
-                    total += 1;
-                }
-                Page { tokens, total }
-            }
+            None => w.tokens[index as usize].last_used_at,
         }
     }
 
-    /// Indices of the tokens whose folded name contains `needle`, ascending.
-    fn matching<'a>(&'a self, needle: &'a str) -> impl Iterator<Item = u32> + 'a {
-        let finder = memmem::Finder::new(needle.as_bytes());
-        let haystack = self.folded_names.as_bytes();
-        let mut from = 0usize;
-        let mut next = 0usize;
-        std::iter::from_fn(move || loop {
-            let start = from + finder.find(&haystack[from..])?;
-            // The token whose name holds the match's first byte: at or after the last one,
-            // found by galloping forward, since matches come in ascending order and are
-            // often close together.
-            let ends = &self.name_ends[next..];
-            let mut span = 1;
-            while span < ends.len() && (ends[span - 1] as usize) <= start {
-                span *= 2;
-            }
-            let window = &ends[span / 2..span.min(ends.len())];
-            let i = next + span / 2 + window.partition_point(|&end| end as usize <= start);
-            next = i + 1;
-            let end = self.name_ends[i] as usize;
-            // Any later match starting inside this name would run past its end too.
-            from = end;
-            if start + needle.len() <= end {
-                return Some(index(i));
-            }
-        })
+    /// The workspaces, by position: id and name.
+    pub fn workspaces(&self) -> impl Iterator<Item = (&WorkspaceId, &str)> {
+        self.index
+            .workspaces
+            .iter()
+            .map(|w| (&w.id, w.name.as_str()))
     }
 }
 

@@ -8,21 +8,16 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
-use actix::Addr;
+use super::snapshot::Snapshot;
+use super::source::{LoadError, Source};
 
-use super::actor::{ReloadRefused, Replace, StoreActor};
-use super::source::Source;
-use crate::metrics::LoadKind;
+/// What to do with each new version of the file: install it, or record why it was refused.
+pub type OnChange = Box<dyn Fn(Result<Snapshot, LoadError>) + 'static>;
 
 /// Starts polling `path` every `interval_ms` on the current actix system. `loaded` is the
 /// file's fingerprint taken before the data being served was read from it, so that a change
 /// made while it was loading is seen as a change.
-pub fn start(
-    path: PathBuf,
-    interval_ms: u64,
-    loaded: Option<Fingerprint>,
-    store: Addr<StoreActor>,
-) {
+pub fn start(path: PathBuf, interval_ms: u64, loaded: Option<Fingerprint>, on_change: OnChange) {
     actix_web::rt::spawn(async move {
         let mut ticker = actix_web::rt::time::interval(Duration::from_millis(interval_ms));
         let mut seen = loaded;
@@ -40,15 +35,7 @@ pub fn start(
             let source = Source::File(path.clone());
             // Parsing a large file takes time: keep it off the thread that runs the store.
             match actix_web::rt::task::spawn_blocking(move || source.load()).await {
-                Ok(Ok(snapshot)) => {
-                    if let Ok(status) = store.send(Replace(snapshot, LoadKind::Reload)).await {
-                        tracing::info!(path = %path.display(), tokens = status.tokens, "snapshot reloaded");
-                    }
-                }
-                Ok(Err(error)) => {
-                    tracing::warn!(path = %path.display(), %error, "snapshot reload refused; the current data stays");
-                    store.do_send(ReloadRefused(error.to_string()));
-                }
+                Ok(loaded) => on_change(loaded),
                 Err(error) => tracing::error!(%error, "snapshot reload failed"),
             }
         }

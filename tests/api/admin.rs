@@ -595,9 +595,13 @@ async fn a_clock_body_that_does_not_fit_the_schema_is_a_400_problem() {
     // Arrange
     let app = spawn_app("workspaces.json").await;
 
-    for (path, body) in [
-        ("/__admin/clock", json!({"time": FROZEN_NOW})),
-        ("/__admin/clock/advance", json!({"seconds": "ten"})),
+    for (path, body, field) in [
+        ("/__admin/clock", json!({"time": FROZEN_NOW}), "time"),
+        (
+            "/__admin/clock/advance",
+            json!({"seconds": "ten"}),
+            "seconds",
+        ),
     ] {
         // Act
         let method = if path.ends_with("advance") {
@@ -609,7 +613,7 @@ async fn a_clock_body_that_does_not_fit_the_schema_is_a_400_problem() {
 
         // Assert
         let problem = assert_problem(response, StatusCode::BAD_REQUEST, "invalid_parameter").await;
-        assert_eq!(failing_parameters(&problem), ["body"], "{path}");
+        assert_eq!(failing_parameters(&problem), [field], "{path}");
     }
 }
 

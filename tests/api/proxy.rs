@@ -109,6 +109,14 @@ fn contract_battery() -> Vec<Probe> {
         probes.push(("?per_page=5", reader, vec![("Prefer", code)]));
     }
     probes.push(("?__code=429", None, vec![]));
+    probes.push(("", reader, vec![("Prefer", "example=last_page")]));
+    probes.push(("?__example=vendor", reader, vec![]));
+    probes.push((
+        "?per_page=7&page=2",
+        reader,
+        vec![("X-Mock-Session", "proxy-1")],
+    ));
+    probes.push(("?per_page=7&page=2&__session=proxy-2", reader, vec![]));
     probes.push(("?per_page=2", reader, vec![("Prefer", "delay=5")]));
     probes
 }

@@ -2,12 +2,11 @@
 
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::StatusCode;
-use actix_web::HttpResponse;
+use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 
 use super::request_id::RequestId;
-use crate::auth::{AuthError, REQUIRED_SCOPE};
-use crate::domain::ParamError;
+use crate::domain::{AuthError, ParamError, REQUIRED_SCOPE};
 
 /// The media type of every error body.
 pub const PROBLEM_JSON: &str = "application/problem+json";
@@ -15,12 +14,17 @@ pub const PROBLEM_JSON: &str = "application/problem+json";
 /// The `Retry-After` of a documented 429 and of injected 503s, in seconds.
 pub const RETRY_AFTER_SECS: u64 = 30;
 
-/// Everything a request can fail with.
+/// Everything a request can fail with. Handlers return it as their error; the common
+/// middleware renders it with the request's id (see [`ApiError::render`]).
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
-    /// 400 `invalid_parameter`: every bad query parameter.
+    /// 400 `invalid_parameter`: every bad query parameter (or control header).
     #[error("invalid query parameters")]
     InvalidParameters(Vec<ParamError>),
+    /// 400 `invalid_parameter`: every bad field of a JSON request body, named by its JSON location
+    /// (`latency_ms.fixed`), or `body` when the body as a whole is unreadable.
+    #[error("invalid request body")]
+    InvalidBody(Vec<ParamError>),
     /// 401 `missing_token` / `invalid_token`, or 403 `insufficient_scope`.
     #[error(transparent)]
     Auth(#[from] AuthError),
@@ -30,9 +34,21 @@ pub enum ApiError {
     /// 404 `not_found`: no resource at this path.
     #[error("not found")]
     NotFound,
-    /// 405 `method_not_allowed`: the resource answers GET and HEAD only.
+    /// 404 `not_found`: no token with this id in the session's data.
+    #[error("no such token")]
+    NoSuchToken(String),
+    /// 404 `not_found`: no session with this name.
+    #[error("no such session")]
+    NoSuchSession(String),
+    /// 405 `method_not_allowed`: the resource answers only the methods listed (`Allow`).
     #[error("method not allowed")]
-    MethodNotAllowed,
+    MethodNotAllowed(&'static str),
+    /// 403 `forbidden_host`: a `Host` that names neither loopback nor an allowed host.
+    #[error("forbidden host")]
+    ForbiddenHost,
+    /// 422 `invalid_token_change`: a token change that breaks the snapshot rules.
+    #[error("invalid token change")]
+    InvalidChange(Vec<ParamError>),
     /// 414 `uri_too_long`: a query string over the limit, in bytes.
     #[error("URI too long")]
     UriTooLong(usize),
@@ -90,12 +106,15 @@ impl ApiError {
     /// The status code of this error.
     pub fn status(&self) -> StatusCode {
         match self {
-            ApiError::InvalidParameters(_) => StatusCode::BAD_REQUEST,
+            ApiError::InvalidParameters(_) | ApiError::InvalidBody(_) => StatusCode::BAD_REQUEST,
             ApiError::Auth(AuthError::InsufficientScope) => StatusCode::FORBIDDEN,
+            ApiError::ForbiddenHost => StatusCode::FORBIDDEN,
+            ApiError::NoSuchToken(_) | ApiError::NoSuchSession(_) => StatusCode::NOT_FOUND,
+            ApiError::InvalidChange(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Auth(_) => StatusCode::UNAUTHORIZED,
             ApiError::CorsRefused => StatusCode::FORBIDDEN,
             ApiError::NotFound => StatusCode::NOT_FOUND,
-            ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UriTooLong(_) => StatusCode::URI_TOO_LONG,
             ApiError::HeadersTooLarge(_) => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
@@ -106,15 +125,19 @@ impl ApiError {
         }
     }
 
-    fn code(&self) -> &'static str {
+    /// The machine-readable `code` of the problem.
+    pub fn code(&self) -> &'static str {
         match self {
-            ApiError::InvalidParameters(_) => "invalid_parameter",
+            ApiError::InvalidParameters(_) | ApiError::InvalidBody(_) => "invalid_parameter",
+            ApiError::ForbiddenHost => "forbidden_host",
+            ApiError::NoSuchToken(_) | ApiError::NoSuchSession(_) => "not_found",
+            ApiError::InvalidChange(_) => "invalid_token_change",
             ApiError::Auth(AuthError::Missing) => "missing_token",
             ApiError::Auth(AuthError::InsufficientScope) => "insufficient_scope",
             ApiError::Auth(_) => "invalid_token",
             ApiError::CorsRefused => "cors_refused",
             ApiError::NotFound => "not_found",
-            ApiError::MethodNotAllowed => "method_not_allowed",
+            ApiError::MethodNotAllowed(_) => "method_not_allowed",
             ApiError::PayloadTooLarge(_) => "payload_too_large",
             ApiError::UriTooLong(_) => "uri_too_long",
             ApiError::HeadersTooLarge(_) => "headers_too_large",
@@ -133,6 +156,21 @@ impl ApiError {
             ApiError::InvalidParameters(errors) => {
                 format!("The query has {} invalid parameters.", errors.len())
             }
+            ApiError::InvalidBody(errors) if errors.len() == 1 => {
+                "The request body has 1 invalid field.".to_owned()
+            }
+            ApiError::InvalidBody(errors) => {
+                format!("The request body has {} invalid fields.", errors.len())
+            }
+            ApiError::ForbiddenHost => "The Host header names neither loopback nor a host \
+                listed in server.allowed_hosts."
+                .to_owned(),
+            ApiError::NoSuchToken(id) => format!("There is no token {id} in this session."),
+            ApiError::NoSuchSession(name) => format!("There is no session named {name}."),
+            ApiError::InvalidChange(errors) => format!(
+                "The change has {} problem(s); nothing was changed.",
+                errors.len()
+            ),
             ApiError::Auth(AuthError::Missing) => {
                 "Send a bearer token in the Authorization header.".to_owned()
             }
@@ -144,7 +182,7 @@ impl ApiError {
                 "The CORS settings do not allow this origin, method or header.".to_owned()
             }
             ApiError::NotFound => "There is nothing at this path.".to_owned(),
-            ApiError::MethodNotAllowed => "This resource answers GET and HEAD only.".to_owned(),
+            ApiError::MethodNotAllowed(allow) => format!("This resource answers {allow} only."),
             ApiError::UriTooLong(limit) => {
                 format!("The query string is longer than the limit of {limit} bytes.")
             }
@@ -173,22 +211,22 @@ impl ApiError {
     }
 
     /// Renders the problem for the request `request_id`.
-    pub fn into_response(self, request_id: &RequestId) -> HttpResponse {
+    pub fn render(&self, request_id: &RequestId) -> HttpResponse {
         if let ApiError::Internal(cause) | ApiError::Unavailable(cause) = &self {
             tracing::error!(request_id = %request_id, %cause, "request failed");
         }
         let status = self.status();
         let mut response = HttpResponse::build(status);
         response.content_type(PROBLEM_JSON);
-        if let Some(challenge) = challenge(&self) {
+        if let Some(challenge) = challenge(self) {
             response.insert_header((header::WWW_AUTHENTICATE, challenge));
         }
         match self {
-            ApiError::MethodNotAllowed => {
-                response.insert_header((header::ALLOW, HeaderValue::from_static("GET, HEAD")));
+            ApiError::MethodNotAllowed(allow) => {
+                response.insert_header((header::ALLOW, HeaderValue::from_static(allow)));
             }
             ApiError::RateLimited(after) => {
-                response.insert_header((header::RETRY_AFTER, HeaderValue::from(after)));
+                response.insert_header((header::RETRY_AFTER, HeaderValue::from(*after)));
             }
             ApiError::Injected(503) | ApiError::Unavailable(_) => {
                 response.insert_header((header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECS)));
@@ -203,13 +241,26 @@ impl ApiError {
             code: self.code(),
             request_id: request_id.to_string(),
             errors: match self {
-                ApiError::InvalidParameters(errors) | ApiError::InvalidSnapshot(errors) => {
-                    Some(errors)
-                }
+                ApiError::InvalidParameters(errors)
+                | ApiError::InvalidBody(errors)
+                | ApiError::InvalidSnapshot(errors)
+                | ApiError::InvalidChange(errors) => Some(errors.clone()),
                 _ => None,
             },
         };
         response.json(problem)
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.status()
+    }
+
+    /// Rendered without the request's id, which only the common middleware knows: it renders
+    /// the error again with the id (see `http::middleware::common`).
+    fn error_response(&self) -> HttpResponse {
+        self.render(&RequestId::generate())
     }
 }
 

@@ -2,8 +2,17 @@
 
 use std::collections::VecDeque;
 use std::sync::Mutex;
+use std::time::Instant;
 
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::middleware::Next;
+use actix_web::{Error, HttpMessage};
 use serde::Serialize;
+
+use super::Selected;
+use crate::domain::{format_timestamp, TokenId};
+use crate::http::RequestId;
 
 /// One recorded request. Never holds a secret: the token is named by its id.
 #[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
@@ -70,6 +79,39 @@ impl Journal {
     fn lock(&self) -> std::sync::MutexGuard<'_, VecDeque<JournalEntry>> {
         self.entries.lock().unwrap_or_else(|e| e.into_inner())
     }
+}
+
+/// Journals every request it wraps in the journal of the request's session (the default
+/// one when the selector is bad). The admin API is not wrapped: it is not part of what a
+/// client under test did.
+pub async fn record_requests(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, Error> {
+    let started = Instant::now();
+    let selected =
+        Selected::resolve(req.request()).or_else(|_| Selected::default_of(req.request()));
+    let res = next.call(req).await?.map_into_boxed_body();
+    let Ok(selected) = selected else {
+        return Ok(res);
+    };
+    let request = res.request();
+    let extensions = request.extensions();
+    selected.session.journal.record(JournalEntry {
+        at: format_timestamp(&selected.session.clock.now()),
+        method: request.method().to_string(),
+        path: request.path().to_owned(),
+        query: request.query_string().to_owned(),
+        status: res.status().as_u16(),
+        duration_ms: started.elapsed().as_secs_f64() * 1000.0,
+        request_id: extensions
+            .get::<RequestId>()
+            .map(|id| id.to_string())
+            .unwrap_or_default(),
+        token_id: extensions.get::<TokenId>().map(|t| t.as_str().to_owned()),
+    });
+    drop(extensions);
+    Ok(res)
 }
 
 #[cfg(test)]

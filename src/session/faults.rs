@@ -1,4 +1,5 @@
-//! Global latency and injected errors, read on every API request and changed by the admin API.
+//! A session's latency and injected errors, read on every API request and changed by the
+//! admin API.
 
 use std::sync::atomic::{AtomicU16, AtomicU64, Ordering::Relaxed};
 use std::time::Duration;
@@ -6,7 +7,8 @@ use std::time::Duration;
 use rand::Rng;
 use serde::{Deserialize, Serialize};
 
-use crate::settings::{FaultsSettings, MAX_DELAY_MS};
+/// The longest delay a request or a fault may add, in milliseconds.
+pub const MAX_DELAY_MS: u64 = 30_000;
 
 /// Latency added to every API response.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -51,19 +53,6 @@ impl FaultConfig {
             problems.push(("error_status", "must be 500 or 503"));
         }
         problems
-    }
-}
-
-impl From<&FaultsSettings> for FaultConfig {
-    fn from(s: &FaultsSettings) -> FaultConfig {
-        FaultConfig {
-            latency_ms: Latency {
-                fixed: s.latency_fixed_ms,
-                jitter: s.latency_jitter_ms,
-            },
-            error_rate: s.error_rate,
-            error_status: s.error_status,
-        }
     }
 }
 

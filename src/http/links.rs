@@ -12,8 +12,9 @@ const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'_')
     .remove(b'~');
 
-/// The RFC 8288 `Link` header: relative references that keep `per_page`, `status`, `name`.
-pub fn links(query: &ListQuery, total_pages: u64) -> String {
+/// The RFC 8288 `Link` header: relative references that keep `per_page`, `status`, `name`,
+/// then `suffix` (already encoded, such as `&__session=worker-1`).
+pub fn links(query: &ListQuery, total_pages: u64, suffix: &str) -> String {
     let mut kept = format!("&per_page={}", query.per_page);
     if let Some(status) = query.status {
         kept.push_str(&format!("&status={status}"));
@@ -24,6 +25,7 @@ pub fn links(query: &ListQuery, total_pages: u64) -> String {
             utf8_percent_encode(&name.raw, QUERY_VALUE)
         ));
     }
+    kept.push_str(suffix);
     let link = |page: u64, rel: &str| format!("</v1/tokens?page={page}{kept}>; rel=\"{rel}\"");
     let page = u64::from(query.page);
     let mut parts = vec![link(1, "first")];
@@ -60,6 +62,7 @@ mod tests {
         let header = links(
             &query("page=2&per_page=10&status=active&name=CI+b%C3%B6t"),
             3,
+            "",
         );
         assert_eq!(
             header,
@@ -73,7 +76,7 @@ mod tests {
     #[test]
     fn an_empty_result_links_only_to_the_first_page() {
         assert_eq!(
-            links(&query(""), 0),
+            links(&query(""), 0, ""),
             "</v1/tokens?page=1&per_page=25>; rel=\"first\""
         );
     }

@@ -1,0 +1,120 @@
+//! What every response gets: an `X-Request-Id`, `Cache-Control: no-store`, errors rendered as
+//! problems carrying that id, one log line and the request metrics.
+
+use std::time::Instant;
+
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{
+    HeaderName, HeaderValue, ACCESS_CONTROL_REQUEST_METHOD, CACHE_CONTROL, CONTENT_LENGTH,
+};
+use actix_web::http::{Method, StatusCode};
+use actix_web::middleware::Next;
+use actix_web::{web, Error, HttpMessage};
+
+use super::error::ApiError;
+use super::request_id::{RequestId, X_REQUEST_ID};
+use super::RequestLimits;
+use crate::domain::TokenId;
+use crate::metrics::Metrics;
+
+/// Assigns the request id, renders errors as problems with it, stamps the common headers,
+/// logs one line and counts the request. The line never holds the `Authorization` header; a
+/// token is named by its id.
+pub async fn common(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, Error> {
+    let started = Instant::now();
+    let id = RequestId::from_header(req.headers().get(X_REQUEST_ID).map(|v| v.as_bytes()));
+    req.extensions_mut().insert(id.clone());
+    let preflight = req.method() == Method::OPTIONS
+        && req.headers().contains_key(ACCESS_CONTROL_REQUEST_METHOD);
+
+    let mut res = match next.call(req).await {
+        Ok(res) => res.map_into_boxed_body(),
+        Err(error) => return Err(error),
+    };
+
+    // Errors are rendered again with this request's id; the CORS layer answers a preflight
+    // with 200, or a plain-text 400 when it refuses one: 204 says there is no body to read,
+    // and a refusal is a problem like every other error.
+    let rendered = match res.response().error() {
+        Some(error) => error.as_error::<ApiError>().map(|e| e.render(&id)),
+        None if preflight && res.status() == StatusCode::BAD_REQUEST => {
+            Some(ApiError::CorsRefused.render(&id))
+        }
+        None => None,
+    };
+    if let Some(mut response) = rendered {
+        // Headers set on the way out (CORS, rate limits, Preference-Applied) stay.
+        for (name, value) in res.headers() {
+            if !response.headers().contains_key(name) && name != CONTENT_LENGTH {
+                response.headers_mut().append(name.clone(), value.clone());
+            }
+        }
+        res = res.into_response(response);
+    } else if preflight && res.status() == StatusCode::OK {
+        *res.response_mut().status_mut() = StatusCode::NO_CONTENT;
+    }
+    let headers = res.headers_mut();
+    if let Ok(value) = HeaderValue::from_str(id.as_str()) {
+        headers.insert(HeaderName::from_static(X_REQUEST_ID), value);
+    }
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+
+    let request = res.request();
+    let elapsed = started.elapsed();
+    let status_code = res.status();
+    let status = status_code.as_u16();
+    let extensions = request.extensions();
+    let token = extensions.get::<TokenId>().map(TokenId::as_str);
+    tracing::info!(
+        request_id = id.as_str(),
+        method = request.method().as_str(),
+        path = request.path(),
+        status,
+        duration_us = elapsed.as_micros() as u64,
+        token = token.unwrap_or("-"),
+        "request"
+    );
+    drop(extensions);
+    if let Some(metrics) = request.app_data::<web::Data<Metrics>>() {
+        let route = request.match_pattern();
+        metrics.observe_request(
+            route.as_deref().unwrap_or("unmatched"),
+            status_code.as_str(),
+            elapsed.as_secs_f64(),
+        );
+    }
+    Ok(res)
+}
+
+/// Refuses a query string or headers past the configured sizes. Mounted inside the CORS
+/// layer, so that a browser can read the refusal.
+pub async fn limits(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, Error> {
+    let refusal = req
+        .app_data::<web::Data<RequestLimits>>()
+        .and_then(|limits| oversized(&req, limits));
+    match refusal {
+        Some(error) => Ok(req.error_response(error)),
+        None => Ok(next.call(req).await?.map_into_boxed_body()),
+    }
+}
+
+/// Refuses a query string or headers past the configured sizes.
+fn oversized(req: &ServiceRequest, limits: &RequestLimits) -> Option<ApiError> {
+    if req.query_string().len() > limits.max_query_bytes {
+        return Some(ApiError::UriTooLong(limits.max_query_bytes));
+    }
+    let header_bytes: usize = req
+        .headers()
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len() + 4)
+        .sum();
+    (header_bytes > limits.max_header_bytes)
+        .then_some(ApiError::HeadersTooLarge(limits.max_header_bytes))
+}

@@ -1,0 +1,26 @@
+//! What every route shares and nothing else: the request id, the one error type rendered as
+//! an RFC 9457 problem, bearer credentials, and the middleware that stamps every response.
+//! It depends on no route module; `api`, `admin` and `mock` depend on it.
+
+pub mod bearer;
+pub mod error;
+pub mod links;
+pub mod middleware;
+pub mod request_id;
+
+pub use error::{ApiError, Problem, PROBLEM_JSON};
+pub use request_id::RequestId;
+
+/// Sizes past which a request is refused before any handler runs.
+#[derive(Clone, Copy, Debug)]
+pub struct RequestLimits {
+    /// The longest query string accepted, in bytes (414 past it).
+    pub max_query_bytes: usize,
+    /// The largest total of request headers accepted, in bytes (431 past it).
+    pub max_header_bytes: usize,
+}
+
+/// The answer for every path nothing else claims: 404 `not_found`.
+pub async fn not_found() -> Result<actix_web::HttpResponse, ApiError> {
+    Err(ApiError::NotFound)
+}

@@ -1,0 +1,91 @@
+//! Sessions: isolated worlds for parallel clients. A request names its session with
+//! `X-Mock-Session: <name>` or `?__session=<name>`; without one it uses the default session.
+//! Each session owns its data (forked from the configured snapshot, copy on write), clock,
+//! faults, journal, rate-limit windows, `last_used_at` values and coverage.
+
+pub mod coverage;
+pub mod faults;
+pub mod journal;
+pub mod rate_limit;
+pub mod registry;
+mod selector;
+
+use std::sync::atomic::{AtomicI64, Ordering::Relaxed};
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+
+use crate::clock::Clock;
+use crate::store::{Index, Store};
+pub use coverage::Coverage;
+pub use faults::{FaultConfig, Faults};
+pub use journal::Journal;
+pub use rate_limit::RateLimiter;
+pub use registry::{LoadStatus, SessionInfo, SessionSettings, Sessions};
+pub use selector::{Selected, SessionName, SESSION_HEADER, SESSION_PARAMETER};
+
+/// One isolated world.
+pub struct Session {
+    /// `None` for the default session.
+    pub name: Option<SessionName>,
+    pub store: Arc<Store>,
+    pub clock: Arc<Clock>,
+    pub faults: Faults,
+    pub journal: Journal,
+    pub rate_limiter: Option<RateLimiter>,
+    pub coverage: Coverage,
+    created_at: DateTime<Utc>,
+    /// Real time of the last request, in Unix nanoseconds, for idle expiry, eviction order
+    /// and the listing.
+    last_seen: AtomicI64,
+}
+
+impl Session {
+    fn new(name: Option<SessionName>, index: &Arc<Index>, settings: &SessionSettings) -> Session {
+        let now = Utc::now();
+        Session {
+            name,
+            store: Arc::new(Store::fork(index)),
+            clock: Arc::new(
+                settings
+                    .configured_now
+                    .map_or_else(Clock::real, Clock::frozen),
+            ),
+            faults: Faults::new(settings.configured_faults),
+            journal: Journal::new(settings.journal_capacity),
+            rate_limiter: match settings.requests_per_minute {
+                0 => None,
+                limit => Some(RateLimiter::new(limit)),
+            },
+            coverage: Coverage::default(),
+            created_at: now,
+            last_seen: AtomicI64::new(nanos(now)),
+        }
+    }
+
+    /// Back to the configured state: data (over `index`), clock, faults, journal, coverage and
+    /// any pending store failure.
+    pub fn reset(&self, index: &Arc<Index>, settings: &SessionSettings) {
+        self.store.replace(index);
+        match settings.configured_now {
+            Some(at) => self.clock.freeze(at),
+            None => self.clock.release(),
+        }
+        self.faults.set(settings.configured_faults);
+        self.journal.clear();
+        self.coverage.clear();
+    }
+
+    fn touch(&self) {
+        self.last_seen.store(nanos(Utc::now()), Relaxed);
+    }
+
+    fn last_seen(&self) -> i64 {
+        self.last_seen.load(Relaxed)
+    }
+}
+
+/// Unix nanoseconds (representable until 2262).
+fn nanos(at: DateTime<Utc>) -> i64 {
+    at.timestamp_nanos_opt().unwrap_or(i64::MAX)
+}

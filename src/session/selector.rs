@@ -1,0 +1,178 @@
+//! Which session a request names: `X-Mock-Session: <name>` or `?__session=<name>`, the query
+//! parameter taking the place of the header (it needs no CORS preflight).
+
+use std::fmt;
+use std::future::{ready, Ready};
+use std::sync::Arc;
+
+use actix_web::dev::Payload;
+use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
+
+use super::{Session, Sessions};
+use crate::domain::{ParamError, QueryString};
+use crate::http::ApiError;
+
+/// The header that names a session.
+pub const SESSION_HEADER: &str = "x-mock-session";
+/// The query parameter that names a session.
+pub const SESSION_PARAMETER: &str = "__session";
+
+/// A session name: 1 to 64 of `[A-Za-z0-9._-]`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SessionName(Arc<str>);
+
+impl SessionName {
+    /// Accepts exactly `^[A-Za-z0-9._-]{1,64}$`.
+    pub fn parse(text: &str) -> Option<SessionName> {
+        let ok = (1..=64).contains(&text.len())
+            && text
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b".-_".contains(&b));
+        ok.then(|| SessionName(text.into()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for SessionName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+const NAME_RULE: &str = "must be 1 to 64 of A-Z, a-z, 0-9, '.', '_' and '-'";
+
+/// The session a request selected, resolved once per request.
+#[derive(Clone)]
+pub struct Selected {
+    pub session: Arc<Session>,
+    /// Whether it was named by `__session`, which links must then keep.
+    pub by_query: bool,
+}
+
+impl Selected {
+    /// `&__session=<name>` when the request named its session in the query, else empty.
+    pub fn link_suffix(&self) -> String {
+        match (&self.session.name, self.by_query) {
+            (Some(name), true) => format!("&{SESSION_PARAMETER}={name}"),
+            _ => String::new(),
+        }
+    }
+
+    /// Reads the selector of a request: a 400 naming the header or parameter when it is not
+    /// a valid name or is given more than once.
+    pub fn resolve(req: &HttpRequest) -> Result<Selected, ApiError> {
+        if let Some(selected) = req.extensions().get::<Selected>() {
+            return Ok(selected.clone());
+        }
+        let sessions = req
+            .app_data::<web::Data<Sessions>>()
+            .ok_or_else(|| ApiError::Internal("sessions are not configured".to_owned()))?;
+        let (name, by_query) = name_of(req).map_err(|e| ApiError::InvalidParameters(vec![e]))?;
+        let session = sessions.get(name.as_ref());
+        let selected = Selected { session, by_query };
+        req.extensions_mut().insert(selected.clone());
+        Ok(selected)
+    }
+}
+
+impl Selected {
+    /// The default session, for a request whose selector is bad.
+    pub fn default_of(req: &HttpRequest) -> Result<Selected, ApiError> {
+        let sessions = req
+            .app_data::<web::Data<Sessions>>()
+            .ok_or_else(|| ApiError::Internal("sessions are not configured".to_owned()))?;
+        Ok(Selected {
+            session: sessions.get(None),
+            by_query: false,
+        })
+    }
+}
+
+fn name_of(req: &HttpRequest) -> Result<(Option<SessionName>, bool), ParamError> {
+    let raw = req.query_string();
+    if raw.contains(SESSION_PARAMETER) || raw.contains("%5F") || raw.contains("%5f") {
+        if let Some(text) = QueryString::parse(raw).single(SESSION_PARAMETER)? {
+            let name =
+                SessionName::parse(&text).ok_or(ParamError::new(SESSION_PARAMETER, NAME_RULE))?;
+            return Ok((Some(name), true));
+        }
+    }
+    let mut values = req.headers().get_all(SESSION_HEADER);
+    match (values.next(), values.next()) {
+        (None, _) => Ok((None, false)),
+        (Some(_), Some(_)) => Err(ParamError::new(
+            "X-Mock-Session",
+            "must be given at most once",
+        )),
+        (Some(value), None) => value
+            .to_str()
+            .ok()
+            .and_then(SessionName::parse)
+            .map(|name| (Some(name), false))
+            .ok_or(ParamError::new("X-Mock-Session", NAME_RULE)),
+    }
+}
+
+impl FromRequest for Selected {
+    type Error = ApiError;
+    type Future = Ready<Result<Selected, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(Selected::resolve(req))
+    }
+}
+
+impl utoipa::IntoParams for Selected {
+    /// The session selector, as every session-aware operation documents it.
+    fn into_params(
+        _: impl Fn() -> Option<utoipa::openapi::path::ParameterIn>,
+    ) -> Vec<utoipa::openapi::path::Parameter> {
+        use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        let name = || {
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .pattern(Some("^[A-Za-z0-9._-]{1,64}$"))
+                .min_length(Some(1))
+                .max_length(Some(64))
+        };
+        vec![
+            ParameterBuilder::new()
+                .name("X-Mock-Session")
+                .parameter_in(ParameterIn::Header)
+                .description(Some(
+                    "The session to act on, created on first use; without it, the default \
+                     session.",
+                ))
+                .schema(Some(name()))
+                .build(),
+            ParameterBuilder::new()
+                .name(SESSION_PARAMETER)
+                .parameter_in(ParameterIn::Query)
+                .description(Some(
+                    "The session to act on, in place of `X-Mock-Session` (needs no CORS \
+                     preflight).",
+                ))
+                .schema(Some(name()))
+                .build(),
+        ]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::SessionName;
+
+    #[test]
+    fn session_names_are_1_to_64_safe_characters() {
+        for good in ["a", "worker-1", "Test_2.b", &"x".repeat(64)] {
+            assert!(SessionName::parse(good).is_some(), "{good}");
+        }
+        for bad in ["", "has space", "semi;colon", "é", &"x".repeat(65), "a/b"] {
+            assert!(SessionName::parse(bad).is_none(), "{bad}");
+        }
+    }
+}

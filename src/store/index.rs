@@ -1,0 +1,291 @@
+//! The index of a snapshot: built once, never changed, shared by every session forked from
+//! it (sessions keep their changes beside it, see [`super::overlay`]).
+//!
+//! Tokens of a workspace sit in one vector ordered by `(created_at, id)`, so a token's index
+//! is its rank in an unfiltered listing. Statuses as of a clock live in a [`StatusView`]: one
+//! ascending list of indices per status (a status-only page is a slice, its total a length)
+//! and a status byte per token. Active tokens that will expire wait in a list ordered by
+//! expiry time; how many of them the clock has passed (the view's cursor) is all a view
+//! depends on, so sessions whose clocks agree share one view.
+
+use std::sync::{Arc, Mutex};
+
+use ahash::HashMap;
+use arc_swap::ArcSwap;
+use chrono::{DateTime, Utc};
+use memchr::memmem;
+
+use super::partition::transfer;
+use super::snapshot::Snapshot;
+use crate::domain::{fold_into, SecretDigest, Status, Token, WorkspaceId};
+
+/// Views kept per workspace besides the latest one: sessions whose clocks differ.
+const VIEWS_KEPT: usize = 8;
+
+/// Where a token with a secret sits, and the digest of that secret.
+#[derive(Clone, Copy, Debug)]
+pub struct Credential {
+    pub workspace: u32,
+    pub index: u32,
+    pub digest: SecretDigest,
+}
+
+/// Every workspace of a snapshot, indexed.
+#[derive(Debug, Default)]
+pub struct Index {
+    /// In snapshot order, so an export reads like the file that was loaded.
+    pub(super) workspaces: Vec<Workspace>,
+    positions: HashMap<WorkspaceId, u32>,
+    /// Credential slots, numbered from 0; a session keeps `last_used_at` per slot.
+    pub(super) credentials: Vec<Credential>,
+    by_digest: HashMap<SecretDigest, u32>,
+}
+
+#[derive(Debug)]
+pub(super) struct Workspace {
+    pub(super) id: WorkspaceId,
+    pub(super) name: String,
+    /// Ordered by `(created_at, id)`.
+    pub(super) tokens: Vec<Token>,
+    /// The credential slot of each token that has a secret, by token index.
+    pub(super) slots: HashMap<u32, u32>,
+    /// The folded names of `tokens`, back to back, for one substring search over them all.
+    folded_names: String,
+    /// `name_ends[i]` is where token `i`'s folded name ends in `folded_names`.
+    name_ends: Vec<u32>,
+    /// Tokens stored as active that have an expiry time, ordered by it.
+    expiring: Vec<(DateTime<Utc>, u32)>,
+    views: Views,
+}
+
+/// The statuses of a workspace's tokens once the clock has passed `cursor` expiries.
+#[derive(Debug)]
+pub struct StatusView {
+    pub cursor: usize,
+    /// Ascending token indices, one list per status.
+    pub partitions: [Vec<u32>; 3],
+    /// The status of each token, by index: one byte each, so that a name filter combined
+    /// with a status reads a small contiguous array, not the tokens themselves.
+    pub statuses: Vec<Status>,
+}
+
+#[derive(Debug)]
+struct Views {
+    latest: ArcSwap<StatusView>,
+    others: Mutex<Vec<Arc<StatusView>>>,
+}
+
+impl Index {
+    /// Indexes a validated snapshot.
+    pub fn new(snapshot: Snapshot) -> Index {
+        let mut index = Index::default();
+        for (position, data) in snapshot.workspaces.into_iter().enumerate() {
+            let position = small(position);
+            let mut tokens = data.tokens;
+            // Keys first, then one permutation: tokens are large, and moving each of them
+            // O(log n) times dominated indexing a large file.
+            tokens.sort_by_cached_key(|t| (t.token.created_at, t.token.id.clone()));
+            let mut slots = HashMap::default();
+            for (i, data) in tokens.iter().enumerate() {
+                if let Some(digest) = data.secret {
+                    let slot = small(index.credentials.len());
+                    slots.insert(small(i), slot);
+                    index.by_digest.insert(digest, slot);
+                    index.credentials.push(Credential {
+                        workspace: position,
+                        index: small(i),
+                        digest,
+                    });
+                }
+            }
+            let tokens = tokens.into_iter().map(|t| t.token).collect();
+            index.positions.insert(data.id.clone(), position);
+            index
+                .workspaces
+                .push(Workspace::new(data.id, data.name, tokens, slots));
+        }
+        index
+    }
+
+    /// The position of a workspace.
+    pub fn position(&self, id: &WorkspaceId) -> Option<u32> {
+        self.positions.get(id).copied()
+    }
+
+    /// The credential slot of a secret digest, compared in constant time once found.
+    pub fn credential(&self, digest: &SecretDigest) -> Option<u32> {
+        let slot = *self.by_digest.get(digest)?;
+        let credential = self.credentials.get(slot as usize)?;
+        credential.digest.matches(digest).then_some(slot)
+    }
+
+    /// The number of tokens in every workspace.
+    pub fn token_count(&self) -> usize {
+        self.workspaces.iter().map(|w| w.tokens.len()).sum()
+    }
+
+    /// The number of workspaces.
+    pub fn workspace_count(&self) -> usize {
+        self.workspaces.len()
+    }
+}
+
+impl Workspace {
+    fn new(
+        id: WorkspaceId,
+        name: String,
+        tokens: Vec<Token>,
+        slots: HashMap<u32, u32>,
+    ) -> Workspace {
+        // Folding the names is the larger half of the work: it runs on a second thread while
+        // this one builds the status index (a load has both cores to itself).
+        let ((folded_names, name_ends), (view, expiring)) = std::thread::scope(|scope| {
+            let names = scope.spawn(|| fold_names(&tokens));
+            let index = stored_view(&tokens);
+            let names = names.join().expect("folding names does not panic");
+            (names, index)
+        });
+        Workspace {
+            id,
+            name,
+            tokens,
+            slots,
+            folded_names,
+            name_ends,
+            expiring,
+            views: Views {
+                latest: ArcSwap::from_pointee(view),
+                others: Mutex::new(Vec::new()),
+            },
+        }
+    }
+
+    /// How many expiries the clock has passed at `now`.
+    pub(super) fn cursor(&self, now: DateTime<Utc>) -> usize {
+        self.expiring.partition_point(|&(at, _)| at <= now)
+    }
+
+    /// The statuses as of `now`, shared with every other session at the same cursor.
+    pub(super) fn view(&self, now: DateTime<Utc>) -> Arc<StatusView> {
+        let cursor = self.cursor(now);
+        let latest = self.views.latest.load_full();
+        if latest.cursor == cursor {
+            return latest;
+        }
+        // A poisoned lock only means a panic between two whole updates of the list.
+        let mut others = self.views.others.lock().unwrap_or_else(|e| e.into_inner());
+        let found = others.iter().find(|v| v.cursor == cursor).cloned();
+        let view = found.unwrap_or_else(|| {
+            let nearest = others
+                .iter()
+                .chain(std::iter::once(&latest))
+                .min_by_key(|v| v.cursor.abs_diff(cursor))
+                .cloned()
+                .unwrap_or_else(|| latest.clone());
+            Arc::new(self.moved(&nearest, cursor))
+        });
+        others.retain(|v| v.cursor != cursor && v.cursor != latest.cursor);
+        others.insert(0, latest);
+        others.truncate(VIEWS_KEPT);
+        self.views.latest.store(view.clone());
+        view
+    }
+
+    /// A copy of `from` with the clock moved to `cursor`: only the tokens whose expiry lies
+    /// between the two cursors change partition.
+    fn moved(&self, from: &StatusView, cursor: usize) -> StatusView {
+        let mut view = StatusView {
+            cursor,
+            partitions: from.partitions.clone(),
+            statuses: from.statuses.clone(),
+        };
+        let [active, expired, _] = &mut view.partitions;
+        if cursor > from.cursor {
+            let moving: Vec<u32> = self.expiring[from.cursor..cursor]
+                .iter()
+                .map(|&(_, i)| i)
+                .collect();
+            for &i in &moving {
+                view.statuses[i as usize] = Status::Expired;
+            }
+            transfer(active, expired, moving);
+        } else {
+            let moving: Vec<u32> = self.expiring[cursor..from.cursor]
+                .iter()
+                .map(|&(_, i)| i)
+                .collect();
+            for &i in &moving {
+                view.statuses[i as usize] = Status::Active;
+            }
+            transfer(expired, active, moving);
+        }
+        view
+    }
+
+    /// Indices of the tokens whose folded name contains `needle`, ascending.
+    pub(super) fn matching<'a>(&'a self, needle: &'a str) -> impl Iterator<Item = u32> + 'a {
+        let finder = memmem::Finder::new(needle.as_bytes());
+        let haystack = self.folded_names.as_bytes();
+        let mut from = 0usize;
+        let mut next = 0usize;
+        std::iter::from_fn(move || loop {
+            let start = from + finder.find(&haystack[from..])?;
+            // The token whose name holds the match's first byte: at or after the last one,
+            // found by galloping forward, since matches come in ascending order and are
+            // often close together.
+            let ends = &self.name_ends[next..];
+            let mut span = 1;
+            while span < ends.len() && (ends[span - 1] as usize) <= start {
+                span *= 2;
+            }
+            let window = &ends[span / 2..span.min(ends.len())];
+            let i = next + span / 2 + window.partition_point(|&end| end as usize <= start);
+            next = i + 1;
+            let end = self.name_ends[i] as usize;
+            // Any later match starting inside this name would run past its end too.
+            from = end;
+            if start + needle.len() <= end {
+                return Some(small(i));
+            }
+        })
+    }
+}
+
+/// Token indices are `u32`: a workspace holds at most 4 294 967 295 tokens, far beyond what
+/// memory allows.
+pub(super) fn small(i: usize) -> u32 {
+    u32::try_from(i).expect("fewer than 2^32 tokens")
+}
+
+/// The folded names back to back, and where each one ends.
+fn fold_names(tokens: &[Token]) -> (String, Vec<u32>) {
+    let mut folded = String::with_capacity(tokens.iter().map(|t| t.name.len()).sum());
+    let mut ends = Vec::with_capacity(tokens.len());
+    for token in tokens {
+        fold_into(&token.name, &mut folded);
+        ends.push(small(folded.len()));
+    }
+    (folded, ends)
+}
+
+/// The view of the stored statuses (no expiry passed), and the active tokens that will
+/// expire, ordered by expiry time.
+fn stored_view(tokens: &[Token]) -> (StatusView, Vec<(DateTime<Utc>, u32)>) {
+    let mut partitions: [Vec<u32>; 3] = Default::default();
+    let mut statuses = Vec::with_capacity(tokens.len());
+    let mut expiring = Vec::new();
+    for (i, token) in tokens.iter().enumerate() {
+        partitions[token.status.index()].push(small(i));
+        statuses.push(token.status);
+        if let (Status::Active, Some(expires_at)) = (token.status, token.expires_at) {
+            expiring.push((expires_at, small(i)));
+        }
+    }
+    expiring.sort_unstable();
+    let view = StatusView {
+        cursor: 0,
+        partitions,
+        statuses,
+    };
+    (view, expiring)
+}

@@ -1,0 +1,163 @@
+//! Listing: filter, then order by `(created_at, id)`, then slice.
+//!
+//! A workspace the session has not changed is listed straight from the shared index: a
+//! status-only page is a slice of a partition, an unfiltered page a slice of the tokens. A
+//! changed workspace merges the indexed tokens it did not hide with its own, in order.
+
+use std::cmp::Ordering;
+
+use chrono::{DateTime, Utc};
+
+use super::index::{StatusView, Workspace};
+use super::overlay::Added;
+use super::{Data, Page};
+use crate::domain::{ListQuery, Token};
+
+impl Data {
+    /// One page of workspace `position` as of `now`.
+    pub fn page(&self, position: u32, query: &ListQuery, now: DateTime<Utc>) -> Page {
+        let Some(workspace) = self.index.workspaces.get(position as usize) else {
+            return Page::default();
+        };
+        let view = workspace.view(now);
+        let offset = usize::try_from(query.offset()).unwrap_or(usize::MAX);
+        let per_page = query.per_page as usize;
+        let changes = self.overlay.workspace(position);
+        let indexed = |i: u32| self.indexed(position, workspace, &view, i);
+        match (changes, &query.name, query.status) {
+            (None, None, None) => Page {
+                total: workspace.tokens.len() as u64,
+                tokens: (offset..workspace.tokens.len())
+                    .take(per_page)
+                    .map(|i| indexed(super::index::small(i)))
+                    .collect(),
+            },
+            (None, None, Some(status)) => {
+                let partition = &view.partitions[status.index()];
+                Page {
+                    total: partition.len() as u64,
+                    tokens: partition
+                        .iter()
+                        .skip(offset)
+                        .take(per_page)
+                        .map(|&i| indexed(i))
+                        .collect(),
+                }
+            }
+            (None, Some(name), status) => {
+                let matches = workspace
+                    .matching(&name.folded)
+                    .filter(|&i| status.is_none_or(|s| view.statuses[i as usize] == s));
+                window(matches, offset, per_page, indexed)
+            }
+            (Some(changes), name, status) => {
+                let candidates: Box<dyn Iterator<Item = u32>> = match name {
+                    Some(name) => Box::new(workspace.matching(&name.folded)),
+                    None => Box::new(0..super::index::small(workspace.tokens.len())),
+                };
+                let base = candidates.filter(|&i| {
+                    !changes.hidden.contains(&i)
+                        && status.is_none_or(|s| view.statuses[i as usize] == s)
+                });
+                let own = changes.added.iter().filter(|a| {
+                    status.is_none_or(|s| a.token.status_at(now) == s)
+                        && name.as_ref().is_none_or(|n| a.folded.contains(&n.folded))
+                });
+                let merged = Merge {
+                    tokens: &workspace.tokens,
+                    base: base.peekable(),
+                    own: own.peekable(),
+                };
+                window(merged, offset, per_page, |item| match item {
+                    Item::Indexed(i) => indexed(i),
+                    Item::Own(added) => own_token(added, now),
+                })
+            }
+        }
+    }
+
+    /// Per workspace, how many tokens are in each status as of `now`.
+    pub fn counts(&self, now: DateTime<Utc>) -> Vec<(String, [usize; 3])> {
+        (0..self.index.workspaces.len())
+            .map(|position| {
+                let workspace = &self.index.workspaces[position];
+                let view = workspace.view(now);
+                let mut counts = view.partitions.each_ref().map(Vec::len);
+                if let Some(changes) = self.overlay.workspace(super::index::small(position)) {
+                    for &i in &changes.hidden {
+                        counts[view.statuses[i as usize].index()] -= 1;
+                    }
+                    for added in &changes.added {
+                        counts[added.token.status_at(now).index()] += 1;
+                    }
+                }
+                (workspace.id.as_str().to_owned(), counts)
+            })
+            .collect()
+    }
+
+    /// An indexed token with its status as of the view and its recorded use.
+    fn indexed(&self, position: u32, workspace: &Workspace, view: &StatusView, i: u32) -> Token {
+        let mut token = workspace.tokens[i as usize].clone();
+        token.status = view.statuses[i as usize];
+        token.last_used_at = self.last_used(position, i);
+        token
+    }
+}
+
+/// A session's own token, with its status as of `now`.
+fn own_token(added: &Added, now: DateTime<Utc>) -> Token {
+    let mut token = added.token.clone();
+    token.status = token.status_at(now);
+    token
+}
+
+/// Counts every item and keeps those of the page.
+fn window<T>(
+    items: impl Iterator<Item = T>,
+    offset: usize,
+    per_page: usize,
+    mut token: impl FnMut(T) -> Token,
+) -> Page {
+    let mut total = 0u64;
+    let mut tokens = Vec::new();
+    for item in items {
+        if total >= offset as u64 && tokens.len() < per_page {
+            tokens.push(token(item));
+        }
+        total += 1;
+    }
+    Page { tokens, total }
+}
+
+enum Item<'a> {
+    Indexed(u32),
+    Own(&'a Added),
+}
+
+/// Indexed and own tokens, each already in order, merged by `(created_at, id)`.
+struct Merge<'a, B: Iterator<Item = u32>, O: Iterator<Item = &'a Added>> {
+    tokens: &'a [Token],
+    base: std::iter::Peekable<B>,
+    own: std::iter::Peekable<O>,
+}
+
+impl<'a, B: Iterator<Item = u32>, O: Iterator<Item = &'a Added>> Iterator for Merge<'a, B, O> {
+    type Item = Item<'a>;
+
+    fn next(&mut self) -> Option<Item<'a>> {
+        let order = match (self.base.peek(), self.own.peek()) {
+            (None, None) => return None,
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
+            (Some(&i), Some(added)) => {
+                let t = &self.tokens[i as usize];
+                (t.created_at, &t.id).cmp(&(added.token.created_at, &added.token.id))
+            }
+        };
+        match order {
+            Ordering::Greater => self.own.next().map(Item::Own),
+            _ => self.base.next().map(Item::Indexed),
+        }
+    }
+}

@@ -1,0 +1,129 @@
+//! A session's own changes to the data it forked: tokens created, changed or deleted through
+//! the admin API. The shared [`Index`](super::index::Index) is never copied; a changed token
+//! hides its indexed original and comes back here as an added token, so a session that
+//! changes one token out of 100k costs one token, not a copy of the workspace.
+
+use ahash::{HashMap, HashSet};
+
+use crate::domain::{fold, SecretDigest, Token, TokenId};
+
+/// The changes of one session, replaced whole (copy on write) at each change.
+#[derive(Clone, Debug, Default)]
+pub struct Overlay {
+    /// By workspace position; missing positions have no changes.
+    workspaces: Vec<WorkspaceChanges>,
+    /// Secrets of added tokens: workspace position and token id.
+    by_digest: HashMap<SecretDigest, (u32, TokenId)>,
+    /// Every token id created, changed or deleted.
+    changed: HashSet<TokenId>,
+}
+
+/// The changes to one workspace.
+#[derive(Clone, Debug, Default)]
+pub struct WorkspaceChanges {
+    /// Indexed tokens that were changed or deleted.
+    pub hidden: HashSet<u32>,
+    /// Created tokens and new versions of changed ones, ordered by `(created_at, id)`.
+    pub added: Vec<Added>,
+}
+
+/// A token that lives in the overlay.
+#[derive(Clone, Debug)]
+pub struct Added {
+    pub token: Token,
+    /// The folded name, for name filters.
+    pub folded: String,
+    pub digest: Option<SecretDigest>,
+}
+
+impl Added {
+    /// Wraps a token, folding its name.
+    pub fn new(token: Token, digest: Option<SecretDigest>) -> Added {
+        Added {
+            folded: fold(&token.name),
+            token,
+            digest,
+        }
+    }
+}
+
+impl Overlay {
+    /// The changes to workspace `position`, if any.
+    pub fn workspace(&self, position: u32) -> Option<&WorkspaceChanges> {
+        self.workspaces
+            .get(position as usize)
+            .filter(|w| !w.hidden.is_empty() || !w.added.is_empty())
+    }
+
+    /// Whether an indexed token was changed or deleted.
+    pub fn hides(&self, workspace: u32, index: u32) -> bool {
+        self.workspace(workspace)
+            .is_some_and(|w| w.hidden.contains(&index))
+    }
+
+    /// The added token whose secret has this digest.
+    pub fn credential(&self, digest: &SecretDigest) -> Option<(u32, &Added)> {
+        let (workspace, id) = self.by_digest.get(digest)?;
+        let added = self.added(*workspace, id)?;
+        added
+            .digest
+            .is_some_and(|d| d.matches(digest))
+            .then_some((*workspace, added))
+    }
+
+    /// The added token with this id in a workspace.
+    pub fn added(&self, workspace: u32, id: &TokenId) -> Option<&Added> {
+        self.workspace(workspace)?
+            .added
+            .iter()
+            .find(|a| a.token.id == *id)
+    }
+
+    /// How many distinct tokens were created, changed or deleted.
+    pub fn changed_tokens(&self) -> usize {
+        self.changed.len()
+    }
+
+    /// Hides an indexed token (changed or deleted).
+    pub fn hide(&mut self, workspace: u32, index: u32, id: &TokenId) {
+        self.changes(workspace).hidden.insert(index);
+        self.changed.insert(id.clone());
+    }
+
+    /// Adds or replaces a token, keeping the order by `(created_at, id)`.
+    pub fn put(&mut self, workspace: u32, added: Added) {
+        self.remove(workspace, &added.token.id);
+        if let Some(digest) = added.digest {
+            self.by_digest
+                .insert(digest, (workspace, added.token.id.clone()));
+        }
+        self.changed.insert(added.token.id.clone());
+        let list = &mut self.changes(workspace).added;
+        let key = |a: &Added| (a.token.created_at, a.token.id.clone());
+        let at = list.partition_point(|a| key(a) < key(&added));
+        list.insert(at, added);
+    }
+
+    /// Removes an added token; true when there was one.
+    pub fn remove(&mut self, workspace: u32, id: &TokenId) -> bool {
+        let list = &mut self.changes(workspace).added;
+        let Some(at) = list.iter().position(|a| a.token.id == *id) else {
+            return false;
+        };
+        let removed = list.remove(at);
+        if let Some(digest) = removed.digest {
+            self.by_digest.remove(&digest);
+        }
+        self.changed.insert(id.clone());
+        true
+    }
+
+    fn changes(&mut self, workspace: u32) -> &mut WorkspaceChanges {
+        let position = workspace as usize;
+        if self.workspaces.len() <= position {
+            self.workspaces
+                .resize_with(position + 1, WorkspaceChanges::default);
+        }
+        &mut self.workspaces[position]
+    }
+}
