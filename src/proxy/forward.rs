@@ -101,6 +101,13 @@ pub async fn forward(
                 "The upstream's body is larger than upstream.max_response_bytes ({}).",
                 state.max_response_bytes
             );
+            tracing::error!(
+                request_id = caller_id.as_str(),
+                path = req.path(),
+                status,
+                limit = state.max_response_bytes,
+                "upstream body too large"
+            );
             state.violations.record("502", None, Vec::new());
             return problem(
                 StatusCode::BAD_GATEWAY,

@@ -63,6 +63,7 @@ async fn drifting(req: HttpRequest) -> HttpResponse {
                 .body("bad request")
         }
         "hang" => actix_web::rt::time::sleep(Duration::from_secs(60)).await,
+        "large" => body["data"][0]["name"] = json!("x".repeat(2000)),
         _ => {}
     }
     response.insert_header(("Link", link)).json(body)
@@ -197,10 +198,15 @@ async fn strict_mode_answers_each_drift_with_a_502_listing_its_violations() {
 }
 
 #[actix_web::test]
-async fn a_hanging_upstream_is_a_504_and_an_absent_one_a_502() {
+async fn a_hanging_upstream_is_a_504_and_an_absent_or_oversized_one_a_502() {
     // Arrange
     let upstream = spawn_drifting_upstream().await;
     let hanging = spawn_proxy(&upstream, &[("TOOKEN__UPSTREAM__TIMEOUT_MS", "300")]).await;
+    let small = spawn_proxy(
+        &upstream,
+        &[("TOOKEN__UPSTREAM__MAX_RESPONSE_BYTES", "1024")],
+    )
+    .await;
     let free = TcpListener::bind("127.0.0.1:0").expect("a free port");
     let closed = free.local_addr().expect("an address");
     drop(free);
@@ -214,8 +220,12 @@ async fn a_hanging_upstream_is_a_504_and_an_absent_one_a_502() {
         .send()
         .await
         .expect("answered");
+    let oversized = get_drift(&small, "large").await;
+    let fits = get_drift(&small, "none").await;
 
     // Assert
     assert_problem(timed_out, StatusCode::GATEWAY_TIMEOUT, "upstream_timeout").await;
     assert_problem(refused, StatusCode::BAD_GATEWAY, "upstream_unreachable").await;
+    assert_problem(oversized, StatusCode::BAD_GATEWAY, "upstream_too_large").await;
+    assert_eq!(fits.status(), StatusCode::OK);
 }
