@@ -94,11 +94,13 @@ start() {
 
 rss_of() { awk '/^VmRSS:/ { printf "%.0f MiB", $2 / 1024 }' "/proc/$1/status"; }
 
-# load SECRET PATH: runs wrk against the current server; sets RPS, P50, P99, NON_2XX, ERRORS.
+# load SECRET PATH [WRK ARGS...]: runs wrk against the current server (or $TARGET_PORT);
+# sets RPS, P50, P99, NON_2XX, ERRORS.
 load() {
     local secret=$1 path=$2 report
+    shift 2
     report=$(timeout $((LOAD_SECONDS + 30)) wrk -t1 -c32 -d"${LOAD_SECONDS}s" --latency \
-        -H "Authorization: Bearer $secret" "http://127.0.0.1:$PORT$path")
+        -H "Authorization: Bearer $secret" "$@" "http://127.0.0.1:${TARGET_PORT:-$PORT}$path")
     RPS=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' <<<"$report")
     P50=$(awk '$1 == "50%" { print $2 }' <<<"$report")
     P99=$(awk '$1 == "99%" { print $2 }' <<<"$report")
@@ -152,6 +154,63 @@ for scenario in "${SCENARIOS[@]}"; do
     printf '%-26s %9s %9s %9s %9s %7s %9s\n' "$label" "$RPS" "$P50" "$P99" "$NON_2XX" "$ERRORS" "$ratio"
 done
 RSS_100K=$(rss_of "$PID")
+
+# The yardstick: the very bytes of the status page from a static actix-web server that does
+# no work (benches/ceiling), measured alternately with the mock, five rounds, medians.
+median() { printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+ratio_of() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", (b > 0 ? a / b : 0) }'; }
+echo "building the static ceiling server" >&2
+CARGO_TARGET_DIR="$PWD/target/ceiling" cargo build --release --quiet --manifest-path benches/ceiling/Cargo.toml
+curl -sf -H "Authorization: Bearer $SECRET" "http://127.0.0.1:$PORT$STATUS_PAGE" >"$OUT/page.json"
+CEILING_PORT=$((20000 + RANDOM % 20000))
+target/ceiling/release/ceiling "$OUT/page.json" "$CEILING_PORT" >/dev/null 2>&1 &
+SERVER_PIDS+=("$!")
+sleep 0.5
+compare() {
+    local mock=() ceiling=() _
+    for _ in 1 2 3 4 5; do
+        load "$SECRET" "$STATUS_PAGE" "$@"
+        mock+=("$RPS")
+        TARGET_PORT=$CEILING_PORT load "$SECRET" "$STATUS_PAGE"
+        ceiling+=("$RPS")
+    done
+    MOCK_RPS=$(median "${mock[@]}")
+    CEILING_RPS=$(median "${ceiling[@]}")
+}
+compare
+printf '\ntokens page, 100k tokens: %s req/s; static ceiling: %s req/s; ratio %s (goal >= 0.75)\n' \
+    "$MOCK_RPS" "$CEILING_RPS" "$(ratio_of "$MOCK_RPS" "$CEILING_RPS")"
+compare -H "X-Mock-Session: bench"
+printf 'same page in a session (X-Mock-Session): %s req/s; static ceiling: %s req/s; ratio %s\n' \
+    "$MOCK_RPS" "$CEILING_RPS" "$(ratio_of "$MOCK_RPS" "$CEILING_RPS")"
+
+# Sessions: what a session costs until it changes something, and once it changed a token.
+sessions() {
+    python3 - "$PORT" "$1" "$2" <<'PY'
+import http.client, json, sys
+port, count, change = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3] == "change"
+conn = http.client.HTTPConnection("127.0.0.1", port)
+for i in range(count):
+    name = f"{'changed' if change else 'fresh'}-{i}"
+    if change:
+        body = json.dumps({"workspace": "ws_gen_1", "name": f"session token {i}", "scopes": ["tokens:read"]})
+        conn.request("POST", "/__admin/tokens", body, {"X-Mock-Session": name, "Content-Type": "application/json"})
+    else:
+        conn.request("GET", "/v1/tokens?per_page=1", headers={"X-Mock-Session": name})
+    response = conn.getresponse()
+    response.read()
+    assert response.status in (200, 201, 401), response.status
+PY
+}
+rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
+BEFORE_KIB=$(rss_kib "$PID")
+sessions 1000 fresh
+FRESH_KIB=$(rss_kib "$PID")
+sessions 1000 change
+CHANGED_KIB=$(rss_kib "$PID")
+printf 'sessions over 100k tokens: one (default) %s MiB; +1000 fresh: %s KiB each; +1000 that changed a token: %s KiB each; total %s of one session (goal <= 2)\n' \
+    "$((BEFORE_KIB / 1024))" "$(((FRESH_KIB - BEFORE_KIB) / 1000))" "$(((CHANGED_KIB - FRESH_KIB) / 1000))" \
+    "$(ratio_of "$CHANGED_KIB" "$BEFORE_KIB")"
 stop_servers
 
 # The other two servers, each after the same status page load as above.
@@ -170,6 +229,26 @@ load "$SECRET_1M" "$STATUS_PAGE"
 RPS_1M=$RPS
 NON_2XX_1M=$NON_2XX
 RSS_1M=$(rss_of "$PID")
+# The name-filter stall: the status page alone, then beside 4 clients filtering by name, the
+# same filter (a UI polling) and then filters that are always different (two random letters
+# and a random page, so no page is answered from the worker's cache).
+beside() {
+    timeout $((LOAD_SECONDS + 40)) wrk -t1 -c4 -d"$((LOAD_SECONDS + 2))s" \
+        -H "Authorization: Bearer $SECRET_1M" "$@" >"$OUT/beside.txt" &
+    local side=$!
+    sleep 1
+    load "$SECRET_1M" "$STATUS_PAGE"
+    wait "$side"
+    NAMED_RPS=$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' "$OUT/beside.txt")
+}
+load "$SECRET_1M" "$STATUS_PAGE"
+ALONE_1M=$RPS
+beside "http://127.0.0.1:$PORT/v1/tokens?name=ci"
+printf '\nstatus page, 1M tokens: %s req/s alone; %s req/s beside 4 name=ci clients (%s req/s); kept %s (goal >= 0.5)\n' \
+    "$ALONE_1M" "$RPS" "$NAMED_RPS" "$(ratio_of "$RPS" "$ALONE_1M")"
+beside -s benches/random_names.lua "http://127.0.0.1:$PORT/v1/tokens"
+printf 'status page, 1M tokens: %s req/s beside 4 clients of ever-different name filters (%s req/s, each a full scan); kept %s\n' \
+    "$RPS" "$NAMED_RPS" "$(ratio_of "$RPS" "$ALONE_1M")"
 stop_servers
 
 row() { printf '%-10s %13s ms %20s %9s %14s\n' "$@"; }

@@ -255,7 +255,7 @@ fn serve(args: ServeArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let _log_writer = crate::telemetry::init(&settings.log.level, settings.log.format == "json");
+    let _log_writer = crate::telemetry::init(settings.log.level, settings.log.format);
     let outcome = actix_web::rt::System::new().block_on(async {
         let app = Application::build(&settings)?;
         print_banner(&app, &settings);
@@ -284,7 +284,7 @@ fn print_banner(app: &Application, settings: &Settings) {
     };
     let base = format!("http://{host}:{}", address.port());
     let (tokens, workspaces) = app.counts();
-    let source = Source::from_settings(settings);
+    let source = settings.source();
     let secret = match &source {
         Source::Embedded => DEMO_SECRET,
         Source::File(_) => "<a secret from your snapshot>",
@@ -301,10 +301,16 @@ fn print_banner(app: &Application, settings: &Settings) {
     println!(
         "  Try it      curl -H 'Authorization: Bearer {secret}' '{base}/v1/tokens?status=active'"
     );
+    // Beyond loopback (always, in a container) the remedy is one variable: the banner names it
+    // at any log.level, the warning puts it in the log.
     match app.admin_access() {
-        Access::Off => tracing::warn!(
-            "the admin API is off: the server listens beyond loopback and admin.token is not set"
-        ),
+        Access::Off => {
+            println!("  Admin API   off: set TOOKEN__ADMIN__TOKEN (admin.token, 8+ characters)");
+            tracing::warn!(
+                "the admin API is off: the server listens beyond loopback and admin.token \
+                 (TOOKEN__ADMIN__TOKEN) is not set"
+            );
+        }
         _ => println!("  Admin API   {base}/__admin/  (document: {base}/__admin/openapi.json)"),
     }
     if let Source::Generated(_) = source {

@@ -117,9 +117,10 @@ impl Metrics {
             }
         }
         let mut buffer = Vec::new();
-        // Encoding gathered metric families into a Vec cannot fail.
-        let _ = TextEncoder::new().encode(&self.registry.gather(), &mut buffer);
-        String::from_utf8(buffer).unwrap_or_default()
+        TextEncoder::new()
+            .encode(&self.registry.gather(), &mut buffer)
+            .expect("encoding gathered metric families into a Vec cannot fail");
+        String::from_utf8(buffer).expect("the Prometheus text format is UTF-8")
     }
 }
 

@@ -1,6 +1,10 @@
 //! Typed settings, layered from the built-in defaults, a `--config` file, `TOOKEN__*`
 //! environment variables and command-line flags, then validated as a whole.
 
+mod upstream;
+mod validate;
+mod values;
+
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
@@ -8,11 +12,13 @@ use chrono::{DateTime, Utc};
 use config::{Config, Environment, File, FileFormat};
 use serde::Deserialize;
 
-use crate::domain::{parse_timestamp, QueryLimits};
-
-mod upstream;
-
 pub use upstream::{ProxySettings, UpstreamSettings};
+pub use values::{AllowedOrigins, LogFormat, LogLevel, Origin};
+
+use crate::domain::faults::FaultConfig;
+use crate::domain::QueryLimits;
+use crate::generate::GenerateOptions;
+use crate::store::source::Source;
 
 const DEFAULTS: &str = include_str!("../config/default.toml");
 
@@ -22,7 +28,28 @@ pub enum SettingsError {
     #[error("invalid settings: {0}")]
     Layering(#[from] config::ConfigError),
     #[error("invalid setting {key}: {problem}")]
-    Invalid { key: &'static str, problem: String },
+    Invalid { key: String, problem: String },
+}
+
+impl SettingsError {
+    /// Names the key of a value that its type refused, as a range check would: the `config`
+    /// crate would otherwise put the key last ("... for key `log.level`").
+    fn naming_the_key(error: config::ConfigError) -> SettingsError {
+        match error {
+            config::ConfigError::At {
+                error,
+                key: Some(key),
+                origin,
+            } if matches!(*error, config::ConfigError::Message(_)) => {
+                let problem = match origin {
+                    Some(origin) => format!("{error} (in {origin})"),
+                    None => error.to_string(),
+                };
+                SettingsError::Invalid { key, problem }
+            }
+            other => SettingsError::Layering(other),
+        }
+    }
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -34,7 +61,9 @@ pub struct Settings {
     pub pagination: PaginationSettings,
     pub auth: AuthSettings,
     pub cors: CorsSettings,
-    pub faults: FaultsSettings,
+    /// The `[faults]` keys, in the shape the admin API shows and takes.
+    #[serde(deserialize_with = "values::fault_config")]
+    pub faults: FaultConfig,
     pub rate_limit: RateLimitSettings,
     pub admin: AdminSettings,
     pub sessions: SessionsSettings,
@@ -79,7 +108,9 @@ pub struct SnapshotSettings {
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ClockSettings {
-    pub now: String,
+    /// The time to freeze the clock at; `None` (an empty setting) follows real UTC time.
+    #[serde(deserialize_with = "values::optional_timestamp")]
+    pub now: Option<DateTime<Utc>>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -98,16 +129,7 @@ pub struct AuthSettings {
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CorsSettings {
-    pub allowed_origins: String,
-}
-
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct FaultsSettings {
-    pub latency_fixed_ms: u64,
-    pub latency_jitter_ms: u64,
-    pub error_rate: f64,
-    pub error_status: u16,
+    pub allowed_origins: AllowedOrigins,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -127,8 +149,8 @@ pub struct AdminSettings {
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LogSettings {
-    pub level: String,
-    pub format: String,
+    pub level: LogLevel,
+    pub format: LogFormat,
 }
 
 /// Values given on the command line, the highest layer.
@@ -148,15 +170,6 @@ pub struct Overrides {
     /// `proxy.strict`, when set.
     pub strict: bool,
 }
-
-pub use crate::session::faults::MAX_DELAY_MS;
-/// The most named sessions `sessions.max` may allow.
-pub const SESSIONS_MAX: usize = 100_000;
-/// The longest `sessions.idle_ttl_secs`: thirty days.
-pub const IDLE_TTL_MAX_SECS: u64 = 30 * 86_400;
-const MAX_GENERATED: u64 = 10_000_000;
-
-const LOG_LEVELS: [&str; 6] = ["error", "warn", "info", "debug", "trace", "off"];
 
 impl Settings {
     /// Layers every source and validates the result; the environment is read from the process.
@@ -201,176 +214,12 @@ impl Settings {
         if overrides.strict {
             builder = builder.set_override("proxy.strict", true)?;
         }
-        let settings: Settings = builder.build()?.try_deserialize()?;
+        let settings: Settings = builder
+            .build()?
+            .try_deserialize()
+            .map_err(SettingsError::naming_the_key)?;
         settings.validate()?;
         Ok(settings)
-    }
-
-    fn validate(&self) -> Result<(), SettingsError> {
-        let invalid = |key, problem: &str| {
-            Err(SettingsError::Invalid {
-                key,
-                problem: problem.to_owned(),
-            })
-        };
-        if self.server.host.parse::<IpAddr>().is_err() && self.server.host != "localhost" {
-            return invalid(
-                "server.host",
-                "must be an IP address (127.0.0.1, 0.0.0.0, ::1) or localhost",
-            );
-        }
-        if self.server.workers > 256 {
-            return invalid("server.workers", "must be 0 (one per core) to 256");
-        }
-        self.parse_clock_now()?;
-        if self.sessions.max == 0 || self.sessions.max > SESSIONS_MAX {
-            return invalid(
-                "sessions.max",
-                &format!("must be between 1 and {SESSIONS_MAX}"),
-            );
-        }
-        if self.sessions.idle_ttl_secs == 0 || self.sessions.idle_ttl_secs > IDLE_TTL_MAX_SECS {
-            return invalid(
-                "sessions.idle_ttl_secs",
-                &format!("must be between 1 and {IDLE_TTL_MAX_SECS}"),
-            );
-        }
-        let p = &self.pagination;
-        if !(1..=100).contains(&p.max_per_page) {
-            return invalid("pagination.max_per_page", "must be between 1 and 100");
-        }
-        if !(1..=p.max_per_page).contains(&p.default_per_page) {
-            return invalid(
-                "pagination.default_per_page",
-                "must be between 1 and pagination.max_per_page",
-            );
-        }
-        let s = &self.snapshot;
-        if s.watch && s.path.is_empty() {
-            return invalid(
-                "snapshot.watch",
-                "needs snapshot.path (--snapshot FILE) to watch",
-            );
-        }
-        if !(50..=60_000).contains(&s.watch_interval_ms) {
-            return invalid("snapshot.watch_interval_ms", "must be between 50 and 60000");
-        }
-        if s.generate > 0 && !s.path.is_empty() {
-            return invalid("snapshot.generate", "cannot be combined with snapshot.path");
-        }
-        if s.generate > MAX_GENERATED {
-            return invalid("snapshot.generate", "must be at most 10000000 tokens");
-        }
-        self.parse_allowed_origins()?;
-        let f = &self.faults;
-        if f.latency_fixed_ms > MAX_DELAY_MS {
-            return invalid("faults.latency_fixed_ms", "must be between 0 and 30000");
-        }
-        if f.latency_jitter_ms > MAX_DELAY_MS {
-            return invalid("faults.latency_jitter_ms", "must be between 0 and 30000");
-        }
-        if !(0.0..=1.0).contains(&f.error_rate) {
-            return invalid("faults.error_rate", "must be between 0.0 and 1.0");
-        }
-        if ![500, 503].contains(&f.error_status) {
-            return invalid("faults.error_status", "must be 500 or 503");
-        }
-        let token = &self.admin.token;
-        if !token.is_empty() && (token.len() < 8 || !token.bytes().all(|b| b.is_ascii_graphic())) {
-            return invalid(
-                "admin.token",
-                "must be empty or at least 8 visible ASCII characters",
-            );
-        }
-        if !(1..=100_000).contains(&self.admin.journal_capacity) {
-            return invalid("admin.journal_capacity", "must be between 1 and 100000");
-        }
-        if self.admin.max_body_bytes < 1024 {
-            return invalid("admin.max_body_bytes", "must be at least 1024");
-        }
-        let server = &self.server;
-        if !(100..=600_000).contains(&server.client_request_timeout_ms) {
-            return invalid(
-                "server.client_request_timeout_ms",
-                "must be between 100 and 600000",
-            );
-        }
-        if server.keep_alive_secs > 3600 {
-            return invalid("server.keep_alive_secs", "must be between 0 and 3600");
-        }
-        if !(1..=1_000_000).contains(&server.max_connections) {
-            return invalid("server.max_connections", "must be between 1 and 1000000");
-        }
-        if !(256..=1_048_576).contains(&server.max_query_bytes) {
-            return invalid("server.max_query_bytes", "must be between 256 and 1048576");
-        }
-        if !(1024..=32_768).contains(&server.max_header_bytes) {
-            return invalid("server.max_header_bytes", "must be between 1024 and 32768");
-        }
-        self.upstream.validate()?;
-        self.proxy.validate()?;
-        if !["text", "json"].contains(&self.log.format.as_str()) {
-            return invalid("log.format", "must be text or json");
-        }
-        if !LOG_LEVELS.contains(&self.log.level.as_str()) {
-            return invalid(
-                "log.level",
-                "must be one of error, warn, info, debug, trace, off",
-            );
-        }
-        Ok(())
-    }
-
-    /// The frozen start time, if any (checked when the settings were loaded).
-    pub fn clock_now(&self) -> Option<DateTime<Utc>> {
-        self.parse_clock_now().ok().flatten()
-    }
-
-    fn parse_clock_now(&self) -> Result<Option<DateTime<Utc>>, SettingsError> {
-        match self.clock.now.as_str() {
-            "" => Ok(None),
-            text => parse_timestamp(text)
-                .map(Some)
-                .ok_or(SettingsError::Invalid {
-                    key: "clock.now",
-                    problem: "must be empty or an RFC 3339 time such as 2026-05-01T00:00:00Z"
-                        .into(),
-                }),
-        }
-    }
-
-    /// The origins allowed by CORS; `None` allows any origin (checked at load).
-    pub fn allowed_origins(&self) -> Option<Vec<String>> {
-        self.parse_allowed_origins().ok().flatten()
-    }
-
-    fn parse_allowed_origins(&self) -> Result<Option<Vec<String>>, SettingsError> {
-        let text = self.cors.allowed_origins.trim();
-        if text == "*" {
-            return Ok(None);
-        }
-        let origins: Vec<String> = text.split(',').map(|o| o.trim().to_owned()).collect();
-        let well_formed = |origin: &str| {
-            let rest = origin
-                .strip_prefix("https://")
-                .or_else(|| origin.strip_prefix("http://"));
-            rest.is_some_and(|host| {
-                !host.is_empty()
-                    && host
-                        .bytes()
-                        .all(|b| b.is_ascii_alphanumeric() || b".-:[]".contains(&b))
-            })
-        };
-        if origins.iter().all(|o| well_formed(o)) {
-            Ok(Some(origins))
-        } else {
-            Err(SettingsError::Invalid {
-                key: "cors.allowed_origins",
-                problem:
-                    "must be * or comma-separated origins such as https://app.example.com:3000"
-                        .into(),
-            })
-        }
     }
 
     /// Whether the server listens on loopback only.
@@ -388,6 +237,22 @@ impl Settings {
         (!self.snapshot.path.is_empty()).then(|| Path::new(&self.snapshot.path))
     }
 
+    /// The source the settings name.
+    pub fn source(&self) -> Source {
+        let snapshot = &self.snapshot;
+        if let Some(path) = self.snapshot_path() {
+            Source::File(path.to_owned())
+        } else if snapshot.generate > 0 {
+            Source::Generated(GenerateOptions {
+                tokens: snapshot.generate,
+                workspaces: generated_workspaces(snapshot.generate),
+                seed: snapshot.generate_seed,
+            })
+        } else {
+            Source::Embedded
+        }
+    }
+
     /// The page size limits for query parsing.
     pub fn query_limits(&self) -> QueryLimits {
         QueryLimits {
@@ -397,18 +262,10 @@ impl Settings {
     }
 }
 
+/// Generated data served without a file gets a few workspaces, as the demo data has.
+fn generated_workspaces(tokens: u64) -> u32 {
+    u32::try_from(tokens.clamp(1, 3)).unwrap_or(1)
+}
+
 #[cfg(test)]
 mod tests;
-
-impl From<&FaultsSettings> for crate::session::FaultConfig {
-    fn from(s: &FaultsSettings) -> crate::session::FaultConfig {
-        crate::session::FaultConfig {
-            latency_ms: crate::session::faults::Latency {
-                fixed: s.latency_fixed_ms,
-                jitter: s.latency_jitter_ms,
-            },
-            error_rate: s.error_rate,
-            error_status: s.error_status,
-        }
-    }
-}

@@ -21,8 +21,9 @@ use crate::generate::DemoSecret;
 use crate::http::{self, RequestLimits};
 use crate::metrics::{LoadKind, Metrics};
 use crate::mock::forced::ForcedResponses;
+use crate::session::journal::Unjournaled;
 use crate::session::{self, SessionSettings, Sessions};
-use crate::settings::Settings;
+use crate::settings::{AllowedOrigins, Settings};
 use crate::store::actor::{start_scans, StoreActor};
 use crate::store::source::{LoadError, Source};
 use crate::store::{watch, Index};
@@ -50,7 +51,7 @@ pub struct Application {
 impl Application {
     /// Loads the data and binds the listener. Must run inside an actix system.
     pub fn build(settings: &Settings) -> Result<Application, StartupError> {
-        let source = Source::from_settings(settings);
+        let source = settings.source();
         let loaded_file = match (&source, settings.snapshot.watch) {
             (Source::File(path), true) => watch::fingerprint(path),
             _ => None,
@@ -67,8 +68,8 @@ impl Application {
         let sessions = web::Data::new(Sessions::new(
             index,
             SessionSettings {
-                configured_now: settings.clock_now(),
-                configured_faults: (&settings.faults).into(),
+                configured_now: settings.clock.now,
+                configured_faults: settings.faults,
                 requests_per_minute: settings.rate_limit.requests_per_minute,
                 journal_capacity: settings.admin.journal_capacity,
                 idle_ttl_secs: settings.sessions.idle_ttl_secs,
@@ -122,7 +123,7 @@ impl Application {
             max_header_bytes: settings.server.max_header_bytes,
         });
         let docs = web::Data::new(docs);
-        let origins = settings.allowed_origins();
+        let origins = settings.cors.allowed_origins.clone();
         let access = admin_access.clone();
         // Name filters scan on a thread of their own, so listings never wait behind them.
         let scans = start_scans(1);
@@ -150,17 +151,17 @@ impl Application {
                 .app_data(admin_state.clone())
                 .app_data(metrics.clone())
                 .app_data(admin::json_config())
+                .app_data(web::Data::new(Unjournaled(vec![admin::PREFIX])))
                 .wrap(from_fn(http::middleware::limits))
-                .wrap(cors(origins.as_deref()))
+                .wrap(cors(&origins))
                 .wrap(from_fn(http::middleware::common))
+                // Outermost, so that it journals what was sent: a preflight's 204, a
+                // rendered problem, the request's id.
+                .wrap(from_fn(session::journal::record_requests))
                 .configure(|cfg| admin::configure(cfg, &access))
-                .service(
-                    web::scope("")
-                        .wrap(from_fn(session::journal::record_requests))
-                        .configure(api::configure)
-                        .service(swagger_ui(access != Access::Off))
-                        .default_service(web::to(http::not_found)),
-                )
+                .configure(api::configure)
+                .service(swagger_ui(access != Access::Off))
+                .default_service(web::to(http::not_found))
         })
         .shutdown_timeout(settings.server.shutdown_timeout_secs)
         .client_request_timeout(Duration::from_millis(
@@ -217,12 +218,12 @@ impl Application {
 }
 
 /// CORS for browsers on other origins: any origin (reflected, with credentials) or a list.
-fn cors(origins: Option<&[String]>) -> Cors {
+fn cors(origins: &AllowedOrigins) -> Cors {
     let cors = match origins {
-        None => Cors::default().allowed_origin_fn(|_, _| true),
-        Some(list) => list
-            .iter()
-            .fold(Cors::default(), |cors, origin| cors.allowed_origin(origin)),
+        AllowedOrigins::Any => Cors::default().allowed_origin_fn(|_, _| true),
+        AllowedOrigins::List(list) => list.iter().fold(Cors::default(), |cors, origin| {
+            cors.allowed_origin(origin.as_str())
+        }),
     };
     cors.supports_credentials()
         .allowed_methods(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"])

@@ -98,7 +98,7 @@ pub async fn set_faults(
     if !problems.is_empty() {
         let errors = problems
             .into_iter()
-            .map(|(parameter, detail)| ParamError::new(parameter, detail))
+            .map(|(field, detail)| ParamError::new(field.path(), detail))
             .collect();
         return Err(ApiError::InvalidBody(errors));
     }

@@ -28,6 +28,9 @@ use crate::store::source::Source;
 
 pub use body::json_config;
 
+/// Where the admin API lives.
+pub const PREFIX: &str = "/__admin";
+
 /// Who may use the admin API.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Access {
@@ -63,7 +66,7 @@ pub fn configure(cfg: &mut web::ServiceConfig, access: &Access) {
         return;
     }
     cfg.service(resource(
-        "/__admin/openapi.json",
+        &format!("{PREFIX}/openapi.json"),
         "GET",
         vec![web::get().to(openapi::json)],
     ))

@@ -2,37 +2,69 @@
 //! the API a session's client has been served.
 
 use actix_web::{web, HttpResponse};
+use serde::Serialize;
 
+use crate::domain::ParamError;
 use crate::http::{ApiError, Problem};
 use crate::session::coverage::CoverageReport;
 use crate::session::{Selected, SessionInfo, SessionName, Sessions};
 
-/// List the named sessions (the default session is always there and is not listed).
+/// The named sessions, by name.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SessionList {
+    pub data: Vec<SessionInfo>,
+}
+
+/// List the named sessions
+///
+/// The default session is always there and is not listed. At most `sessions.max` named
+/// sessions exist (default 1000): past it, the least recently used is dropped. A session
+/// unused for `sessions.idle_ttl_secs` (default 1800) is dropped, and its name, used again,
+/// starts a new session.
 #[utoipa::path(get, path = "/__admin/sessions", tag = "Sessions",
-    responses((status = 200, description = "The named sessions, by name.", body = Vec<SessionInfo>)))]
+    responses((status = 200, description = "The named sessions, by name.", body = SessionList,
+        example = json!({"data": [{"name": "worker-0", "created_at": "2026-11-30T09:00:00Z", "last_used_at": "2026-11-30T09:05:00Z", "tokens_changed": 2}]}))))]
 pub async fn list(sessions: web::Data<Sessions>) -> HttpResponse {
-    HttpResponse::Ok().json(serde_json::json!({ "data": sessions.list() }))
+    HttpResponse::Ok().json(SessionList {
+        data: sessions.list(),
+    })
 }
 
 /// Drop a named session and everything it holds.
 #[utoipa::path(delete, path = "/__admin/sessions/{name}", tag = "Sessions",
     params(("name" = String, Path, description = "The session's name.", pattern = "^[A-Za-z0-9._-]{1,64}$")),
     responses((status = 204, description = "Dropped."),
+              (status = 400, description = "Not a session name; `errors` names `name`.", body = Problem, content_type = "application/problem+json"),
               (status = 404, description = "No session of that name.", body = Problem, content_type = "application/problem+json")))]
 pub async fn drop_session(
     name: web::Path<String>,
     sessions: web::Data<Sessions>,
 ) -> Result<HttpResponse, ApiError> {
     let name = name.into_inner();
-    match SessionName::parse(&name) {
-        Some(parsed) if sessions.remove(&parsed) => Ok(HttpResponse::NoContent().finish()),
-        _ => Err(ApiError::NoSuchSession(name)),
+    let parsed = SessionName::parse(&name).ok_or_else(|| {
+        ApiError::InvalidParameters(vec![ParamError::new("name", SessionName::RULE)])
+    })?;
+    if sessions.remove(&parsed) {
+        Ok(HttpResponse::NoContent().finish())
+    } else {
+        Err(ApiError::NoSuchSession(name))
     }
 }
 
-/// Which states of `GET /v1/tokens` the session has served, and how often.
+/// Which states of `GET /v1/tokens` the session has served
+///
+/// Every state a client of the API may have to render, whether this session's client was
+/// served it and how often: pages (non-empty, empty, past the end, last), each status filter,
+/// a name filter with and without matches, a 400 for each parameter, each 401, 403, 429, 500,
+/// 503 and a delayed response. A forced response (`Prefer: code=...`, `__code`, `example`)
+/// counts for the state it shows. Run a test suite in a session, then read which states its
+/// UI never met.
 #[utoipa::path(get, path = "/__admin/coverage", tag = "Coverage", params(Selected),
-    responses((status = 200, description = "Every state, whether it was served and how often.", body = CoverageReport)))]
+    responses((status = 200, description = "Every state, whether it was served and how often.", body = CoverageReport,
+        example = json!({"covered": 2, "total": 23, "states": [
+            {"state": "page.non_empty", "description": "200 with at least one token", "served": true, "count": 12},
+            {"state": "page.empty_list", "description": "200 where nothing matches (total 0)", "served": false, "count": 0},
+            {"state": "401.revoked", "description": "401 for a revoked token", "served": true, "count": 1}]}))))]
 pub async fn coverage(selected: Selected) -> HttpResponse {
     HttpResponse::Ok().json(selected.session.coverage.report())
 }

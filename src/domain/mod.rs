@@ -1,6 +1,7 @@
 //! The vocabulary of the service: values parsed once at the boundary and trusted afterwards.
 
 mod auth;
+pub mod faults;
 mod query;
 mod query_params;
 mod query_string;
@@ -56,8 +57,7 @@ impl Timestamp {
     }
 
     pub fn as_str(&self) -> &str {
-        // Only ASCII digits and separators were written.
-        std::str::from_utf8(&self.0).unwrap_or("")
+        std::str::from_utf8(&self.0).expect("only ASCII digits and separators are written")
     }
 }
 

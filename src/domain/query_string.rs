@@ -2,14 +2,27 @@
 //! and one "given at most once" rule, shared by the API's parameters, the mock controls and
 //! the admin API, so that every parameter anywhere is refused the same way.
 
+use std::borrow::Cow;
+
 use super::ParamError;
 
 /// One `key=value` pair of a query string; `Err` holds the raw text that did not decode.
 pub type DecodedPair = (Result<String, String>, Result<String, String>);
 
+/// A pair as decoded in place: borrowed from the query string unless decoding changed it.
+type Pair<'a> = (Result<Cow<'a, str>, &'a str>, Result<Cow<'a, str>, &'a str>);
+
 /// Splits a query string into form-decoded pairs (`+` is a space). A part with a `%` not
 /// followed by two hex digits, or that is not UTF-8 once decoded, comes back as `Err`.
 pub fn decode_query(raw: &str) -> Vec<DecodedPair> {
+    let owned = |part: Result<Cow<'_, str>, &str>| part.map(Cow::into_owned).map_err(str::to_owned);
+    decode(raw)
+        .into_iter()
+        .map(|(key, value)| (owned(key), owned(value)))
+        .collect()
+}
+
+fn decode(raw: &str) -> Vec<Pair<'_>> {
     raw.split('&')
         .filter(|part| !part.is_empty())
         .map(|part| {
@@ -19,35 +32,37 @@ pub fn decode_query(raw: &str) -> Vec<DecodedPair> {
         .collect()
 }
 
-fn decode_component(raw: &str) -> Result<String, String> {
+fn decode_component(raw: &str) -> Result<Cow<'_, str>, &str> {
     let bytes = raw.as_bytes();
+    // Most parameters need no decoding at all: keep them borrowed.
+    if !bytes.iter().any(|&b| b == b'%' || b == b'+') {
+        return Ok(Cow::Borrowed(raw));
+    }
     let well_formed = bytes.iter().enumerate().all(|(i, &b)| {
         b != b'%'
             || (bytes.get(i + 1).is_some_and(u8::is_ascii_hexdigit)
                 && bytes.get(i + 2).is_some_and(u8::is_ascii_hexdigit))
     });
     if !well_formed {
-        return Err(raw.to_owned());
+        return Err(raw);
     }
     let spaced = raw.replace('+', " ");
     percent_encoding::percent_decode_str(&spaced)
         .decode_utf8()
-        .map(|text| text.into_owned())
-        .map_err(|_| raw.to_owned())
+        .map(|text| Cow::Owned(text.into_owned()))
+        .map_err(|_| raw)
 }
 
 /// A decoded query string from which parameters are taken by name.
 #[derive(Debug, Default)]
-pub struct QueryString {
-    pairs: Vec<DecodedPair>,
+pub struct QueryString<'a> {
+    pairs: Vec<Pair<'a>>,
 }
 
-impl QueryString {
+impl<'a> QueryString<'a> {
     /// Decodes `raw` (without the leading `?`).
-    pub fn parse(raw: &str) -> QueryString {
-        QueryString {
-            pairs: decode_query(raw),
-        }
+    pub fn parse(raw: &'a str) -> QueryString<'a> {
+        QueryString { pairs: decode(raw) }
     }
 
     /// The one value of parameter `name`: `Ok(None)` when absent; an error naming it when it
@@ -61,7 +76,7 @@ impl QueryString {
         match (values.next(), values.next()) {
             (None, _) => Ok(None),
             (Some(_), Some(_)) => Err(ParamError::new(name, "must be given at most once")),
-            (Some(Ok(text)), None) => Ok(Some(text.clone())),
+            (Some(Ok(text)), None) => Ok(Some(text.to_string())),
             (Some(Err(_)), None) => {
                 Err(ParamError::new(name, "must be valid percent-encoded UTF-8"))
             }
@@ -73,8 +88,8 @@ impl QueryString {
         let mut names: Vec<String> = Vec::new();
         for (key, _) in &self.pairs {
             if let Ok(key) = key {
-                if key.starts_with(prefix) && !names.contains(key) {
-                    names.push(key.clone());
+                if key.starts_with(prefix) && !names.iter().any(|n| n == key) {
+                    names.push(key.to_string());
                 }
             }
         }

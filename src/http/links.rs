@@ -46,38 +46,95 @@ mod tests {
     use super::links;
     use crate::domain::{ListQuery, QueryLimits};
 
-    fn query(raw: &str) -> ListQuery {
-        ListQuery::parse(
-            raw,
-            QueryLimits {
-                default_per_page: 25,
-                max_per_page: 100,
-            },
-        )
-        .unwrap()
+    /// One call of [`links`] and the header it must write: every link is
+    /// `</v1/tokens?page=N{kept}>; rel="REL"`, in the order given.
+    struct Case {
+        query: &'static str,
+        total_pages: u64,
+        suffix: &'static str,
+        kept: &'static str,
+        relations: &'static [(&'static str, u64)],
     }
 
-    #[test]
-    fn a_middle_page_links_to_all_four_neighbours_keeping_the_filters() {
-        let header = links(
-            &query("page=2&per_page=10&status=active&name=CI+b%C3%B6t"),
-            3,
-            "",
-        );
-        assert_eq!(
-            header,
-            "</v1/tokens?page=1&per_page=10&status=active&name=CI%20b%C3%B6t>; rel=\"first\", \
-             </v1/tokens?page=1&per_page=10&status=active&name=CI%20b%C3%B6t>; rel=\"prev\", \
-             </v1/tokens?page=3&per_page=10&status=active&name=CI%20b%C3%B6t>; rel=\"next\", \
-             </v1/tokens?page=3&per_page=10&status=active&name=CI%20b%C3%B6t>; rel=\"last\""
-        );
-    }
+    const CASES: [Case; 7] = [
+        // A middle page keeps every filter, the name percent-encoded as UTF-8.
+        Case {
+            query: "page=2&per_page=10&status=active&name=CI+b%C3%B6t",
+            total_pages: 3,
+            suffix: "",
+            kept: "&per_page=10&status=active&name=CI%20b%C3%B6t",
+            relations: &[("first", 1), ("prev", 1), ("next", 3), ("last", 3)],
+        },
+        // An empty result links only to the first page, with the default per_page.
+        Case {
+            query: "",
+            total_pages: 0,
+            suffix: "",
+            kept: "&per_page=25",
+            relations: &[("first", 1)],
+        },
+        Case {
+            query: "per_page=3",
+            total_pages: 3,
+            suffix: "",
+            kept: "&per_page=3",
+            relations: &[("first", 1), ("next", 2), ("last", 3)],
+        },
+        Case {
+            query: "page=3&per_page=3",
+            total_pages: 3,
+            suffix: "",
+            kept: "&per_page=3",
+            relations: &[("first", 1), ("prev", 2), ("last", 3)],
+        },
+        // Past the end: prev is the page before the one asked for, and there is no next.
+        Case {
+            query: "page=4294967295&per_page=3",
+            total_pages: 3,
+            suffix: "",
+            kept: "&per_page=3",
+            relations: &[("first", 1), ("prev", 4_294_967_294), ("last", 3)],
+        },
+        // A single page is both first and last.
+        Case {
+            query: "status=revoked",
+            total_pages: 1,
+            suffix: "",
+            kept: "&per_page=25&status=revoked",
+            relations: &[("first", 1), ("last", 1)],
+        },
+        // The suffix comes last, as given.
+        Case {
+            query: "page=2&name=-._~",
+            total_pages: 2,
+            suffix: "&__session=worker-1",
+            kept: "&per_page=25&name=-._~&__session=worker-1",
+            relations: &[("first", 1), ("prev", 1), ("last", 2)],
+        },
+    ];
 
     #[test]
-    fn an_empty_result_links_only_to_the_first_page() {
-        assert_eq!(
-            links(&query(""), 0, ""),
-            "</v1/tokens?page=1&per_page=25>; rel=\"first\""
-        );
+    fn each_page_links_to_first_prev_next_and_last_as_they_exist() {
+        for case in CASES {
+            let query = ListQuery::parse(
+                case.query,
+                QueryLimits {
+                    default_per_page: 25,
+                    max_per_page: 100,
+                },
+            )
+            .unwrap();
+            let expected: Vec<String> = case
+                .relations
+                .iter()
+                .map(|(rel, page)| format!("</v1/tokens?page={page}{}>; rel=\"{rel}\"", case.kept))
+                .collect();
+            assert_eq!(
+                links(&query, case.total_pages, case.suffix),
+                expected.join(", "),
+                "{:?}",
+                case.query
+            );
+        }
     }
 }

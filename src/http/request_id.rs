@@ -5,7 +5,7 @@ use std::future::{ready, Ready};
 
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpMessage, HttpRequest};
-use rand::distr::{Alphanumeric, SampleString};
+use rand::Rng;
 
 /// The header that carries the id both ways.
 pub const X_REQUEST_ID: &str = "x-request-id";
@@ -29,12 +29,21 @@ impl RequestId {
         }
     }
 
-    /// `req_` and 24 lowercase letters or digits.
+    /// `req_` and 24 lowercase letters or digits: twelve base-36 digits from each of two
+    /// random 64-bit numbers (36^12 < 2^64), two draws of the generator per id.
     pub fn generate() -> RequestId {
-        let suffix = Alphanumeric
-            .sample_string(&mut rand::rng(), 24)
-            .to_ascii_lowercase();
-        RequestId(format!("req_{suffix}"))
+        const DIGITS: &[u8; 36] = b"0123456789abcdefghijklmnopqrstuvwxyz";
+        let mut id = String::with_capacity(28);
+        id.push_str("req_");
+        let mut rng = rand::rng();
+        for _ in 0..2 {
+            let mut value: u64 = rng.random();
+            for _ in 0..12 {
+                id.push(char::from(DIGITS[(value % 36) as usize]));
+                value /= 36;
+            }
+        }
+        RequestId(id)
     }
 
     pub fn as_str(&self) -> &str {

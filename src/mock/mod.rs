@@ -12,6 +12,7 @@ pub mod prefer;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::http::Method;
 use actix_web::middleware::Next;
 use actix_web::{web, Error, HttpMessage, HttpRequest, HttpResponse};
 use serde_json::Value;
@@ -21,7 +22,7 @@ use crate::http::bearer::bearer_secret;
 use crate::http::{ApiError, RequestId};
 use crate::session::coverage::{PageShape, State};
 use crate::session::rate_limit::Decision;
-use crate::session::{Selected, Session};
+use crate::session::{Selected, Session, SESSION_HEADER};
 use forced::ForcedResponses;
 use prefer::Controls;
 
@@ -31,6 +32,10 @@ pub async fn controls(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {
+    // Another method is a 405 whatever the controls say: the resource does not answer it.
+    if ![Method::GET, Method::HEAD].contains(req.method()) {
+        return Ok(next.call(req).await?.map_into_boxed_body());
+    }
     let prepared = prepare(req.request());
     let (selected, controls) = match prepared {
         Ok(prepared) => prepared,
@@ -76,6 +81,13 @@ pub async fn controls(
         next.call(req).await?.map_into_boxed_body()
     };
     controls.mark_applied(res.response_mut());
+    if let Some(name) = &session.name {
+        // Tells a page which session answered (exposed to cross-origin scripts by CORS).
+        if let Ok(value) = HeaderValue::from_str(name.as_str()) {
+            res.headers_mut()
+                .insert(HeaderName::from_static(SESSION_HEADER), value);
+        }
+    }
     if let Some(decision) = limit {
         rate_limit_headers(res.response_mut(), decision);
     }

@@ -9,8 +9,8 @@ use actix_web::{HttpRequest, HttpResponse};
 use serde_json::Value;
 
 use super::forced::{ForcedResponses, Unavailable};
+use crate::domain::faults::MAX_DELAY_MS;
 use crate::domain::{parse_integer, ParamError, QueryString};
-use crate::session::faults::MAX_DELAY_MS;
 use crate::session::SESSION_PARAMETER;
 
 /// The controls one request asked for.
@@ -96,21 +96,18 @@ impl Controls {
                 "code" => match forced.check_code(&value) {
                     Ok(code) => code_text = Some((code, value)),
                     Err(Unavailable::Code(what) | Unavailable::Example(what)) => {
-                        errors.push(ParamError {
-                            parameter,
-                            detail: detail(&what),
-                        })
+                        errors.push(ParamError::new(&parameter, detail(&what)))
                     }
                 },
                 "example" => controls.example = Some((parameter, value)),
                 "delay" => match parse_integer(&value, 0, MAX_DELAY_MS) {
                     Some(ms) => controls.delay = Some(Duration::from_millis(ms)),
-                    None => errors.push(ParamError {
-                        parameter,
-                        detail: detail(&format!(
+                    None => errors.push(ParamError::new(
+                        &parameter,
+                        detail(&format!(
                             "must be an integer between 0 and {MAX_DELAY_MS} (milliseconds)"
                         )),
-                    }),
+                    )),
                 },
                 // Other preferences (return=minimal, ...) are not ours to refuse.
                 _ => {}
@@ -145,7 +142,7 @@ impl Controls {
                         }
                         _ => ("Prefer".to_owned(), format!("example {detail}")),
                     };
-                    errors.push(ParamError { parameter, detail });
+                    errors.push(ParamError::new(&parameter, detail));
                 }
             }
         }

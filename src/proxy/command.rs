@@ -15,7 +15,7 @@ pub fn run(overrides: Overrides) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let _log_writer = crate::telemetry::init(&settings.log.level, settings.log.format == "json");
+    let _log_writer = crate::telemetry::init(settings.log.level, settings.log.format);
     let outcome = actix_web::rt::System::new().block_on(async {
         let proxy = Proxy::build(&settings).map_err(|e| e.to_string())?;
         print_banner(&proxy, settings.proxy.strict);

@@ -1,60 +1,12 @@
 //! A session's latency and injected errors, read on every API request and changed by the
-//! admin API.
+//! admin API. Their shape and ranges are [`crate::domain::faults`]'s.
 
 use std::sync::atomic::{AtomicU16, AtomicU64, Ordering::Relaxed};
 use std::time::Duration;
 
 use rand::Rng;
-use serde::{Deserialize, Serialize};
 
-/// The longest delay a request or a fault may add, in milliseconds.
-pub const MAX_DELAY_MS: u64 = 30_000;
-
-/// Latency added to every API response.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Latency {
-    /// Milliseconds always added, 0 to 30000.
-    #[schema(maximum = 30000, example = 200)]
-    pub fixed: u64,
-    /// Up to this many more milliseconds, at random, 0 to 30000.
-    #[schema(maximum = 30000, example = 100)]
-    pub jitter: u64,
-}
-
-/// The fault settings, as the admin API shows and takes them.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct FaultConfig {
-    /// Latency added to every API response.
-    pub latency_ms: Latency,
-    /// Share of API requests answered with `error_status` instead, 0.0 to 1.0.
-    #[schema(minimum = 0.0, maximum = 1.0, example = 0.1)]
-    pub error_rate: f64,
-    /// The status of injected errors: 500 or 503.
-    #[schema(example = 503)]
-    pub error_status: u16,
-}
-
-impl FaultConfig {
-    /// Checks the ranges, naming each bad field.
-    pub fn problems(&self) -> Vec<(&'static str, &'static str)> {
-        let mut problems = Vec::new();
-        if self.latency_ms.fixed > MAX_DELAY_MS {
-            problems.push(("latency_ms.fixed", "must be between 0 and 30000"));
-        }
-        if self.latency_ms.jitter > MAX_DELAY_MS {
-            problems.push(("latency_ms.jitter", "must be between 0 and 30000"));
-        }
-        if !(0.0..=1.0).contains(&self.error_rate) {
-            problems.push(("error_rate", "must be between 0.0 and 1.0"));
-        }
-        if ![500, 503].contains(&self.error_status) {
-            problems.push(("error_status", "must be 500 or 503"));
-        }
-        problems
-    }
-}
+pub use crate::domain::faults::{FaultConfig, Latency, MAX_DELAY_MS};
 
 /// The live fault settings, in atomics so that every request reads them without a lock.
 #[derive(Debug)]
@@ -153,23 +105,5 @@ mod tests {
             Some(503)
         );
         assert_eq!(Faults::new(config(0, 0, 0.0, 503)).injected_error(), None);
-    }
-
-    #[test]
-    fn out_of_range_settings_are_named() {
-        let fields: Vec<_> = config(30_001, 30_001, 1.5, 502)
-            .problems()
-            .into_iter()
-            .map(|p| p.0)
-            .collect();
-        assert_eq!(
-            fields,
-            [
-                "latency_ms.fixed",
-                "latency_ms.jitter",
-                "error_rate",
-                "error_status"
-            ]
-        );
     }
 }

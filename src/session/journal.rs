@@ -7,7 +7,7 @@ use std::time::Instant;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
-use actix_web::{Error, HttpMessage};
+use actix_web::{web, Error, HttpMessage};
 use serde::Serialize;
 
 use super::Selected;
@@ -51,7 +51,8 @@ pub struct Journal {
 impl Journal {
     pub fn new(capacity: usize) -> Journal {
         Journal {
-            entries: Mutex::new(VecDeque::with_capacity(capacity.min(4096))),
+            // Grown as requests arrive: a session that is never called costs no buffer.
+            entries: Mutex::new(VecDeque::new()),
             capacity,
         }
     }
@@ -81,13 +82,23 @@ impl Journal {
     }
 }
 
-/// Journals every request it wraps in the journal of the request's session (the default
-/// one when the selector is bad). The admin API is not wrapped: it is not part of what a
-/// client under test did.
+/// Paths under these prefixes are not journaled (the admin API: what a client under test did
+/// is the journal's subject, not the calls that control the mock).
+#[derive(Clone, Debug, Default)]
+pub struct Unjournaled(pub Vec<&'static str>);
+
+/// Journals every request in the journal of the request's session (the default one when the
+/// selector is bad), preflights included: mounted outside CORS, which answers those.
 pub async fn record_requests(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {
+    let skipped = req
+        .app_data::<web::Data<Unjournaled>>()
+        .is_some_and(|u| u.0.iter().any(|prefix| req.path().starts_with(prefix)));
+    if skipped {
+        return Ok(next.call(req).await?.map_into_boxed_body());
+    }
     let started = Instant::now();
     let selected =
         Selected::resolve(req.request()).or_else(|_| Selected::default_of(req.request()));

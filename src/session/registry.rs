@@ -111,9 +111,14 @@ impl Sessions {
         {
             self.sweep();
         }
-        if let Some(session) = self.named.get(name) {
-            session.touch();
-            return session.clone();
+        let found = self.named.get(name).map(|entry| entry.value().clone());
+        if let Some(session) = found {
+            if !self.idle(&session) {
+                session.touch();
+                return session;
+            }
+            // Idle past its time but not swept yet: it is gone, and this use starts afresh.
+            self.named.remove_if(name, |_, session| self.idle(session));
         }
         let session = self
             .named
@@ -133,14 +138,19 @@ impl Sessions {
         session
     }
 
-    /// The session named `name`, if it exists (without creating it).
+    /// The session named `name`, if it exists (without creating it or counting a use).
     pub fn find(&self, name: &SessionName) -> Option<Arc<Session>> {
-        self.named.get(name).map(|s| s.clone())
+        self.named
+            .get(name)
+            .map(|entry| entry.value().clone())
+            .filter(|session| !self.idle(session))
     }
 
-    /// Drops a named session; false when there was none.
+    /// Drops a named session; false when there was none (or only one idle past its time).
     pub fn remove(&self, name: &SessionName) -> bool {
-        self.named.remove(name).is_some()
+        self.named
+            .remove(name)
+            .is_some_and(|(_, session)| !self.idle(&session))
     }
 
     /// The named sessions, by name.
@@ -192,13 +202,16 @@ impl Sessions {
         LoadStatus::clone(&self.status.load())
     }
 
-    fn sweep(&self) {
+    /// Whether a session has gone unused for `sessions.idle_ttl_secs` or longer.
+    fn idle(&self, session: &Session) -> bool {
         let ttl = i64::try_from(self.settings.idle_ttl_secs)
             .unwrap_or(i64::MAX)
             .saturating_mul(1_000_000_000);
-        let now = super::nanos(Utc::now());
-        self.named
-            .retain(|_, session| now.saturating_sub(session.last_seen()) < ttl);
+        super::nanos(Utc::now()).saturating_sub(session.last_seen()) >= ttl
+    }
+
+    fn sweep(&self) {
+        self.named.retain(|_, session| !self.idle(session));
     }
 
     fn evict_least_recent(&self, keep: &SessionName) {

@@ -22,6 +22,9 @@ pub const SESSION_PARAMETER: &str = "__session";
 pub struct SessionName(Arc<str>);
 
 impl SessionName {
+    /// What a name must be, as a 400 says it.
+    pub const RULE: &'static str = "must be 1 to 64 of A-Z, a-z, 0-9, '.', '_' and '-'";
+
     /// Accepts exactly `^[A-Za-z0-9._-]{1,64}$`.
     pub fn parse(text: &str) -> Option<SessionName> {
         let ok = (1..=64).contains(&text.len())
@@ -41,8 +44,6 @@ impl fmt::Display for SessionName {
         f.write_str(&self.0)
     }
 }
-
-const NAME_RULE: &str = "must be 1 to 64 of A-Z, a-z, 0-9, '.', '_' and '-'";
 
 /// The session a request selected, resolved once per request.
 #[derive(Clone)]
@@ -95,8 +96,8 @@ fn name_of(req: &HttpRequest) -> Result<(Option<SessionName>, bool), ParamError>
     let raw = req.query_string();
     if raw.contains(SESSION_PARAMETER) || raw.contains("%5F") || raw.contains("%5f") {
         if let Some(text) = QueryString::parse(raw).single(SESSION_PARAMETER)? {
-            let name =
-                SessionName::parse(&text).ok_or(ParamError::new(SESSION_PARAMETER, NAME_RULE))?;
+            let name = SessionName::parse(&text)
+                .ok_or(ParamError::new(SESSION_PARAMETER, SessionName::RULE))?;
             return Ok((Some(name), true));
         }
     }
@@ -112,7 +113,7 @@ fn name_of(req: &HttpRequest) -> Result<(Option<SessionName>, bool), ParamError>
             .ok()
             .and_then(SessionName::parse)
             .map(|name| (Some(name), false))
-            .ok_or(ParamError::new("X-Mock-Session", NAME_RULE)),
+            .ok_or(ParamError::new("X-Mock-Session", SessionName::RULE)),
     }
 }
 

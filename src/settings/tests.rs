@@ -1,8 +1,14 @@
+//! Layering of the sources, and the ranges and cross-checks of `validate`.
+
 use std::collections::HashMap;
 
 use config::Environment;
 
+use super::validate::{IDLE_TTL_SECS, MAX_PER_PAGE, SESSIONS_MAX};
 use super::{Overrides, Settings};
+use crate::domain::faults::{ERROR_RATE, ERROR_STATUSES, MAX_DELAY_MS};
+
+mod values;
 
 fn env(vars: &[(&str, &str)]) -> Environment {
     let map: HashMap<String, String> = vars
@@ -18,6 +24,10 @@ fn error_of(overrides: &Overrides, vars: &[(&str, &str)]) -> String {
         .to_string()
 }
 
+fn load(vars: &[(&str, &str)]) -> Settings {
+    Settings::load_from(&Overrides::default(), env(vars)).unwrap()
+}
+
 #[test]
 fn the_built_in_defaults_serve_the_demo_on_loopback() {
     let settings = Settings::load_from(&Overrides::default(), env(&[])).unwrap();
@@ -26,7 +36,7 @@ fn the_built_in_defaults_serve_the_demo_on_loopback() {
         ("127.0.0.1", 8080)
     );
     assert_eq!(settings.snapshot_path(), None);
-    assert_eq!(settings.clock_now(), None);
+    assert_eq!(settings.clock.now, None);
     assert_eq!(settings.query_limits().default_per_page, 25);
 }
 
@@ -104,16 +114,116 @@ fn mock_control_settings_are_checked_by_name() {
 }
 
 #[test]
-fn cors_origins_are_any_or_a_list() {
-    let vars = [(
-        "TOOKEN__CORS__ALLOWED_ORIGINS",
-        "https://a.example.com, http://localhost:3000",
-    )];
-    let settings = Settings::load_from(&Overrides::default(), env(&vars)).unwrap();
-    let origins = settings.allowed_origins().unwrap();
-    assert_eq!(origins, ["https://a.example.com", "http://localhost:3000"]);
-    let any = Settings::load_from(&Overrides::default(), env(&[])).unwrap();
-    assert_eq!(any.allowed_origins(), None);
+fn ranged_settings_are_refused_past_their_edges_by_key() {
+    let accepted = [
+        ("TOOKEN__SERVER__WORKERS", "256"),
+        ("TOOKEN__SESSIONS__MAX", "100000"),
+        ("TOOKEN__SESSIONS__IDLE_TTL_SECS", "2592000"),
+        ("TOOKEN__PAGINATION__MAX_PER_PAGE", "1"),
+        ("TOOKEN__PAGINATION__DEFAULT_PER_PAGE", "1"),
+        ("TOOKEN__SNAPSHOT__GENERATE", "10000000"),
+        ("TOOKEN__SERVER__KEEP_ALIVE_SECS", "3600"),
+        ("TOOKEN__ADMIN__JOURNAL_CAPACITY", "100000"),
+    ];
+    load(&accepted);
+    let refused = [
+        ("TOOKEN__SERVER__WORKERS", "257", "server.workers"),
+        ("TOOKEN__SESSIONS__MAX", "0", "sessions.max"),
+        ("TOOKEN__SESSIONS__MAX", "100001", "sessions.max"),
+        (
+            "TOOKEN__SESSIONS__IDLE_TTL_SECS",
+            "0",
+            "sessions.idle_ttl_secs",
+        ),
+        (
+            "TOOKEN__SESSIONS__IDLE_TTL_SECS",
+            "2592001",
+            "sessions.idle_ttl_secs",
+        ),
+        (
+            "TOOKEN__SNAPSHOT__GENERATE",
+            "10000001",
+            "snapshot.generate",
+        ),
+        (
+            "TOOKEN__SNAPSHOT__WATCH_INTERVAL_MS",
+            "49",
+            "snapshot.watch_interval_ms",
+        ),
+        (
+            "TOOKEN__SERVER__KEEP_ALIVE_SECS",
+            "3601",
+            "server.keep_alive_secs",
+        ),
+        (
+            "TOOKEN__SERVER__MAX_CONNECTIONS",
+            "0",
+            "server.max_connections",
+        ),
+        (
+            "TOOKEN__SERVER__MAX_QUERY_BYTES",
+            "255",
+            "server.max_query_bytes",
+        ),
+        (
+            "TOOKEN__SERVER__MAX_HEADER_BYTES",
+            "32769",
+            "server.max_header_bytes",
+        ),
+        (
+            "TOOKEN__SERVER__CLIENT_REQUEST_TIMEOUT_MS",
+            "99",
+            "server.client_request_timeout_ms",
+        ),
+        (
+            "TOOKEN__ADMIN__JOURNAL_CAPACITY",
+            "0",
+            "admin.journal_capacity",
+        ),
+        (
+            "TOOKEN__ADMIN__MAX_BODY_BYTES",
+            "1023",
+            "admin.max_body_bytes",
+        ),
+    ];
+    for (var, value, key) in refused {
+        let message = error_of(&Overrides::default(), &[(var, value)]);
+        assert!(message.contains(key), "{var}={value}: {message}");
+    }
+    let message = error_of(
+        &Overrides::default(),
+        &[("TOOKEN__SERVER__MAX_QUERY_BYTES", "255")],
+    );
+    assert!(message.contains("between 256 and 1048576"), "{message}");
+}
+
+#[test]
+fn the_ranges_that_default_toml_states_are_the_enforced_ones() {
+    let defaults = include_str!("../../config/default.toml");
+    let delay = format!("(0 to {MAX_DELAY_MS})");
+    let stated =
+        |start: &dyn std::fmt::Display, end: &dyn std::fmt::Display| format!("({start} to {end})");
+    let per_page = stated(MAX_PER_PAGE.start(), MAX_PER_PAGE.end());
+    let sessions = stated(SESSIONS_MAX.start(), SESSIONS_MAX.end());
+    let idle = stated(IDLE_TTL_SECS.start(), IDLE_TTL_SECS.end());
+    let rate = format!("({:?} to {:?})", ERROR_RATE.start(), ERROR_RATE.end());
+    let [first, second] = ERROR_STATUSES;
+    let statuses = format!("{first} or {second}");
+    for (key, stated) in [
+        ("max_per_page", &per_page),
+        ("max", &sessions),
+        ("idle_ttl_secs", &idle),
+        ("latency_fixed_ms", &delay),
+        ("latency_jitter_ms", &delay),
+        ("error_rate", &rate),
+        ("error_status", &statuses),
+    ] {
+        let at = defaults
+            .find(&format!("\n{key} ="))
+            .unwrap_or_else(|| panic!("{key} in default.toml"));
+        let comment = defaults[..at].lines().last().unwrap_or_default();
+        assert!(comment.contains(stated.as_str()), "{key}: {comment}");
+    }
 }
 
 #[test]

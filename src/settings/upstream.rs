@@ -1,11 +1,28 @@
 //! Settings of the commands that talk to a real API: the HTTP client towards the upstream
 //! (`[upstream]`, shared by `proxy` and `record`) and the validation proxy (`[proxy]`).
 
+use std::ops::RangeInclusive;
 use std::time::Duration;
 
 use serde::Deserialize;
 
+use super::validate::{in_range, invalid};
 use super::SettingsError;
+
+/// `upstream.timeout_ms` and `upstream.connect_timeout_ms`.
+const TIMEOUT_MS: RangeInclusive<u64> = 100..=600_000;
+/// `upstream.max_idle_connections`, per worker.
+const IDLE_CONNECTIONS: RangeInclusive<usize> = 0..=1024;
+/// `upstream.idle_timeout_secs`.
+const IDLE_TIMEOUT_SECS: RangeInclusive<u64> = 0..=3600;
+/// `upstream.max_response_bytes`: 1 KiB to 1 GiB.
+const RESPONSE_BYTES: RangeInclusive<usize> = 1024..=1_073_741_824;
+/// `upstream.max_retries`.
+const RETRIES: RangeInclusive<u32> = 0..=100;
+/// `upstream.max_retry_after_secs`.
+const RETRY_AFTER_SECS: RangeInclusive<u64> = 0..=3600;
+/// `proxy.violations_capacity`.
+const VIOLATIONS_CAPACITY: RangeInclusive<usize> = 1..=100_000;
 
 /// The HTTP client towards the upstream API.
 #[derive(Clone, Debug, Deserialize)]
@@ -59,12 +76,6 @@ impl UpstreamSettings {
     /// Checks every value; an empty URL is accepted here and refused by the commands that
     /// need one, so that serving the mock never asks for it.
     pub(super) fn validate(&self) -> Result<(), SettingsError> {
-        let invalid = |key, problem: &str| {
-            Err(SettingsError::Invalid {
-                key,
-                problem: problem.to_owned(),
-            })
-        };
         if !self.url.is_empty() && !is_base_url(&self.url) {
             return invalid(
                 "upstream.url",
@@ -72,52 +83,43 @@ impl UpstreamSettings {
                  https://api.tooken.io/v1",
             );
         }
-        if !(100..=600_000).contains(&self.timeout_ms) {
-            return invalid("upstream.timeout_ms", "must be between 100 and 600000");
-        }
-        if !(100..=600_000).contains(&self.connect_timeout_ms) {
-            return invalid(
-                "upstream.connect_timeout_ms",
-                "must be between 100 and 600000",
-            );
-        }
-        if self.max_idle_connections > 1024 {
-            return invalid(
-                "upstream.max_idle_connections",
-                "must be between 0 and 1024",
-            );
-        }
-        if self.idle_timeout_secs > 3600 {
-            return invalid("upstream.idle_timeout_secs", "must be between 0 and 3600");
-        }
-        if !(1024..=1_073_741_824).contains(&self.max_response_bytes) {
-            return invalid(
-                "upstream.max_response_bytes",
-                "must be between 1024 and 1073741824",
-            );
-        }
-        if self.max_retries > 100 {
-            return invalid("upstream.max_retries", "must be between 0 and 100");
-        }
-        if self.max_retry_after_secs > 3600 {
-            return invalid(
-                "upstream.max_retry_after_secs",
-                "must be between 0 and 3600",
-            );
-        }
-        Ok(())
+        in_range("upstream.timeout_ms", self.timeout_ms, TIMEOUT_MS)?;
+        in_range(
+            "upstream.connect_timeout_ms",
+            self.connect_timeout_ms,
+            TIMEOUT_MS,
+        )?;
+        in_range(
+            "upstream.max_idle_connections",
+            self.max_idle_connections,
+            IDLE_CONNECTIONS,
+        )?;
+        in_range(
+            "upstream.idle_timeout_secs",
+            self.idle_timeout_secs,
+            IDLE_TIMEOUT_SECS,
+        )?;
+        in_range(
+            "upstream.max_response_bytes",
+            self.max_response_bytes,
+            RESPONSE_BYTES,
+        )?;
+        in_range("upstream.max_retries", self.max_retries, RETRIES)?;
+        in_range(
+            "upstream.max_retry_after_secs",
+            self.max_retry_after_secs,
+            RETRY_AFTER_SECS,
+        )
     }
 }
 
 impl ProxySettings {
     pub(super) fn validate(&self) -> Result<(), SettingsError> {
-        if !(1..=100_000).contains(&self.violations_capacity) {
-            return Err(SettingsError::Invalid {
-                key: "proxy.violations_capacity",
-                problem: "must be between 1 and 100000".to_owned(),
-            });
-        }
-        Ok(())
+        in_range(
+            "proxy.violations_capacity",
+            self.violations_capacity,
+            VIOLATIONS_CAPACITY,
+        )
     }
 }
 

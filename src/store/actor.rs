@@ -76,7 +76,7 @@ pub enum Refusal {
 
 #[derive(Clone, PartialEq, Eq, Hash)]
 struct PageKey {
-    store: usize,
+    store: u64,
     version: u64,
     workspace: u32,
     cursor: usize,
@@ -127,6 +127,13 @@ impl Handler<List> for StoreActor {
                 Ok(principal) => principal,
                 Err(error) => return done(None, Err(Refusal::Auth(error))),
             };
+        // A use of one of the session's own tokens publishes a new overlay: list from it, so
+        // that the caller's own row shows the use (rule 8), as it does for indexed tokens.
+        let data = if msg.store.version() == version {
+            data
+        } else {
+            msg.store.load()
+        };
         let token = Some(principal.token.clone());
         if let Err(error) = principal.require_list_scope() {
             return done(token, Err(Refusal::Auth(error)));
@@ -152,7 +159,7 @@ impl Handler<List> for StoreActor {
         // whose statuses change with the clock without a version change.
         let unchanged = msg.store.version() == version;
         let key = (unchanged && data.overlay.workspace(workspace).is_none()).then(|| PageKey {
-            store: Arc::as_ptr(&msg.store) as usize,
+            store: msg.store.id(),
             version,
             workspace,
             cursor: data.index.workspaces[workspace as usize].cursor(msg.now),

@@ -299,6 +299,10 @@ impl Store {
         };
         let mut object = object_of(current);
         for key in PATCH_FIELDS {
+            // A status other than revoked is reported above, once.
+            if key == "status" && problems.iter().any(|p| p.location == "status") {
+                continue;
+            }
             if let Some(value) = fields.get(key) {
                 object.insert(key.into(), value.clone());
             }

@@ -83,6 +83,10 @@ pub struct Data {
 /// A session's data: replaced whole, changed token by token, and read by every request.
 #[derive(Debug)]
 pub struct Store {
+    /// Unique among every store this process made: what a cached page is keyed by. An
+    /// address would not do, since a dropped session's store may be reallocated at the same
+    /// one for a new session, whose pages would then be answered from the old one's.
+    id: u64,
     data: ArcSwap<Data>,
     /// Bumped by every change that a listing can show, so pages can be cached per version.
     version: AtomicU64,
@@ -100,7 +104,9 @@ impl Store {
 
     /// A store over a shared index, with no change of its own.
     pub fn fork(index: &Arc<Index>) -> Store {
+        static NEXT_ID: AtomicU64 = AtomicU64::new(0);
         Store {
+            id: NEXT_ID.fetch_add(1, Relaxed),
             data: ArcSwap::from_pointee(Data::fresh(index)),
             version: AtomicU64::new(0),
             writer: Mutex::new(()),
@@ -122,6 +128,11 @@ impl Store {
     /// The current data, for one consistent decision.
     pub fn load(&self) -> Arc<Data> {
         self.data.load_full()
+    }
+
+    /// This store's identity, never shared with another store of the process.
+    pub fn id(&self) -> u64 {
+        self.id
     }
 
     /// Changes whenever what a listing shows may have changed.
@@ -160,8 +171,11 @@ impl Store {
                 workspace,
                 can_list: added.token.has_scope(REQUIRED_SCOPE),
             };
-            if track && added.token.last_used_at != Some(now) {
-                self.record_added_use(workspace, &principal.token, now);
+            // Whole seconds, as for indexed tokens: a running clock then publishes a new
+            // overlay at most once a second, not on every request.
+            let at = DateTime::from_timestamp(now.timestamp(), 0).unwrap_or(now);
+            if track && added.token.last_used_at != Some(at) {
+                self.record_added_use(workspace, &principal.token, at);
             }
             return Ok(principal);
         }

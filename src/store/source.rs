@@ -8,7 +8,6 @@ use std::time::Instant;
 use super::snapshot::{Snapshot, SnapshotError};
 use super::DEFAULT_SNAPSHOT;
 use crate::generate::{generate, DemoSecret, GenerateOptions};
-use crate::settings::Settings;
 
 /// The configured source of data.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -36,22 +35,6 @@ pub enum LoadError {
 }
 
 impl Source {
-    /// The source the settings name.
-    pub fn from_settings(settings: &Settings) -> Source {
-        let snapshot = &settings.snapshot;
-        if let Some(path) = settings.snapshot_path() {
-            Source::File(path.to_owned())
-        } else if snapshot.generate > 0 {
-            Source::Generated(GenerateOptions {
-                tokens: snapshot.generate,
-                workspaces: generated_workspaces(snapshot.generate),
-                seed: snapshot.generate_seed,
-            })
-        } else {
-            Source::Embedded
-        }
-    }
-
     /// Reads and validates the data.
     pub fn load(&self) -> Result<Snapshot, LoadError> {
         self.load_with_secrets().map(|(snapshot, _)| snapshot)
@@ -95,11 +78,6 @@ impl Source {
             }
         }
     }
-}
-
-/// Generated data served without a file gets a few workspaces, as the demo data has.
-fn generated_workspaces(tokens: u64) -> u32 {
-    u32::try_from(tokens.clamp(1, 3)).unwrap_or(1)
 }
 
 impl std::fmt::Display for Source {

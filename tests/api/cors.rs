@@ -260,3 +260,41 @@ async fn several_allowed_origins_are_separated_by_commas() {
         }
     }
 }
+
+#[actix_web::test]
+async fn a_preflight_is_journaled_like_every_other_api_request_and_admin_calls_are_not() {
+    // Arrange
+    let app = spawn_app(FIXTURE).await;
+
+    // Act
+    let preflight = app
+        .client
+        .request(Method::OPTIONS, app.url("/v1/tokens"))
+        .header("Origin", ORIGIN)
+        .header("Access-Control-Request-Method", "GET")
+        .header("Access-Control-Request-Headers", "authorization")
+        .send()
+        .await
+        .expect("the preflight is answered");
+    let journal = app.get_json("/__admin/requests").await;
+
+    // Assert
+    assert_eq!(preflight.status(), StatusCode::NO_CONTENT);
+    let entries: Vec<(String, String, u64)> = journal["data"]
+        .as_array()
+        .expect("a list of entries")
+        .iter()
+        .map(|e| {
+            let text = |key: &str| e[key].as_str().unwrap_or_default().to_owned();
+            (
+                text("method"),
+                text("path"),
+                e["status"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    assert_eq!(
+        entries,
+        [("OPTIONS".to_owned(), "/v1/tokens".to_owned(), 204)]
+    );
+}

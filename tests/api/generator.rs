@@ -6,7 +6,9 @@ use serde_json::Value;
 use tooken_mock::store::snapshot::Snapshot;
 use tooken_mock::store::DEMO_SECRET;
 
-use crate::helpers::{run_binary, Binary, TempDir, FROZEN_NOW};
+use tempfile::TempDir;
+
+use crate::helpers::{run_binary, Binary, FROZEN_NOW};
 
 /// Runs `generate` with `args`, which must succeed; returns its standard output and error.
 async fn generate(args: &[&str]) -> (String, String) {
@@ -20,7 +22,7 @@ async fn generate(args: &[&str]) -> (String, String) {
 /// Runs `generate` with `args` and `--out` a file in `dir`; returns the file's bytes and
 /// the standard error.
 async fn generate_to_file(dir: &TempDir, file: &str, args: &[&str]) -> (Vec<u8>, String) {
-    let path = dir.join(file);
+    let path = dir.path().join(file);
     let path_text = path.to_str().expect("a UTF-8 path");
     let mut all_args = args.to_vec();
     all_args.extend_from_slice(&["--out", path_text]);
@@ -75,7 +77,7 @@ async fn run_curl_line(stdout: &str) -> (StatusCode, Value) {
 #[tokio::test]
 async fn generate_writes_a_valid_snapshot_with_the_tokens_and_workspaces_asked_for() {
     // Arrange
-    let dir = TempDir::new("generate-valid");
+    let dir = tempfile::tempdir().expect("a temporary directory");
 
     // Act
     let (bytes, _) = generate_to_file(
@@ -100,7 +102,7 @@ async fn generate_writes_a_valid_snapshot_with_the_tokens_and_workspaces_asked_f
 #[tokio::test]
 async fn the_same_arguments_give_byte_identical_snapshots() {
     // Arrange
-    let dir = TempDir::new("generate-repeat");
+    let dir = tempfile::tempdir().expect("a temporary directory");
     let args = ["--tokens", "200", "--workspaces", "4", "--seed", "42"];
 
     // Act
@@ -126,7 +128,7 @@ async fn the_same_arguments_give_byte_identical_snapshots() {
 #[tokio::test]
 async fn every_printed_secret_gets_the_outcome_printed_beside_it() {
     // Arrange
-    let dir = TempDir::new("generate-secrets");
+    let dir = tempfile::tempdir().expect("a temporary directory");
     let (_, stderr) = generate_to_file(
         &dir,
         "generated.json",
@@ -135,7 +137,7 @@ async fn every_printed_secret_gets_the_outcome_printed_beside_it() {
     .await;
     let secrets = printed_secrets(&stderr);
     assert_eq!(secrets.len(), 8, "four per workspace:\n{stderr}");
-    let path = dir.join("generated.json");
+    let path = dir.path().join("generated.json");
     let mut binary = Binary::start(
         &[
             "--port",

@@ -173,6 +173,40 @@ async fn a_forced_response_ignores_missing_credentials_and_bad_parameters() {
 }
 
 #[actix_web::test]
+async fn a_method_the_resource_does_not_answer_is_a_405_whatever_the_controls_say() {
+    // Arrange
+    let app = spawn_app(FIXTURE).await;
+
+    for method in [
+        reqwest::Method::POST,
+        reqwest::Method::DELETE,
+        reqwest::Method::PUT,
+    ] {
+        // Act
+        let response = app
+            .client
+            .request(method.clone(), app.url("/v1/tokens?__code=401&__delay=1"))
+            .header("Prefer", "code=429")
+            .send()
+            .await
+            .expect("the request is answered");
+
+        // Assert
+        assert_eq!(header(response.headers(), "allow"), "GET, HEAD", "{method}");
+        assert!(
+            response.headers().get("preference-applied").is_none(),
+            "{method}"
+        );
+        assert_problem(
+            response,
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+        )
+        .await;
+    }
+}
+
+#[actix_web::test]
 async fn code_200_is_normal_behaviour() {
     // Arrange
     let app = spawn_app(FIXTURE).await;

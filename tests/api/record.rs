@@ -15,7 +15,9 @@ use tooken_mock::generate::{generate, DemoSecret, GenerateOptions};
 use tooken_mock::record::{record, Progress, RecordError, RecordOptions};
 use tooken_mock::settings::{Overrides, Settings};
 
-use crate::helpers::{run_binary, spawn_app_from, TempDir, TestApp};
+use tempfile::TempDir;
+
+use crate::helpers::{run_binary, spawn_app_from, TestApp};
 
 /// After every generated `created_at`, before the generated active tokens expire.
 const LATE_NOW: &str = "2027-01-15T00:00:00Z";
@@ -23,7 +25,7 @@ const LATE_NOW: &str = "2027-01-15T00:00:00Z";
 /// 250 generated tokens in one workspace (three pages of 100), served at [`LATE_NOW`], and
 /// the secret of an active token with `tokens:read`.
 async fn generated_upstream(dir: &TempDir) -> (TestApp, DemoSecret) {
-    let path = dir.join("upstream.json");
+    let path = dir.path().join("upstream.json");
     let options = GenerateOptions {
         tokens: 250,
         workspaces: 1,
@@ -77,9 +79,9 @@ async fn answer(app: &TestApp, query: &str, secret: &str) -> (u16, Option<String
 #[actix_web::test]
 async fn a_recording_is_accepted_by_check_and_served_answers_the_same_pages() {
     // Arrange
-    let dir = TempDir::new("record");
+    let dir = tempfile::tempdir().expect("a temporary directory");
     let (upstream, reader) = generated_upstream(&dir).await;
-    let out = dir.join("recorded.json");
+    let out = dir.path().join("recorded.json");
     let out_arg = out.to_string_lossy().into_owned();
     let from = upstream.url("/v1");
 
@@ -127,10 +129,14 @@ async fn a_recording_is_accepted_by_check_and_served_answers_the_same_pages() {
 #[actix_web::test]
 async fn secrets_are_written_only_when_asked_and_as_a_digest_with_digest_only() {
     // Arrange
-    let dir = TempDir::new("record-secrets");
+    let dir = tempfile::tempdir().expect("a temporary directory");
     let (upstream, reader) = generated_upstream(&dir).await;
     let from = upstream.url("/v1");
-    let digest_file = dir.join("digest.json").to_string_lossy().into_owned();
+    let digest_file = dir
+        .path()
+        .join("digest.json")
+        .to_string_lossy()
+        .into_owned();
 
     // Act
     let (plain, stdout, hint) = run_binary(
@@ -186,10 +192,10 @@ async fn secrets_are_written_only_when_asked_and_as_a_digest_with_digest_only() 
 #[actix_web::test]
 async fn a_refusal_or_an_unknown_token_id_writes_nothing_and_says_why() {
     // Arrange
-    let dir = TempDir::new("record-refused");
+    let dir = tempfile::tempdir().expect("a temporary directory");
     let (upstream, reader) = generated_upstream(&dir).await;
     let from = upstream.url("/v1");
-    let out = dir.join("never.json");
+    let out = dir.path().join("never.json");
     let out_arg = out.to_string_lossy().into_owned();
 
     // Act

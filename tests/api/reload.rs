@@ -8,9 +8,10 @@ use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
 use serde_json::{json, Value};
+use tempfile::TempDir;
 
 use crate::helpers::{
-    fixture, names, run_binary, spawn_app_from, Binary, TempDir, TestApp, FROZEN_NOW, NORTH_READER,
+    fixture, names, run_binary, spawn_app_from, Binary, TestApp, FROZEN_NOW, NORTH_READER,
     PROCESS_TIMEOUT,
 };
 
@@ -56,7 +57,7 @@ fn write(path: &Path, bytes: &[u8]) {
 
 /// Serves a watched copy of `workspaces.json` in `dir`.
 async fn serve_watched(dir: &TempDir) -> (TestApp, std::path::PathBuf) {
-    let path = dir.join("snapshot.json");
+    let path = dir.path().join("snapshot.json");
     write(&path, &read_fixture("workspaces.json"));
     let app = spawn_app_from(&path, FROZEN_NOW, &WATCH).await;
     (app, path)
@@ -98,7 +99,7 @@ fn reload_error(ready: &Value) -> Option<&str> {
 #[actix_web::test]
 async fn with_watch_a_changed_snapshot_file_is_served_without_a_restart() {
     // Arrange
-    let dir = TempDir::new("reload-change");
+    let dir = tempfile::tempdir().expect("a temporary directory");
     let (app, path) = serve_watched(&dir).await;
     assert_eq!(north_total(&app).await, 4);
 
@@ -117,7 +118,7 @@ async fn with_watch_a_changed_snapshot_file_is_served_without_a_restart() {
 #[actix_web::test]
 async fn a_broken_file_is_refused_and_the_previous_data_keeps_serving_without_a_failed_request() {
     // Arrange
-    let dir = TempDir::new("reload-broken");
+    let dir = tempfile::tempdir().expect("a temporary directory");
     let (app, path) = serve_watched(&dir).await;
     assert_eq!(north_total(&app).await, 4);
     let stop = Cell::new(false);
@@ -181,7 +182,7 @@ async fn a_broken_file_is_refused_and_the_previous_data_keeps_serving_without_a_
 #[actix_web::test]
 async fn a_change_written_as_soon_as_the_server_is_built_is_picked_up() {
     // Arrange
-    let dir = TempDir::new("reload-early");
+    let dir = tempfile::tempdir().expect("a temporary directory");
     let (app, path) = serve_watched(&dir).await;
 
     // Act: before anything else runs on the server's system.
@@ -194,7 +195,7 @@ async fn a_change_written_as_soon_as_the_server_is_built_is_picked_up() {
 #[actix_web::test]
 async fn a_snapshot_file_that_vanishes_leaves_the_data_served_until_it_returns() {
     // Arrange
-    let dir = TempDir::new("reload-vanish");
+    let dir = tempfile::tempdir().expect("a temporary directory");
     let (app, path) = serve_watched(&dir).await;
 
     // Act
@@ -211,8 +212,8 @@ async fn a_snapshot_file_that_vanishes_leaves_the_data_served_until_it_returns()
 #[actix_web::test]
 async fn without_watch_a_changed_file_is_not_reloaded() {
     // Arrange
-    let dir = TempDir::new("reload-off");
-    let path = dir.join("snapshot.json");
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let path = dir.path().join("snapshot.json");
     write(&path, &read_fixture("workspaces.json"));
     let app = spawn_app_from(
         &path,
@@ -232,8 +233,8 @@ async fn without_watch_a_changed_file_is_not_reloaded() {
 #[tokio::test]
 async fn the_watch_flag_reloads_the_file_and_logs_a_refused_reload() {
     // Arrange
-    let dir = TempDir::new("reload-binary");
-    let path = dir.join("snapshot.json");
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let path = dir.path().join("snapshot.json");
     write(&path, &read_fixture("workspaces.json"));
     let path_text = path.to_str().expect("a UTF-8 path");
     let mut binary = Binary::start(

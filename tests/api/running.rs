@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::process::Command;
 
+use chrono::{DateTime, Utc};
 use config::Environment;
 use reqwest::StatusCode;
 use serde_json::Value;
@@ -85,6 +86,48 @@ async fn every_url_the_banner_prints_answers() {
     }
 }
 
+#[tokio::test]
+async fn beyond_loopback_the_banner_names_the_variable_that_turns_the_admin_api_on() {
+    // Arrange: no log lines, so only the banner can tell.
+    let beyond = [
+        ("TOOKEN__SERVER__HOST", "0.0.0.0"),
+        ("TOOKEN__LOG__LEVEL", "off"),
+    ];
+    let mut without_token = Binary::start(&["--port", "0"], &beyond);
+    without_token.wait_for_banner().await;
+    let stdout = without_token.stdout();
+    let advice = stdout
+        .lines()
+        .find(|line| line.trim_start().starts_with("Admin API"))
+        .unwrap_or_else(|| panic!("an Admin API line:\n{stdout}"));
+    let variable = advice
+        .split_whitespace()
+        .find(|word| word.starts_with("TOOKEN__"))
+        .unwrap_or_else(|| panic!("a variable named in {advice:?}"));
+
+    // Act: follow the advice.
+    let mut with_token = Binary::start(
+        &["--port", "0"],
+        &[beyond[0], beyond[1], (variable, "admin-token-0001")],
+    );
+    let base = with_token.wait_for_banner().await;
+    let clock = reqwest::Client::new()
+        .get(format!("{base}/__admin/clock"))
+        .bearer_auth("admin-token-0001")
+        .send()
+        .await
+        .expect("answered");
+
+    // Assert
+    assert!(advice.contains(" off"), "{advice}");
+    assert_eq!(clock.status(), StatusCode::OK, "after setting {variable}");
+    assert!(
+        with_token.stdout().contains(&format!("{base}/__admin/")),
+        "{}",
+        with_token.stdout()
+    );
+}
+
 fn settings_with(config_file: bool, env: &[(&str, &str)], now_flag: Option<&str>) -> Settings {
     let vars: HashMap<String, String> = env
         .iter()
@@ -114,10 +157,11 @@ fn a_config_file_overrides_the_defaults_env_overrides_the_file_and_flags_overrid
     let all_three = settings_with(true, &env, Some("2026-03-01T00:00:00Z"));
 
     // Assert
-    assert_eq!(defaults.clock.now, "");
-    assert_eq!(file.clock.now, "2026-01-01T00:00:00Z");
-    assert_eq!(file_and_env.clock.now, "2026-02-01T00:00:00Z");
-    assert_eq!(all_three.clock.now, "2026-03-01T00:00:00Z");
+    let at = |text: &str| Some(text.parse::<DateTime<Utc>>().expect("an RFC 3339 time"));
+    assert_eq!(defaults.clock.now, None);
+    assert_eq!(file.clock.now, at("2026-01-01T00:00:00Z"));
+    assert_eq!(file_and_env.clock.now, at("2026-02-01T00:00:00Z"));
+    assert_eq!(all_three.clock.now, at("2026-03-01T00:00:00Z"));
 }
 
 #[test]
@@ -239,6 +283,30 @@ async fn a_bad_value_in_the_config_file_stops_start_up_naming_its_setting() {
     let bad_file = fixture("settings/bad_max_per_page.toml");
     let args = ["--port", "0", "--config", bad_file.to_str().expect("UTF-8")];
     assert_start_up_refused(&args, &[], "pagination.max_per_page").await;
+}
+
+#[tokio::test]
+async fn a_bad_typed_setting_stops_start_up_naming_it() {
+    let flags = ["--port", "0", "--log-format", "xml"];
+    assert_start_up_refused(&flags, &[], "log.format").await;
+    let env_cases = [
+        ("TOOKEN__LOG__LEVEL", "loud", "log.level"),
+        ("TOOKEN__CLOCK__NOW", "2026-05-01", "clock.now"),
+        (
+            "TOOKEN__CORS__ALLOWED_ORIGINS",
+            "https://*.example.com",
+            "cors.allowed_origins",
+        ),
+        ("TOOKEN__FAULTS__ERROR_RATE", "2", "faults.error_rate"),
+        (
+            "TOOKEN__FAULTS__LATENCY_JITTER_MS",
+            "30001",
+            "faults.latency_jitter_ms",
+        ),
+    ];
+    for (var, value, setting) in env_cases {
+        assert_start_up_refused(&["--port", "0"], &[(var, value)], setting).await;
+    }
 }
 
 #[actix_web::test]

@@ -276,7 +276,7 @@ fn member(at: &str, key: &str) -> String {
         (true, true) => key.to_owned(),
         (true, false) => format!("{at}.{key}"),
         (false, _) => {
-            let quoted = serde_json::to_string(key).unwrap_or_default();
+            let quoted = serde_json::to_string(key).expect("a string always serialises");
             format!("{}[{quoted}]", if at.is_empty() { "$" } else { at })
         }
     }
