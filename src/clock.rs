@@ -3,7 +3,18 @@
 
 use std::sync::RwLock;
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Datelike, Duration, Utc};
+
+/// The earliest time the clock may show: RFC 3339 writes years 0000 to 9999 only, and every
+/// time the clock shows ends up written somewhere (`last_used_at`, an export) and read back.
+pub const EARLIEST: &str = "0000-01-01T00:00:00Z";
+/// The latest time the clock may show (see [`EARLIEST`]).
+pub const LATEST: &str = "9999-12-31T23:59:59Z";
+
+/// Whether RFC 3339 can write `at` (a four-digit year).
+fn writable(at: &DateTime<Utc>) -> bool {
+    (0..=9999).contains(&at.year())
+}
 
 #[derive(Clone, Copy, Debug)]
 enum Mode {
@@ -43,10 +54,12 @@ impl Clock {
     /// The current time, in whole seconds (the precision of every timestamp in the API).
     pub fn now(&self) -> DateTime<Utc> {
         match *self.read() {
+            // Real time may carry a moved clock past the last writable second: it stays there.
             Mode::Running { offset } => whole_seconds(
                 Utc::now()
                     .checked_add_signed(offset)
-                    .unwrap_or(DateTime::<Utc>::MAX_UTC),
+                    .filter(writable)
+                    .unwrap_or_else(latest),
             ),
             Mode::Frozen { at } => at,
         }
@@ -65,15 +78,22 @@ impl Clock {
     }
 
     /// Moves the clock by `by` (either direction), frozen or running. False, and the clock
-    /// unchanged, when the result would not be a representable time.
+    /// unchanged, when the result would fall outside [`EARLIEST`]..=[`LATEST`].
     pub fn advance(&self, by: Duration) -> bool {
         let mut mode = self.write();
         let moved = match *mode {
             Mode::Running { offset } => offset
                 .checked_add(&by)
-                .filter(|offset| Utc::now().checked_add_signed(*offset).is_some())
+                .filter(|offset| {
+                    Utc::now()
+                        .checked_add_signed(*offset)
+                        .is_some_and(|at| writable(&at))
+                })
                 .map(|offset| Mode::Running { offset }),
-            Mode::Frozen { at } => at.checked_add_signed(by).map(|at| Mode::Frozen { at }),
+            Mode::Frozen { at } => at
+                .checked_add_signed(by)
+                .filter(writable)
+                .map(|at| Mode::Frozen { at }),
         };
         match moved {
             Some(mode_after) => {
@@ -102,6 +122,10 @@ impl Clock {
     }
 }
 
+fn latest() -> DateTime<Utc> {
+    LATEST.parse().unwrap_or(DateTime::<Utc>::MAX_UTC)
+}
+
 fn whole_seconds(at: DateTime<Utc>) -> DateTime<Utc> {
     DateTime::from_timestamp(at.timestamp(), 0).unwrap_or(at)
 }
@@ -120,6 +144,24 @@ mod tests {
             assert_eq!(clock.is_frozen(), before);
             assert!(clock.now().timestamp() > 0);
         }
+    }
+
+    #[test]
+    fn the_clock_never_leaves_the_years_rfc_3339_can_write() {
+        let latest: DateTime<Utc> = LATEST.parse().unwrap();
+        let earliest: DateTime<Utc> = EARLIEST.parse().unwrap();
+        let clock = Clock::frozen(latest);
+        assert!(!clock.advance(Duration::seconds(1)));
+        assert!(clock.advance(Duration::seconds(-1)));
+        assert!(clock.advance(Duration::seconds(1)));
+        assert_eq!(clock.now(), latest);
+        clock.freeze(earliest);
+        assert!(!clock.advance(Duration::seconds(-1)));
+        assert_eq!(clock.now(), earliest);
+        let real = Clock::real();
+        assert!(!real.advance(Duration::days(9000 * 366)));
+        assert!(!real.advance(Duration::days(-3000 * 366)));
+        assert!(real.advance(Duration::days(-366)));
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Typed settings, layered from the built-in defaults, a `--config` file, `TOOKEN__*`
 //! environment variables and command-line flags, then validated as a whole.
 
+mod security;
 mod upstream;
 mod validate;
 mod values;
@@ -12,12 +13,14 @@ use chrono::{DateTime, Utc};
 use config::{Config, Environment, File, FileFormat};
 use serde::Deserialize;
 
+pub use security::{AdminOrigins, AllowedHeaders};
 pub use upstream::{ProxySettings, UpstreamSettings};
 pub use values::{AllowedOrigins, LogFormat, LogLevel, Origin};
 
 use crate::domain::faults::FaultConfig;
 use crate::domain::QueryLimits;
 use crate::generate::GenerateOptions;
+use crate::http::host::AllowedHosts;
 use crate::store::source::Source;
 
 const DEFAULTS: &str = include_str!("../config/default.toml");
@@ -93,6 +96,8 @@ pub struct ServerSettings {
     pub max_connections: usize,
     pub max_query_bytes: usize,
     pub max_header_bytes: usize,
+    /// Host names answered besides loopback (DNS rebinding protection).
+    pub allowed_hosts: AllowedHosts,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -130,6 +135,8 @@ pub struct AuthSettings {
 #[serde(deny_unknown_fields)]
 pub struct CorsSettings {
     pub allowed_origins: AllowedOrigins,
+    /// Request headers a preflight may ask for.
+    pub allowed_headers: AllowedHeaders,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -144,6 +151,8 @@ pub struct AdminSettings {
     pub token: String,
     pub max_body_bytes: usize,
     pub journal_capacity: usize,
+    /// Origins whose pages may call the admin API besides its own.
+    pub cors_origins: AdminOrigins,
 }
 
 #[derive(Clone, Debug, Deserialize)]

@@ -7,9 +7,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use actix::Supervisor;
-use actix_cors::Cors;
 use actix_web::dev::Server;
-use actix_web::http::{header, KeepAlive};
+use actix_web::http::KeepAlive;
 use actix_web::{middleware::from_fn, web, App, HttpServer};
 use serde_json::Value;
 
@@ -23,7 +22,7 @@ use crate::metrics::{LoadKind, Metrics};
 use crate::mock::forced::ForcedResponses;
 use crate::session::journal::Unjournaled;
 use crate::session::{self, SessionSettings, Sessions};
-use crate::settings::{AllowedOrigins, Settings};
+use crate::settings::Settings;
 use crate::store::actor::{start_scans, StoreActor};
 use crate::store::source::{LoadError, Source};
 use crate::store::{watch, Index};
@@ -113,6 +112,7 @@ impl Application {
             source,
             access: admin_access.clone(),
             max_body_bytes: settings.admin.max_body_bytes,
+            cors_origins: settings.admin.cors_origins.as_strings(),
         });
         let api_settings = web::Data::new(ApiSettings {
             limits,
@@ -123,7 +123,10 @@ impl Application {
             max_header_bytes: settings.server.max_header_bytes,
         });
         let docs = web::Data::new(docs);
-        let origins = settings.cors.allowed_origins.clone();
+        let origins = settings.api_cors_origins();
+        let allowed_headers = settings.api_cors_headers();
+        let admin_origins = settings.admin.cors_origins.as_strings();
+        let host_policy = web::Data::new(settings.host_policy());
         let access = admin_access.clone();
         // Name filters scan on a thread of their own, so listings never wait behind them.
         let scans = start_scans(1);
@@ -152,16 +155,25 @@ impl Application {
                 .app_data(metrics.clone())
                 .app_data(admin::json_config())
                 .app_data(web::Data::new(Unjournaled(vec![admin::PREFIX])))
-                .wrap(from_fn(http::middleware::limits))
-                .wrap(cors(&origins))
+                .app_data(host_policy.clone())
+                .wrap(from_fn(http::host::check))
                 .wrap(from_fn(http::middleware::common))
                 // Outermost, so that it journals what was sent: a preflight's 204, a
                 // rendered problem, the request's id.
                 .wrap(from_fn(session::journal::record_requests))
-                .configure(|cfg| admin::configure(cfg, &access))
-                .configure(api::configure)
-                .service(swagger_ui(access != Access::Off))
-                .default_service(web::to(http::not_found))
+                .configure(|cfg| admin::configure(cfg, &access, &admin_origins))
+                .service(
+                    web::scope("")
+                        .wrap(from_fn(http::middleware::limits))
+                        .wrap(http::cors::api(
+                            origins.as_deref(),
+                            allowed_headers.as_deref(),
+                        ))
+                        .wrap(from_fn(http::cors::answers))
+                        .configure(api::configure)
+                        .service(swagger_ui(access != Access::Off))
+                        .default_service(web::to(http::not_found)),
+                )
         })
         .shutdown_timeout(settings.server.shutdown_timeout_secs)
         .client_request_timeout(Duration::from_millis(
@@ -215,35 +227,4 @@ impl Application {
     pub async fn run_until_stopped(self) -> io::Result<()> {
         self.server.await
     }
-}
-
-/// CORS for browsers on other origins: any origin (reflected, with credentials) or a list.
-fn cors(origins: &AllowedOrigins) -> Cors {
-    let cors = match origins {
-        AllowedOrigins::Any => Cors::default().allowed_origin_fn(|_, _| true),
-        AllowedOrigins::List(list) => list.iter().fold(Cors::default(), |cors, origin| {
-            cors.allowed_origin(origin.as_str())
-        }),
-    };
-    cors.supports_credentials()
-        .allowed_methods(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"])
-        .allowed_headers([
-            header::AUTHORIZATION,
-            header::CONTENT_TYPE,
-            header::HeaderName::from_static("prefer"),
-            header::HeaderName::from_static("x-request-id"),
-            header::HeaderName::from_static("x-mock-session"),
-        ])
-        .expose_headers([
-            header::LINK,
-            header::RETRY_AFTER,
-            header::HeaderName::from_static("x-request-id"),
-            header::HeaderName::from_static("ratelimit-limit"),
-            header::HeaderName::from_static("ratelimit-remaining"),
-            header::HeaderName::from_static("ratelimit-reset"),
-            header::HeaderName::from_static("preference-applied"),
-            header::HeaderName::from_static("x-mock-session"),
-        ])
-        .block_on_origin_mismatch(false)
-        .max_age(600)
 }

@@ -43,8 +43,8 @@ pub async fn read_body(req: &HttpRequest, payload: &mut Payload) -> Result<Vec<u
     Ok(body)
 }
 
-/// Parses a JSON body: not JSON at all names `body`; a field of the wrong type or range names
-/// its location (`latency_ms.fixed`).
+/// Parses a JSON body: not JSON at all, or not an object, names `body`; a field of the wrong
+/// type or range names its location (`latency_ms.fixed`), a missing one the field itself.
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let mut value: Value = serde_json::from_slice(bytes).map_err(|e| {
         ApiError::InvalidBody(vec![ParamError::new(
@@ -52,11 +52,27 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             format!("is not valid JSON: {e}"),
         )])
     })?;
+    // Every admin body is an object; serde would also take a struct written as an array.
+    if !value.is_object() {
+        return Err(ApiError::InvalidBody(vec![ParamError::new(
+            "body",
+            "must be a JSON object",
+        )]));
+    }
     whole_numbers_as_integers(&mut value);
     serde_path_to_error::deserialize(value).map_err(|error| {
         let path = error.path().to_string();
-        let location = if path == "." { "body".to_owned() } else { path };
         let detail = error.into_inner().to_string();
+        // A missing field is reported at the object that lacks it: name the field itself.
+        let missing = detail
+            .strip_prefix("missing field `")
+            .and_then(|rest| rest.strip_suffix('`'));
+        let (location, detail) = match (path.as_str(), missing) {
+            (".", Some(field)) => (field.to_owned(), "is required".to_owned()),
+            (_, Some(field)) => (format!("{path}.{field}"), "is required".to_owned()),
+            (".", None) => ("body".to_owned(), detail),
+            (_, None) => (path, detail),
+        };
         ApiError::InvalidBody(vec![ParamError::new(&location, detail)])
     })
 }
@@ -125,7 +141,9 @@ mod tests {
     fn problems_name_the_json_location_of_the_field() {
         assert_eq!(location(r#"{"latency": {"fixed": -1}}"#), "latency.fixed");
         assert_eq!(location(r#"{"latency": {"fixed": "x"}}"#), "latency.fixed");
-        assert_eq!(location(r#"{"latency": {}}"#), "latency");
+        assert_eq!(location(r#"{"latency": {}}"#), "latency.fixed");
+        assert_eq!(location(r#"{}"#), "latency");
+        assert_eq!(location("[]"), "body");
         assert_eq!(location(r#"{"latency": {"fixed": 1}, "x": 1}"#), "x");
         assert_eq!(location("not json"), "body");
         assert_eq!(location(r#"{"latency": {"fixed": 1.5}}"#), "latency.fixed");

@@ -5,6 +5,7 @@ use chrono::Duration;
 use serde::{Deserialize, Serialize};
 
 use super::body::JsonBody;
+use crate::clock::{EARLIEST, LATEST};
 use crate::domain::{format_timestamp, parse_timestamp, ParamError};
 use crate::http::{ApiError, Problem};
 use crate::session::Selected;
@@ -93,7 +94,10 @@ pub async fn advance(
     }
     let by = Duration::try_seconds(body.seconds).ok_or_else(out_of_range)?;
     if !selected.session.clock.advance(by) {
-        return Err(out_of_range());
+        return Err(ApiError::InvalidBody(vec![ParamError::new(
+            "seconds",
+            format!("would move the clock outside {EARLIEST} to {LATEST}"),
+        )]));
     }
     Ok(state(&selected))
 }

@@ -5,25 +5,27 @@
 //!
 //! On loopback it is open. Beyond loopback it needs `Authorization: Bearer <admin.token>`, and
 //! without a token it is not mounted at all (404), so a shared network never gets a way in.
+//! Pages on other origins never reach it unless `admin.cors_origins` lists them ([`origin`]).
 
 mod body;
 mod clock;
 mod controls;
 mod data;
 pub mod openapi;
+pub mod origin;
 mod sessions;
 mod tokens;
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::AUTHORIZATION;
-use actix_web::middleware::{from_fn, Next};
+use actix_web::middleware::{from_fn, Condition, Next};
 use actix_web::{web, Error, HttpRequest, HttpResponse, Route};
 use subtle::ConstantTimeEq;
 
 use crate::domain::AuthError;
 use crate::http::bearer::bearer_secret;
-use crate::http::ApiError;
+use crate::http::{cors, middleware, ApiError};
 use crate::store::source::Source;
 
 pub use body::json_config;
@@ -48,6 +50,8 @@ pub struct AdminState {
     pub access: Access,
     /// The largest body accepted (`PUT /__admin/snapshot`), in bytes.
     pub max_body_bytes: usize,
+    /// The origins besides its own whose pages may call it (`admin.cors_origins`).
+    pub cors_origins: Vec<String>,
 }
 
 /// One admin path and the methods it answers; any other method is a 405 with `Allow`.
@@ -60,97 +64,112 @@ fn resource(path: &str, allow: &'static str, routes: Vec<Route>) -> actix_web::R
         }))
 }
 
-/// Mounts the admin routes (nothing when access is off).
-pub fn configure(cfg: &mut web::ServiceConfig, access: &Access) {
+/// Mounts the admin routes (nothing when access is off); pages on `cors_origins` may call them.
+pub fn configure(cfg: &mut web::ServiceConfig, access: &Access, cors_origins: &[String]) {
     if *access == Access::Off {
         return;
     }
-    cfg.service(resource(
-        &format!("{PREFIX}/openapi.json"),
-        "GET",
-        vec![web::get().to(openapi::json)],
-    ))
-    .service(
-        web::scope("/__admin")
-            .wrap(from_fn(guard))
-            .service(resource(
-                "/reset",
-                "POST",
-                vec![web::post().to(data::reset)],
+    cfg.service(
+        web::scope(PREFIX)
+            .wrap(from_fn(middleware::limits))
+            .wrap(Condition::new(
+                !cors_origins.is_empty(),
+                cors::listed(cors_origins),
             ))
+            .wrap(from_fn(origin::same_origin_or_listed))
+            .wrap(from_fn(cors::answers))
             .service(resource(
-                "/snapshot",
-                "GET, PUT",
-                vec![web::get().to(data::export), web::put().to(data::replace)],
-            ))
-            .service(resource(
-                "/clock",
-                "GET, PUT, DELETE",
-                vec![
-                    web::get().to(clock::read),
-                    web::put().to(clock::freeze),
-                    web::delete().to(clock::release),
-                ],
-            ))
-            .service(resource(
-                "/clock/advance",
-                "POST",
-                vec![web::post().to(clock::advance)],
-            ))
-            .service(resource(
-                "/requests",
-                "GET, DELETE",
-                vec![
-                    web::get().to(controls::requests),
-                    web::delete().to(controls::clear_requests),
-                ],
-            ))
-            .service(resource(
-                "/faults",
-                "GET, PUT",
-                vec![
-                    web::get().to(controls::faults),
-                    web::put().to(controls::set_faults),
-                ],
-            ))
-            .service(resource(
-                "/faults/store-failure",
-                "POST",
-                vec![web::post().to(controls::fail_store)],
-            ))
-            .service(resource(
-                "/sessions",
+                "/openapi.json",
                 "GET",
-                vec![web::get().to(sessions::list)],
+                vec![web::get().to(openapi::json)],
             ))
-            .service(resource(
-                "/sessions/{name}",
-                "DELETE",
-                vec![web::delete().to(sessions::drop_session)],
-            ))
-            .service(resource(
-                "/tokens",
-                "POST",
-                vec![web::post().to(tokens::create)],
-            ))
-            .service(resource(
-                "/tokens/{id}",
-                "PATCH, DELETE",
-                vec![
-                    web::patch().to(tokens::change),
-                    web::delete().to(tokens::delete),
-                ],
-            ))
-            .service(resource(
-                "/coverage",
-                "GET, DELETE",
-                vec![
-                    web::get().to(sessions::coverage),
-                    web::delete().to(sessions::clear_coverage),
-                ],
-            ))
-            .default_service(web::to(crate::http::not_found)),
+            .service(
+                web::scope("")
+                    .wrap(from_fn(guard))
+                    .configure(routes)
+                    .default_service(web::to(crate::http::not_found)),
+            ),
     );
+}
+
+/// The routes behind the access rule.
+fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(resource(
+        "/reset",
+        "POST",
+        vec![web::post().to(data::reset)],
+    ))
+    .service(resource(
+        "/snapshot",
+        "GET, PUT",
+        vec![web::get().to(data::export), web::put().to(data::replace)],
+    ))
+    .service(resource(
+        "/clock",
+        "GET, PUT, DELETE",
+        vec![
+            web::get().to(clock::read),
+            web::put().to(clock::freeze),
+            web::delete().to(clock::release),
+        ],
+    ))
+    .service(resource(
+        "/clock/advance",
+        "POST",
+        vec![web::post().to(clock::advance)],
+    ))
+    .service(resource(
+        "/requests",
+        "GET, DELETE",
+        vec![
+            web::get().to(controls::requests),
+            web::delete().to(controls::clear_requests),
+        ],
+    ))
+    .service(resource(
+        "/faults",
+        "GET, PUT",
+        vec![
+            web::get().to(controls::faults),
+            web::put().to(controls::set_faults),
+        ],
+    ))
+    .service(resource(
+        "/faults/store-failure",
+        "POST",
+        vec![web::post().to(controls::fail_store)],
+    ))
+    .service(resource(
+        "/sessions",
+        "GET",
+        vec![web::get().to(sessions::list)],
+    ))
+    .service(resource(
+        "/sessions/{name}",
+        "DELETE",
+        vec![web::delete().to(sessions::drop_session)],
+    ))
+    .service(resource(
+        "/tokens",
+        "POST",
+        vec![web::post().to(tokens::create)],
+    ))
+    .service(resource(
+        "/tokens/{id}",
+        "PATCH, DELETE",
+        vec![
+            web::patch().to(tokens::change),
+            web::delete().to(tokens::delete),
+        ],
+    ))
+    .service(resource(
+        "/coverage",
+        "GET, DELETE",
+        vec![
+            web::get().to(sessions::coverage),
+            web::delete().to(sessions::clear_coverage),
+        ],
+    ));
 }
 
 /// Lets a request through when the access rule allows it.

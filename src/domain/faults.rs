@@ -19,9 +19,9 @@ pub fn delay_range_detail() -> String {
     format!("must be between 0 and {MAX_DELAY_MS}")
 }
 
-/// Latency added to every API response.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
+/// Latency added to every API response. An omitted field is 0.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(default, deny_unknown_fields)]
 pub struct Latency {
     /// Milliseconds always added, 0 to 30000.
     #[schema(maximum = 30000, example = 200)]
@@ -31,9 +31,10 @@ pub struct Latency {
     pub jitter: u64,
 }
 
-/// The fault settings, as the admin API shows and takes them.
+/// The fault settings, as the admin API shows and takes them. An omitted field takes its
+/// default: no latency, no injected errors, status 500.
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(default, deny_unknown_fields)]
 pub struct FaultConfig {
     /// Latency added to every API response.
     pub latency_ms: Latency,
@@ -43,6 +44,17 @@ pub struct FaultConfig {
     /// The status of injected errors: 500 or 503.
     #[schema(example = 503)]
     pub error_status: u16,
+}
+
+impl Default for FaultConfig {
+    /// No latency, no injected errors; 500 once errors are asked for.
+    fn default() -> FaultConfig {
+        FaultConfig {
+            latency_ms: Latency::default(),
+            error_rate: 0.0,
+            error_status: ERROR_STATUSES[0],
+        }
+    }
 }
 
 /// One field of a [`FaultConfig`], so that each reader can name it in its own terms.
@@ -107,6 +119,16 @@ mod tests {
             error_rate,
             error_status,
         }
+    }
+
+    #[test]
+    fn omitted_fields_take_their_defaults() {
+        let partial: FaultConfig =
+            serde_json::from_str(r#"{"error_rate": 1.0, "latency_ms": {"jitter": 5}}"#).unwrap();
+        assert_eq!(partial, config(0, 5, 1.0, 500));
+        let empty: FaultConfig = serde_json::from_str("{}").unwrap();
+        assert_eq!(empty, FaultConfig::default());
+        assert!(empty.problems().is_empty());
     }
 
     #[test]

@@ -61,13 +61,15 @@ impl Timestamp {
     }
 }
 
-/// Parses an RFC 3339 timestamp and normalises it to UTC whole seconds.
+/// Parses an RFC 3339 timestamp and normalises it to UTC whole seconds. A time whose UTC
+/// year falls outside 0000..=9999 (`9999-12-31T23:59:59-01:00`) is refused: RFC 3339 could
+/// not write it back.
 pub fn parse_timestamp(text: &str) -> Option<DateTime<Utc>> {
     if let Some(at) = parse_canonical(text.as_bytes()) {
         return Some(at);
     }
     let at = DateTime::parse_from_rfc3339(text).ok()?.with_timezone(&Utc);
-    DateTime::from_timestamp(at.timestamp(), 0)
+    DateTime::from_timestamp(at.timestamp(), 0).filter(|at| (0..=9999).contains(&at.year()))
 }
 
 /// The form the API itself writes, `2026-01-15T09:00:00Z`, read without the general parser:
@@ -123,6 +125,19 @@ mod tests {
     }
 
     #[test]
+    fn every_accepted_timestamp_is_written_back_as_it_was_read() {
+        for text in [
+            "0000-01-01T00:00:00Z",
+            "9999-12-31T23:59:59Z",
+            "9999-12-31T23:59:59+00:00",
+            "0001-01-01T00:00:00+01:00",
+        ] {
+            let at = parse_timestamp(text).expect(text);
+            assert_eq!(parse_timestamp(&format_timestamp(&at)), Some(at), "{text}");
+        }
+    }
+
+    #[test]
     fn impossible_or_malformed_timestamps_are_refused() {
         for text in [
             "2026-02-30T09:00:00Z",
@@ -131,6 +146,8 @@ mod tests {
             "2026-1-15T09:00:00Z",
             "yesterday",
             "2026-01-15T09:00:0xZ",
+            "9999-12-31T23:59:59-00:01",
+            "0000-01-01T00:00:00+00:01",
         ] {
             assert_eq!(parse_timestamp(text), None, "{text}");
         }

@@ -31,6 +31,10 @@ pub enum ApiError {
     /// 403 `cors_refused`: a CORS preflight for an origin, method or header not allowed.
     #[error("CORS preflight refused")]
     CorsRefused,
+    /// 403 `cors_refused`: a page on another origin calling the admin API, which answers its
+    /// own origin and those of `admin.cors_origins` only.
+    #[error("cross-origin admin request refused")]
+    AdminOriginRefused,
     /// 404 `not_found`: no resource at this path.
     #[error("not found")]
     NotFound,
@@ -112,7 +116,7 @@ impl ApiError {
             ApiError::NoSuchToken(_) | ApiError::NoSuchSession(_) => StatusCode::NOT_FOUND,
             ApiError::InvalidChange(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Auth(_) => StatusCode::UNAUTHORIZED,
-            ApiError::CorsRefused => StatusCode::FORBIDDEN,
+            ApiError::CorsRefused | ApiError::AdminOriginRefused => StatusCode::FORBIDDEN,
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
@@ -135,7 +139,7 @@ impl ApiError {
             ApiError::Auth(AuthError::Missing) => "missing_token",
             ApiError::Auth(AuthError::InsufficientScope) => "insufficient_scope",
             ApiError::Auth(_) => "invalid_token",
-            ApiError::CorsRefused => "cors_refused",
+            ApiError::CorsRefused | ApiError::AdminOriginRefused => "cors_refused",
             ApiError::NotFound => "not_found",
             ApiError::MethodNotAllowed(_) => "method_not_allowed",
             ApiError::PayloadTooLarge(_) => "payload_too_large",
@@ -181,6 +185,9 @@ impl ApiError {
             ApiError::CorsRefused => {
                 "The CORS settings do not allow this origin, method or header.".to_owned()
             }
+            ApiError::AdminOriginRefused => "The admin API answers pages of its own origin \
+                only; list other origins in admin.cors_origins."
+                .to_owned(),
             ApiError::NotFound => "There is nothing at this path.".to_owned(),
             ApiError::MethodNotAllowed(allow) => format!("This resource answers {allow} only."),
             ApiError::UriTooLong(limit) => {

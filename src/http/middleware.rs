@@ -5,10 +5,7 @@ use std::time::Instant;
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::header::{
-    HeaderName, HeaderValue, ACCESS_CONTROL_REQUEST_METHOD, CACHE_CONTROL, CONTENT_LENGTH,
-};
-use actix_web::http::{Method, StatusCode};
+use actix_web::http::header::{HeaderName, HeaderValue, CACHE_CONTROL, CONTENT_LENGTH};
 use actix_web::middleware::Next;
 use actix_web::{web, Error, HttpMessage};
 
@@ -28,24 +25,17 @@ pub async fn common(
     let started = Instant::now();
     let id = RequestId::from_header(req.headers().get(X_REQUEST_ID).map(|v| v.as_bytes()));
     req.extensions_mut().insert(id.clone());
-    let preflight = req.method() == Method::OPTIONS
-        && req.headers().contains_key(ACCESS_CONTROL_REQUEST_METHOD);
-
     let mut res = match next.call(req).await {
         Ok(res) => res.map_into_boxed_body(),
         Err(error) => return Err(error),
     };
 
-    // Errors are rendered again with this request's id; the CORS layer answers a preflight
-    // with 200, or a plain-text 400 when it refuses one: 204 says there is no body to read,
-    // and a refusal is a problem like every other error.
-    let rendered = match res.response().error() {
-        Some(error) => error.as_error::<ApiError>().map(|e| e.render(&id)),
-        None if preflight && res.status() == StatusCode::BAD_REQUEST => {
-            Some(ApiError::CorsRefused.render(&id))
-        }
-        None => None,
-    };
+    // Errors are rendered again with this request's id.
+    let rendered = res
+        .response()
+        .error()
+        .and_then(|error| error.as_error::<ApiError>())
+        .map(|error| error.render(&id));
     if let Some(mut response) = rendered {
         // Headers set on the way out (CORS, rate limits, Preference-Applied) stay.
         for (name, value) in res.headers() {
@@ -54,8 +44,6 @@ pub async fn common(
             }
         }
         res = res.into_response(response);
-    } else if preflight && res.status() == StatusCode::OK {
-        *res.response_mut().status_mut() = StatusCode::NO_CONTENT;
     }
     let headers = res.headers_mut();
     if let Ok(value) = HeaderValue::from_str(id.as_str()) {
@@ -90,7 +78,7 @@ pub async fn common(
     Ok(res)
 }
 
-/// Refuses a query string or headers past the configured sizes. Mounted inside the CORS
+/// Refuses a query string or headers past the configured sizes. Mounted inside each CORS
 /// layer, so that a browser can read the refusal.
 pub async fn limits(
     req: ServiceRequest,

@@ -1,9 +1,12 @@
 //! What every route shares and nothing else: the request id, the one error type rendered as
-//! an RFC 9457 problem, bearer credentials, and the middleware that stamps every response.
+//! an RFC 9457 problem, bearer credentials, CORS, the `Host` check, and the middleware that
+//! stamps every response.
 //! It depends on no route module; `api`, `admin` and `mock` depend on it.
 
 pub mod bearer;
+pub mod cors;
 pub mod error;
+pub mod host;
 pub mod links;
 pub mod middleware;
 pub mod request_id;

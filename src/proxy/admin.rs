@@ -1,18 +1,22 @@
-//! What the proxy serves itself: `/healthz`, `/metrics`, `GET /__admin/violations`, and
-//! problems for every other path.
+//! What the proxy serves itself: `/healthz`, `/metrics`, `GET /__admin/violations`,
+//! problems for every other path, and the `Host` check that guards them all.
 //!
 //! Violations name requests made with the real API's data, so they are guarded like the
 //! mock's admin API: open on loopback; beyond it only with `Authorization: Bearer
 //! <admin.token>`, and not served at all without a token.
 
-use actix_web::http::header::{HeaderValue, ALLOW, AUTHORIZATION};
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{HeaderValue, ALLOW, AUTHORIZATION, HOST};
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::middleware::Next;
+use actix_web::{web, Error, HttpRequest, HttpResponse};
 use serde_json::json;
 use subtle::ConstantTimeEq;
 
 use super::forward::ProxyState;
 use super::problem::problem;
+use crate::http::host::HostPolicy;
 use crate::http::request_id::{RequestId, X_REQUEST_ID};
 
 /// Who may read the violations.
@@ -109,4 +113,32 @@ pub async fn not_found(req: HttpRequest) -> HttpResponse {
         request_id(&req).as_str(),
         &[],
     )
+}
+
+/// Refuses a request whose `Host` the server's [`HostPolicy`] does not allow (403
+/// `forbidden_host`), before anything is forwarded: the proxy holds the real API's data and a
+/// caller's credentials, so a page on a rebound domain must not reach it. `/healthz` is
+/// answered whatever the `Host`, as orchestrators call it by address.
+pub async fn check_host(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, Error> {
+    let refused = match req.app_data::<web::Data<HostPolicy>>() {
+        Some(policy) if req.path() != "/healthz" => req
+            .headers()
+            .get_all(HOST)
+            .any(|value| !policy.allows(value.as_bytes())),
+        _ => false,
+    };
+    if refused {
+        let response = problem(
+            StatusCode::FORBIDDEN,
+            "forbidden_host",
+            "The Host header names neither loopback nor a host listed in server.allowed_hosts.",
+            request_id(req.request()).as_str(),
+            &[],
+        );
+        return Ok(req.into_response(response));
+    }
+    Ok(next.call(req).await?.map_into_boxed_body())
 }

@@ -24,6 +24,7 @@ use std::net::{SocketAddr, TcpListener};
 use std::time::Duration;
 
 use actix_web::dev::Server;
+use actix_web::middleware::from_fn;
 use actix_web::{web, App, HttpServer};
 
 use crate::api::openapi::{self, swagger_ui, SpecDocuments};
@@ -91,6 +92,7 @@ impl Proxy {
             },
         );
         let docs = web::Data::new(SpecDocuments::build());
+        let host_policy = web::Data::new(settings.host_policy());
         let upstream = settings.upstream.clone();
         let address = format!("{}:{}", settings.server.host, settings.server.port);
         let bind_error = |source| ProxyError::Bind {
@@ -109,6 +111,8 @@ impl Proxy {
                 .app_data(access.clone())
                 .app_data(docs.clone())
                 .app_data(web::Data::new(client))
+                .app_data(host_policy.clone())
+                .wrap(from_fn(admin::check_host))
                 .service(web::resource("/v1/tokens").route(web::route().to(forward::forward)))
                 .service(
                     web::resource("/__admin/violations")

@@ -8,6 +8,7 @@ use super::validate::{IDLE_TTL_SECS, MAX_PER_PAGE, SESSIONS_MAX};
 use super::{Overrides, Settings};
 use crate::domain::faults::{ERROR_RATE, ERROR_STATUSES, MAX_DELAY_MS};
 
+mod security;
 mod values;
 
 fn env(vars: &[(&str, &str)]) -> Environment {

@@ -212,12 +212,15 @@ impl Store {
         }
     }
 
-    /// Records that the token with this id authenticated a request at `at`.
+    /// Records that the token with this id authenticated a request at `at`. A time before the
+    /// token's creation is not recorded: no token is used before it exists (rule 4), and a
+    /// snapshot holding such a use would not load again.
     pub fn record_use(&self, token: &TokenId, at: DateTime<Utc>) {
         let data = self.load();
         for (slot, credential) in data.index.credentials.iter().enumerate() {
             let workspace = &data.index.workspaces[credential.workspace as usize];
-            if workspace.tokens[credential.index as usize].id == *token {
+            let indexed = &workspace.tokens[credential.index as usize];
+            if indexed.id == *token && indexed.created_at <= at {
                 data.used[slot].store(at.timestamp(), Relaxed);
                 self.version.fetch_add(1, Relaxed);
             }

@@ -1,15 +1,18 @@
 //! Rule 31: the admin API under `/__admin/` — its own document, reset, export and replace,
-//! the clock, the journal of recent requests, faults, and who may use it. One file per
-//! concern; the helpers they share are here.
+//! the clock, the journal of recent requests, faults, who may use it, and the API's standard
+//! held to it (methods, bodies, numbers). One file per concern; the helpers they share are
+//! here.
 
 mod access;
 mod clock;
 mod document;
 mod faults;
 mod journal;
+mod numbers;
 mod reset;
 mod snapshot;
 mod snapshot_checks;
+mod strictness;
 
 use chrono::{DateTime, Utc};
 use reqwest::{Method, Response, StatusCode};

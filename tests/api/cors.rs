@@ -1,21 +1,40 @@
-//! Rule 30: CORS — any origin reflected with credentials by default, the documented allowed
-//! and exposed headers, preflights answered 204, and a setting that restricts the origins.
+//! Rule 30: CORS of the API — any origin reflected with credentials by default, any request
+//! header a preflight asks for, the documented exposed headers, preflights answered 204 (a
+//! refused one is a 403 problem), and settings that restrict the origins and the headers. The
+//! admin API's own rule (same origin unless listed) is checked in `local_first.rs`.
 
 use std::collections::BTreeSet;
 
 use reqwest::header::HeaderMap;
 use reqwest::{Method, Response, StatusCode};
 
-use crate::helpers::{auth, header, spawn_app, spawn_app_with, TestApp, FROZEN_NOW};
+use crate::helpers::{
+    assert_problem, auth, header, spawn_app, spawn_app_with, TestApp, FROZEN_NOW,
+};
 
 const FIXTURE: &str = "auth.json";
 const ORIGIN: &str = "http://localhost:5173";
 
 /// The headers a browser may send, lowercase.
-const ALLOWED_HEADERS: [&str; 4] = ["authorization", "content-type", "prefer", "x-request-id"];
+const ALLOWED_HEADERS: [&str; 5] = [
+    "authorization",
+    "content-type",
+    "prefer",
+    "x-request-id",
+    "x-mock-session",
+];
+
+/// Headers that browser SDKs add to every request (OpenTelemetry, Sentry, CSRF protection).
+const SDK_HEADERS: [&str; 5] = [
+    "traceparent",
+    "tracestate",
+    "baggage",
+    "sentry-trace",
+    "x-csrf-token",
+];
 
 /// The headers a browser's script may read, lowercase.
-const EXPOSED_HEADERS: [&str; 7] = [
+const EXPOSED_HEADERS: [&str; 8] = [
     "link",
     "x-request-id",
     "retry-after",
@@ -23,6 +42,7 @@ const EXPOSED_HEADERS: [&str; 7] = [
     "ratelimit-remaining",
     "ratelimit-reset",
     "preference-applied",
+    "x-mock-session",
 ];
 
 /// A comma-separated header as a set of lowercase items.
@@ -152,7 +172,7 @@ async fn a_preflight_is_answered_204_allowing_the_documented_headers() {
         ORIGIN,
         "GET",
         "/v1/tokens",
-        "authorization, content-type, prefer, x-request-id",
+        "authorization, content-type, prefer, x-request-id, x-mock-session",
     )
     .await;
 
@@ -169,25 +189,6 @@ async fn a_preflight_is_answered_204_allowing_the_documented_headers() {
     }
     let body = response.bytes().await.expect("a body");
     assert!(body.is_empty());
-}
-
-#[actix_web::test]
-async fn a_preflight_for_the_admin_api_allows_its_methods() {
-    // Arrange
-    let app = spawn_app(FIXTURE).await;
-
-    for method in ["PUT", "POST", "DELETE"] {
-        // Act
-        let response = preflight(&app, ORIGIN, method, "/__admin/clock", "content-type").await;
-
-        // Assert
-        assert_eq!(response.status(), StatusCode::NO_CONTENT, "{method}");
-        let methods = header_list(response.headers(), "access-control-allow-methods");
-        assert!(
-            methods.contains(&method.to_ascii_lowercase()),
-            "{method} in {methods:?}"
-        );
-    }
 }
 
 #[actix_web::test]
@@ -226,6 +227,7 @@ async fn with_allowed_origins_set_only_those_origins_may_call() {
         .headers()
         .get("access-control-allow-origin")
         .is_none());
+    assert_problem(other_preflight, StatusCode::FORBIDDEN, "cors_refused").await;
 }
 
 #[actix_web::test]
@@ -259,6 +261,83 @@ async fn several_allowed_origins_are_separated_by_commas() {
             assert_eq!(response.status(), StatusCode::NO_CONTENT, "{origin}");
         }
     }
+}
+
+#[actix_web::test]
+async fn by_default_a_preflight_may_ask_for_any_header_a_browser_sdk_adds() {
+    // Arrange
+    let app = spawn_app(FIXTURE).await;
+
+    for extra in SDK_HEADERS {
+        let asked = format!("authorization, {extra}");
+
+        // Act
+        let response = preflight(&app, ORIGIN, "GET", "/v1/tokens", &asked).await;
+
+        // Assert
+        assert_eq!(response.status(), StatusCode::NO_CONTENT, "{asked}");
+        let headers = response.headers();
+        assert_eq!(header(headers, "access-control-allow-origin"), ORIGIN);
+        let allowed = header_list(headers, "access-control-allow-headers");
+        assert!(
+            allowed.contains("authorization") && allowed.contains(extra),
+            "{asked}: {allowed:?}"
+        );
+    }
+}
+
+#[actix_web::test]
+async fn with_allowed_headers_set_a_preflight_for_another_header_is_a_403_problem() {
+    // Arrange
+    let app = spawn_app_with(
+        FIXTURE,
+        FROZEN_NOW,
+        &[("TOOKEN__CORS__ALLOWED_HEADERS", "Authorization, prefer")],
+    )
+    .await;
+
+    // Act
+    let listed = preflight(&app, ORIGIN, "GET", "/v1/tokens", "authorization, prefer").await;
+    let other = preflight(
+        &app,
+        ORIGIN,
+        "GET",
+        "/v1/tokens",
+        "authorization, traceparent",
+    )
+    .await;
+
+    // Assert
+    assert_eq!(listed.status(), StatusCode::NO_CONTENT);
+    let allowed = header_list(listed.headers(), "access-control-allow-headers");
+    assert_eq!(
+        allowed,
+        BTreeSet::from(["authorization".to_owned(), "prefer".to_owned()])
+    );
+    assert!(other.headers().get("access-control-allow-origin").is_none());
+    assert_problem(other, StatusCode::FORBIDDEN, "cors_refused").await;
+}
+
+#[actix_web::test]
+async fn a_page_may_name_its_session_with_x_mock_session_which_is_exposed() {
+    // Arrange
+    let app = spawn_app(FIXTURE).await;
+
+    // Act
+    let response = app
+        .client
+        .get(app.url("/v1/tokens"))
+        .header("Origin", ORIGIN)
+        .header("X-Mock-Session", "tab-1")
+        .bearer_auth(auth::READER)
+        .send()
+        .await
+        .expect("the request is answered");
+
+    // Assert
+    assert_eq!(response.status(), StatusCode::OK);
+    let exposed = header_list(response.headers(), "access-control-expose-headers");
+    assert!(exposed.contains("x-mock-session"), "{exposed:?}");
 }
 
 #[actix_web::test]

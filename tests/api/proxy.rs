@@ -268,3 +268,40 @@ async fn the_proxy_process_prints_a_summary_on_sigterm_and_never_logs_the_secret
         "the secret leaked"
     );
 }
+
+#[actix_web::test]
+async fn a_request_naming_a_foreign_host_is_refused_before_anything_is_forwarded() {
+    // Arrange: a page on a rebound domain reaches the proxy on 127.0.0.1 with its own Host.
+    let upstream = spawn_app("contract.json").await;
+    let proxy = spawn_proxy(&upstream.url("/v1"), &[]).await;
+
+    for path in ["/v1/tokens", "/__admin/violations", "/metrics"] {
+        // Act
+        let response = proxy
+            .client
+            .get(proxy.url(path))
+            .bearer_auth(CONTRACT_READER)
+            .header("Host", "rebound.example:8081")
+            .send()
+            .await
+            .expect("answered");
+
+        // Assert
+        crate::helpers::assert_problem(response, StatusCode::FORBIDDEN, "forbidden_host").await;
+    }
+    let local = proxy
+        .client
+        .get(proxy.url("/v1/tokens"))
+        .header("Host", "localhost:8081");
+    let local = local
+        .bearer_auth(CONTRACT_READER)
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(local.status(), StatusCode::OK);
+    assert_eq!(
+        proxy.violations().await["responses"],
+        1,
+        "only the local request was forwarded"
+    );
+}

@@ -1,5 +1,6 @@
 // Calls the API from a page on another origin, the way a front-end under development does, and
-// checks what the browser lets that page see (CORS, CONTRACT rule 30; mock controls, rule 28).
+// checks what the browser lets that page see (CORS of the API; mock controls); and that the same
+// page cannot reach the admin API, which the server's own origin still can.
 // Run with `node --test cors.test.mjs`.
 import http from "node:http";
 import { after, before, describe, it } from "node:test";
@@ -92,6 +93,13 @@ async function apiRequests(api) {
     .filter((entry) => entry.path === "/v1/tokens")
     .reverse()
     .map((entry) => `${entry.method} ${entry.status}`);
+}
+
+/** The admin clock, read by this process (no Origin: not a page). */
+async function adminClock(api) {
+  const res = await fetch(`${api}/__admin/clock`, { signal: AbortSignal.timeout(STEP_TIMEOUT) });
+  assert.equal(res.status, 200, "GET /__admin/clock");
+  return res.json();
 }
 
 async function clearRequests(api) {
@@ -212,6 +220,76 @@ describe("CORS: the API called from a page on another origin", { timeout: SUITE_
     assert.deepEqual(await apiRequests(api), ["GET 429"]);
   });
 
+  it("lets the page send the headers browser SDKs add (traceparent, baggage) after a preflight", async () => {
+    pages.set(
+      "/traced.html",
+      fetchPage(`${api}${LIST}`, {
+        headers: {
+          Authorization: AUTHORIZATION,
+          traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+          baggage: "userId=alice",
+          "sentry-trace": "4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-1",
+        },
+      }),
+    );
+    await clearRequests(api);
+
+    const { shown } = await openPage(browser, `${pageServer.origin}/traced.html`);
+
+    assert.equal(shown.error, "", "the fetch failed");
+    assert.equal(shown.status, "200");
+    assert.equal(shown.items, "10");
+    assert.deepEqual(await apiRequests(api), ["OPTIONS 204", "GET 200"]);
+  });
+
+  it("keeps the admin API from the page: no read, no change, even without a preflight", async () => {
+    const clockBefore = await adminClock(api);
+    pages.set("/admin-read.html", fetchPage(`${api}/__admin/snapshot`, {}));
+    // text/plain needs no preflight: only the server's refusal stops the change.
+    pages.set(
+      "/admin-write.html",
+      fetchPage(`${api}/__admin/clock/advance`, {
+        method: "POST",
+        headers: { "Content-Type": "text/plain" },
+        body: JSON.stringify({ seconds: 86400 }),
+      }),
+    );
+
+    for (const path of ["/admin-read.html", "/admin-write.html"]) {
+      const { shown, consoleLines } = await openPage(browser, `${pageServer.origin}${path}`);
+
+      assert.match(shown.error, /^TypeError: /, path);
+      assert.equal(shown.status, "", path);
+      assert.ok(
+        consoleLines.some((line) => /blocked by CORS policy/.test(line)),
+        `${path}: no CORS error in the console:\n${consoleLines.join("\n")}`,
+      );
+    }
+    assert.deepEqual(await adminClock(api), clockBefore, "the clock was moved");
+  });
+
+  it("lets the server's own origin (Swagger UI's) call the admin API", async () => {
+    const context = await browser.newContext();
+    context.setDefaultTimeout(PAGE_TIMEOUT);
+    try {
+      const page = await context.newPage();
+      await page.goto(`${api}/docs/`);
+      // A POST from the page sends Origin, which is the server's own.
+      const answer = await page.evaluate(async () => {
+        const response = await fetch("/__admin/clock", {
+          method: "PUT",
+          headers: { "Content-Type": "application/json" },
+          body: JSON.stringify({ now: "2026-05-01T00:00:00Z" }),
+        });
+        return { status: response.status, body: await response.json() };
+      });
+      assert.equal(answer.status, 200);
+      assert.equal(answer.body.now, "2026-05-01T00:00:00Z");
+    } finally {
+      await within(5_000, context.close()).catch(() => {});
+    }
+  });
+
   describe("with a list of allowed origins (TOOKEN__CORS__ALLOWED_ORIGINS)", () => {
     let restricted;
     let restrictedApi;
@@ -223,6 +301,7 @@ describe("CORS: the API called from a page on another origin", { timeout: SUITE_
       restricted = startServer({
         env: {
           TOOKEN__CORS__ALLOWED_ORIGINS: `https://app.example.com, ${allowedPageServer.origin}`,
+          TOOKEN__ADMIN__CORS_ORIGINS: allowedPageServer.origin,
           // Rate limiting on, for the RateLimit-* headers the page should be able to read.
           TOOKEN__RATE_LIMIT__REQUESTS_PER_MINUTE: "100",
         },
@@ -270,6 +349,24 @@ describe("CORS: the API called from a page on another origin", { timeout: SUITE_
       assert.match(shown["ratelimit-remaining"], /^\d+$/);
       assert.match(shown["ratelimit-reset"], /^\d+$/);
       assert.deepEqual(await apiRequests(restrictedApi), ["OPTIONS 204", "GET 200"]);
+    });
+
+    it("lets an origin of TOOKEN__ADMIN__CORS_ORIGINS call the admin API, and no other", async () => {
+      pages.set(
+        "/admin-listed.html",
+        fetchPage(`${restrictedApi}/__admin/faults`, {
+          method: "PUT",
+          headers: { "Content-Type": "application/json" },
+          body: JSON.stringify({ error_rate: 0 }),
+        }),
+      );
+
+      const listed = await openPage(browser, `${allowedPageServer.origin}/admin-listed.html`);
+      const other = await openPage(browser, `${pageServer.origin}/admin-listed.html`);
+
+      assert.equal(listed.shown.error, "", "the fetch failed");
+      assert.equal(listed.shown.status, "200");
+      assert.match(other.shown.error, /^TypeError: /);
     });
   });
 });
