@@ -1,4 +1,5 @@
-//! The command line: `serve` (the default), `check FILE`, `generate`, `openapi`.
+//! The command line: `serve` (the default), `check FILE`, `generate`, `proxy`, `record`,
+//! `openapi`.
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -53,6 +54,34 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
     },
+    /// Forward /v1/tokens to a real API, checking each answer against the document.
+    Proxy(ProxyArgs),
+    /// Record a real API's tokens into a snapshot that serves the same pages.
+    Record {
+        /// The API's base URL, as in the document's servers (https://api.tooken.io/v1).
+        #[arg(long, value_name = "URL")]
+        from: String,
+        /// The bearer secret to list with (also TOOKEN_RECORD_SECRET, kept out of `ps`).
+        #[arg(
+            long,
+            value_name = "SECRET",
+            env = "TOOKEN_RECORD_SECRET",
+            hide_env_values = true
+        )]
+        secret: String,
+        /// Write the snapshot here instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// Attach the secret to this token (the caller's own), so the recording can be served.
+        #[arg(long, value_name = "TOKEN_ID")]
+        secret_for: Option<String>,
+        /// With --secret-for, write only the secret's SHA-256 digest (secret_sha256).
+        #[arg(long, requires = "secret_for")]
+        digest_only: bool,
+        /// A TOML settings file, layered over the built-in defaults.
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+    },
     /// Print the OpenAPI document (the one served at /openapi.json and /openapi.yaml).
     Openapi {
         /// The serialisation to print.
@@ -101,6 +130,28 @@ struct ServeArgs {
     log_format: Option<String>,
 }
 
+#[derive(Debug, Args)]
+struct ProxyArgs {
+    /// The API's base URL, as in the document's servers (https://api.tooken.io/v1).
+    #[arg(long, value_name = "URL")]
+    upstream: Option<String>,
+    /// Answer a response that breaks a rule with a 502 problem listing the violations.
+    #[arg(long)]
+    strict: bool,
+    /// A TOML settings file, layered over the built-in defaults.
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Address to listen on [default: 127.0.0.1].
+    #[arg(long)]
+    host: Option<String>,
+    /// Port to listen on; 0 picks a free one [default: 8080].
+    #[arg(long)]
+    port: Option<u16>,
+    /// Log format: text or json [default: text].
+    #[arg(long, value_name = "FORMAT")]
+    log_format: Option<String>,
+}
+
 /// Parses the command line and runs the command.
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
@@ -120,6 +171,30 @@ pub fn run() -> ExitCode {
             },
             out,
         ),
+        Some(Command::Proxy(args)) => crate::proxy::command::run(Overrides {
+            config_file: args.config,
+            host: args.host,
+            port: args.port,
+            log_format: args.log_format,
+            upstream: args.upstream,
+            strict: args.strict,
+            ..Overrides::default()
+        }),
+        Some(Command::Record {
+            from,
+            secret,
+            out,
+            secret_for,
+            digest_only,
+            config,
+        }) => crate::record::command::run(crate::record::command::RecordArgs {
+            config,
+            from,
+            secret,
+            out,
+            secret_for,
+            digest_only,
+        }),
         Some(Command::Openapi { format, admin }) => {
             let api;
             let docs = if admin {
@@ -180,6 +255,7 @@ fn serve(args: ServeArgs) -> ExitCode {
         generate: args.generate,
         seed: args.seed,
         log_format: args.log_format,
+        ..Overrides::default()
     };
     let settings = match Settings::load(&overrides) {
         Ok(settings) => settings,

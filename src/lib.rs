@@ -15,6 +15,8 @@ pub mod http;
 pub mod metrics;
 pub mod mock;
 pub mod openapi;
+pub mod proxy;
+pub mod record;
 pub mod session;
 pub mod settings;
 pub mod startup;

@@ -2,6 +2,7 @@
 //! environment variables and command-line flags, then validated as a whole.
 
 mod security;
+mod upstream;
 mod validate;
 mod values;
 
@@ -13,6 +14,7 @@ use config::{Config, Environment, File, FileFormat};
 use serde::Deserialize;
 
 pub use security::{AdminOrigins, AllowedHeaders};
+pub use upstream::{ProxySettings, UpstreamSettings};
 pub use values::{AllowedOrigins, LogFormat, LogLevel, Origin};
 
 use crate::domain::faults::FaultConfig;
@@ -69,6 +71,8 @@ pub struct Settings {
     pub admin: AdminSettings,
     pub sessions: SessionsSettings,
     pub log: LogSettings,
+    pub upstream: UpstreamSettings,
+    pub proxy: ProxySettings,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -170,6 +174,10 @@ pub struct Overrides {
     pub generate: Option<u64>,
     pub seed: Option<u64>,
     pub log_format: Option<String>,
+    /// `upstream.url`: the API that `proxy` forwards to and `record` reads.
+    pub upstream: Option<String>,
+    /// `proxy.strict`, when set.
+    pub strict: bool,
 }
 
 impl Settings {
@@ -208,6 +216,12 @@ impl Settings {
         }
         if let Some(seed) = overrides.seed {
             builder = builder.set_override("snapshot.generate_seed", seed)?;
+        }
+        if let Some(url) = &overrides.upstream {
+            builder = builder.set_override("upstream.url", url.as_str())?;
+        }
+        if overrides.strict {
+            builder = builder.set_override("proxy.strict", true)?;
         }
         let settings: Settings = builder
             .build()?

@@ -226,3 +226,57 @@ fn the_ranges_that_default_toml_states_are_the_enforced_ones() {
         assert!(comment.contains(stated.as_str()), "{key}: {comment}");
     }
 }
+
+#[test]
+fn upstream_and_proxy_settings_are_checked_by_name() {
+    let cases = [
+        (
+            "TOOKEN__UPSTREAM__URL",
+            "ftp://api.example.com",
+            "upstream.url",
+        ),
+        (
+            "TOOKEN__UPSTREAM__URL",
+            "https://api.example.com/v1?x=1",
+            "upstream.url",
+        ),
+        ("TOOKEN__UPSTREAM__TIMEOUT_MS", "50", "upstream.timeout_ms"),
+        (
+            "TOOKEN__UPSTREAM__CONNECT_TIMEOUT_MS",
+            "0",
+            "upstream.connect_timeout_ms",
+        ),
+        (
+            "TOOKEN__UPSTREAM__MAX_IDLE_CONNECTIONS",
+            "5000",
+            "upstream.max_idle_connections",
+        ),
+        (
+            "TOOKEN__UPSTREAM__MAX_RESPONSE_BYTES",
+            "10",
+            "upstream.max_response_bytes",
+        ),
+        (
+            "TOOKEN__UPSTREAM__MAX_RETRIES",
+            "101",
+            "upstream.max_retries",
+        ),
+        (
+            "TOOKEN__PROXY__VIOLATIONS_CAPACITY",
+            "0",
+            "proxy.violations_capacity",
+        ),
+    ];
+    for (key, value, setting) in cases {
+        let message = error_of(&Overrides::default(), &[(key, value)]);
+        assert!(message.contains(setting), "{key}={value}: {message}");
+    }
+    let overrides = Overrides {
+        upstream: Some("https://api.tooken.io/v1/".into()),
+        strict: true,
+        ..Overrides::default()
+    };
+    let settings = Settings::load_from(&overrides, env(&[])).unwrap();
+    assert_eq!(settings.upstream.base_url(), "https://api.tooken.io/v1");
+    assert!(settings.proxy.strict);
+}

@@ -38,7 +38,7 @@ const MIN_ADMIN_BODY_BYTES: usize = 1024;
 /// The shortest `admin.token`.
 const MIN_ADMIN_TOKEN_CHARS: usize = 8;
 
-fn invalid(key: &str, problem: impl Into<String>) -> Result<(), SettingsError> {
+pub(super) fn invalid(key: &str, problem: impl Into<String>) -> Result<(), SettingsError> {
     Err(SettingsError::Invalid {
         key: key.to_owned(),
         problem: problem.into(),
@@ -46,7 +46,7 @@ fn invalid(key: &str, problem: impl Into<String>) -> Result<(), SettingsError> {
 }
 
 /// Refuses `value` outside `range`, with `must be between START and END`.
-fn in_range<T: PartialOrd + Display>(
+pub(super) fn in_range<T: PartialOrd + Display>(
     key: &'static str,
     value: T,
     range: RangeInclusive<T>,
@@ -60,6 +60,8 @@ fn in_range<T: PartialOrd + Display>(
 
 impl Settings {
     pub(super) fn validate(&self) -> Result<(), SettingsError> {
+        self.upstream.validate()?;
+        self.proxy.validate()?;
         let server = &self.server;
         if server.host.parse::<IpAddr>().is_err() && server.host != "localhost" {
             return invalid(

@@ -1,0 +1,217 @@
+//! Forwarding `/v1/tokens`: the request goes to the upstream as it came (headers included),
+//! the answer comes back unchanged, and in between it is checked against the contract.
+
+use std::time::Instant;
+
+use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
+
+use super::contract::Contract;
+use super::problem::{problem, upstream_failed, violating};
+use super::request::{Headers, RequestFacts};
+use super::rules::{check, Response};
+use super::violations::{Entry, Violations};
+use crate::domain::format_timestamp;
+use crate::http::request_id::{RequestId, X_REQUEST_ID};
+
+/// What every worker shares.
+pub struct ProxyState {
+    /// The API's base URL, without a trailing slash.
+    pub base: String,
+    pub contract: Contract,
+    pub violations: Violations,
+    pub strict: bool,
+    pub max_response_bytes: usize,
+}
+
+/// Hop-by-hop fields (RFC 9110 §7.6.1) belong to one connection and are never forwarded;
+/// `host` and `content-length` are the client library's to write. `accept-encoding` is held
+/// back so the upstream answers uncompressed and the body can be checked.
+const NOT_FORWARDED: [&str; 11] = [
+    "connection",
+    "keep-alive",
+    "proxy-authenticate",
+    "proxy-authorization",
+    "proxy-connection",
+    "te",
+    "trailer",
+    "transfer-encoding",
+    "upgrade",
+    "host",
+    "content-length",
+];
+
+/// Forwards one request with the worker's `client`, checks the answer, and returns it (or a
+/// 502 listing the violations, in strict mode).
+pub async fn forward(
+    req: HttpRequest,
+    body: web::Bytes,
+    state: web::Data<ProxyState>,
+    client: web::Data<reqwest::Client>,
+) -> HttpResponse {
+    let caller_id = RequestId::from_header(req.headers().get(X_REQUEST_ID).map(|v| v.as_bytes()));
+    let request_headers = Headers::from_pairs(
+        req.headers()
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_bytes())),
+    );
+    let method = req.method().as_str();
+    let query = req.query_string();
+    let facts = RequestFacts::read(&state.contract, method, query, &request_headers);
+    let mut url = format!("{}/tokens", state.base);
+    if !query.is_empty() {
+        url = format!("{url}?{query}");
+    }
+    let Ok(upstream_method) = reqwest::Method::from_bytes(method.as_bytes()) else {
+        return problem(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            "This method cannot be forwarded.",
+            caller_id.as_str(),
+            &[],
+        );
+    };
+    let mut upstream = client.request(upstream_method, url);
+    for (name, value) in req.headers() {
+        let name = name.as_str();
+        if !NOT_FORWARDED.contains(&name) && name != "accept-encoding" {
+            upstream = upstream.header(name, value.as_bytes());
+        }
+    }
+    if !body.is_empty() {
+        upstream = upstream.body(body.to_vec());
+    }
+    let started = Instant::now();
+    let answer = match upstream.send().await {
+        Ok(answer) => answer,
+        Err(error) => return failed(&state, &req, &error, caller_id.as_str()),
+    };
+    let status = answer.status().as_u16();
+    let headers: Vec<(String, Vec<u8>)> = answer
+        .headers()
+        .iter()
+        .map(|(n, v)| (n.as_str().to_owned(), v.as_bytes().to_vec()))
+        .collect();
+    let body = match read_body(answer, state.max_response_bytes).await {
+        Ok(body) => body,
+        Err(Some(error)) => return failed(&state, &req, &error, caller_id.as_str()),
+        Err(None) => {
+            let detail = format!(
+                "The upstream's body is larger than upstream.max_response_bytes ({}).",
+                state.max_response_bytes
+            );
+            tracing::error!(
+                request_id = caller_id.as_str(),
+                path = req.path(),
+                status,
+                limit = state.max_response_bytes,
+                "upstream body too large"
+            );
+            state.violations.record("502", None, Vec::new());
+            return problem(
+                StatusCode::BAD_GATEWAY,
+                "upstream_too_large",
+                &detail,
+                caller_id.as_str(),
+                &[],
+            );
+        }
+    };
+    let seconds = started.elapsed().as_secs_f64();
+    let response_headers =
+        Headers::from_pairs(headers.iter().map(|(n, v)| (n.as_str(), v.as_slice())));
+    let found = check(
+        &state.contract,
+        &facts,
+        &Response {
+            status,
+            headers: &response_headers,
+            body: &body,
+        },
+    );
+    let request_id = response_headers.first(X_REQUEST_ID).map_or_else(
+        || caller_id.to_string(),
+        |id| RequestId::from_header(Some(id.as_bytes())).to_string(),
+    );
+    let path = match query {
+        "" => req.path().to_owned(),
+        _ => format!("{}?{query}", req.path()),
+    };
+    tracing::info!(
+        request_id,
+        method,
+        path = req.path(),
+        status,
+        duration_ms = seconds * 1000.0,
+        violations = found.len(),
+        "forwarded"
+    );
+    let at = format_timestamp(&chrono::Utc::now());
+    let entries: Vec<Entry> = found
+        .iter()
+        .map(|violation| {
+            tracing::warn!(request_id, rule = %violation.rule, location = violation.location, detail = violation.detail, "contract violation");
+            Entry {
+                at: at.clone(),
+                request_id: request_id.clone(),
+                method: method.to_owned(),
+                request: path.clone(),
+                status,
+                violation: violation.clone(),
+            }
+        })
+        .collect();
+    state
+        .violations
+        .record(&status.to_string(), Some(seconds), entries);
+    if state.strict && !found.is_empty() {
+        return violating(status, &found, &request_id);
+    }
+    let mut response =
+        HttpResponse::build(StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY));
+    for (name, value) in &headers {
+        if NOT_FORWARDED.contains(&name.as_str()) {
+            continue;
+        }
+        if let (Ok(name), Ok(value)) = (
+            HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_bytes(value),
+        ) {
+            response.append_header((name, value));
+        }
+    }
+    response.body(body)
+}
+
+/// Reads the body up to `limit` bytes: `Err(None)` past it, `Err(Some(_))` when reading
+/// fails or times out.
+async fn read_body(
+    mut answer: reqwest::Response,
+    limit: usize,
+) -> Result<Vec<u8>, Option<reqwest::Error>> {
+    let mut body = Vec::new();
+    while let Some(chunk) = answer.chunk().await.map_err(Some)? {
+        if body.len() + chunk.len() > limit {
+            return Err(None);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// Logs why the upstream gave no answer (never the request's headers) and answers 502/504.
+fn failed(
+    state: &ProxyState,
+    req: &HttpRequest,
+    error: &reqwest::Error,
+    request_id: &str,
+) -> HttpResponse {
+    let response = upstream_failed(error, request_id);
+    let cause = std::error::Error::source(error).map(ToString::to_string);
+    tracing::error!(request_id, method = %req.method(), path = req.path(), status = response.status().as_u16(), error = %error, cause, "upstream failed");
+    state
+        .violations
+        .record(response.status().as_str(), None, Vec::new());
+    response
+}

@@ -1,0 +1,165 @@
+//! `tooken-mock proxy`: a validation proxy in front of a real Tooken API.
+//!
+//! Each `/v1/tokens` request is forwarded to the upstream with its headers and the answer
+//! is returned unchanged, while request and response are checked against the OpenAPI
+//! document this crate generates and against the rules a response shows ([`rule::Rule`]).
+//! Violations are logged, counted in `/metrics`, listed at `GET /__admin/violations` and
+//! summarised when the proxy stops; `proxy.strict` answers them with a 502 problem instead.
+
+mod admin;
+pub mod command;
+pub mod contract;
+mod errors;
+mod forward;
+pub mod links;
+pub mod page;
+mod problem;
+pub mod request;
+pub mod rule;
+pub mod rules;
+pub mod violations;
+
+use std::io;
+use std::net::{SocketAddr, TcpListener};
+use std::time::Duration;
+
+use actix_web::dev::Server;
+use actix_web::middleware::from_fn;
+use actix_web::{web, App, HttpServer};
+
+use crate::api::openapi::{self, swagger_ui, SpecDocuments};
+use crate::settings::{Settings, UpstreamSettings};
+use admin::AdminAccess;
+use contract::{Contract, ContractError};
+use forward::ProxyState;
+use violations::Violations;
+
+/// Why the proxy did not start.
+#[derive(Debug, thiserror::Error)]
+pub enum ProxyError {
+    #[error("no upstream: give --upstream URL (or set upstream.url)")]
+    NoUpstream,
+    #[error(transparent)]
+    Contract(#[from] ContractError),
+    #[error("cannot build the HTTP client: {0}")]
+    Client(#[from] reqwest::Error),
+    #[error("cannot listen on {address}: {source}")]
+    Bind { address: String, source: io::Error },
+}
+
+/// A bound, not yet running, proxy.
+pub struct Proxy {
+    server: Server,
+    address: SocketAddr,
+    state: web::Data<ProxyState>,
+}
+
+/// The HTTP client towards the upstream, with the configured timeouts and pool. Redirects
+/// are returned to the caller, not followed, so the answer stays the upstream's own.
+pub fn client(settings: &UpstreamSettings) -> reqwest::Result<reqwest::Client> {
+    reqwest::Client::builder()
+        .timeout(settings.timeout())
+        .connect_timeout(settings.connect_timeout())
+        .pool_max_idle_per_host(settings.max_idle_connections)
+        .pool_idle_timeout(Duration::from_secs(settings.idle_timeout_secs))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+}
+
+impl Proxy {
+    /// Compiles the document, builds the client and binds the listener. Must run inside an
+    /// actix system.
+    pub fn build(settings: &Settings) -> Result<Proxy, ProxyError> {
+        if settings.upstream.url.is_empty() {
+            return Err(ProxyError::NoUpstream);
+        }
+        let checked_client = client(&settings.upstream)?;
+        let state = web::Data::new(ProxyState {
+            base: settings.upstream.base_url().to_owned(),
+            contract: Contract::generated()?,
+            violations: Violations::new(settings.proxy.violations_capacity),
+            strict: settings.proxy.strict,
+            max_response_bytes: settings.upstream.max_response_bytes,
+        });
+        let access = web::Data::new(
+            match (
+                settings.listens_on_loopback(),
+                settings.admin.token.as_str(),
+            ) {
+                (true, _) => AdminAccess::Open,
+                (false, "") => AdminAccess::Off,
+                (false, token) => AdminAccess::Token(token.to_owned()),
+            },
+        );
+        let docs = web::Data::new(SpecDocuments::build());
+        let host_policy = web::Data::new(settings.host_policy());
+        let upstream = settings.upstream.clone();
+        let address = format!("{}:{}", settings.server.host, settings.server.port);
+        let bind_error = |source| ProxyError::Bind {
+            address: address.clone(),
+            source,
+        };
+        let listener = TcpListener::bind(&address).map_err(bind_error)?;
+        let local = listener.local_addr().map_err(bind_error)?;
+        let shared = state.clone();
+        let mut server = HttpServer::new(move || {
+            // One client per worker: its pooled connections are driven by this worker's
+            // runtime, which lives as long as the worker.
+            let client = client(&upstream).unwrap_or_else(|_| checked_client.clone());
+            App::new()
+                .app_data(shared.clone())
+                .app_data(access.clone())
+                .app_data(docs.clone())
+                .app_data(web::Data::new(client))
+                .app_data(host_policy.clone())
+                .wrap(from_fn(admin::check_host))
+                .service(web::resource("/v1/tokens").route(web::route().to(forward::forward)))
+                .service(
+                    web::resource("/__admin/violations")
+                        .route(web::get().to(admin::violations))
+                        .default_service(web::to(admin::get_only)),
+                )
+                .route("/healthz", web::get().to(admin::healthz))
+                .route("/metrics", web::get().to(admin::metrics))
+                .route("/openapi.json", web::get().to(openapi::json))
+                .route("/openapi.yaml", web::get().to(openapi::yaml))
+                .route("/docs", web::get().to(openapi::docs_redirect))
+                .service(swagger_ui(false))
+                .default_service(web::to(admin::not_found))
+        })
+        .shutdown_timeout(settings.server.shutdown_timeout_secs)
+        .client_request_timeout(Duration::from_millis(
+            settings.server.client_request_timeout_ms,
+        ))
+        .max_connections(settings.server.max_connections);
+        if settings.server.workers > 0 {
+            server = server.workers(settings.server.workers);
+        }
+        let server = server.listen(listener).map_err(bind_error)?.run();
+        Ok(Proxy {
+            server,
+            address: local,
+            state,
+        })
+    }
+
+    /// The address the proxy listens on.
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    /// The upstream's base URL.
+    pub fn upstream(&self) -> &str {
+        &self.state.base
+    }
+
+    /// Serves until SIGINT or SIGTERM, letting requests in flight finish; returns the
+    /// summary table of the violations found.
+    pub async fn run_until_stopped(self) -> io::Result<String> {
+        self.server.await?;
+        Ok(self.state.violations.summary())
+    }
+}
+
+#[cfg(test)]
+mod tests;

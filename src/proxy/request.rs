@@ -1,0 +1,151 @@
+//! What the proxy learns from a request before forwarding it: its query read against the
+//! document's parameters, whether it carries credentials, and whether tooken-mock's own
+//! controls will shape the answer.
+
+use super::contract::Contract;
+use crate::domain::decode_query;
+
+/// Header names and values of a request or a response, names lowercase; values that are
+/// not UTF-8 are read lossily.
+#[derive(Clone, Debug, Default)]
+pub struct Headers(Vec<(String, String)>);
+
+impl Headers {
+    /// Collects `(name, value)` pairs.
+    pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a [u8])>) -> Headers {
+        Headers(
+            pairs
+                .into_iter()
+                .map(|(name, value)| {
+                    (
+                        name.to_ascii_lowercase(),
+                        String::from_utf8_lossy(value).into_owned(),
+                    )
+                })
+                .collect(),
+        )
+    }
+
+    /// Every value of `name` (lowercase), in order.
+    pub fn all<'a, 'n>(&'a self, name: &'n str) -> impl Iterator<Item = &'a str> + use<'a, 'n> {
+        self.0
+            .iter()
+            .filter(move |(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The first value of `name` (lowercase).
+    pub fn first(&self, name: &str) -> Option<&str> {
+        self.all(name).next()
+    }
+}
+
+/// A request as the document sees it.
+#[derive(Clone, Debug, Default)]
+pub struct RequestFacts {
+    /// `GET`, `HEAD`, ...
+    pub method: String,
+    /// A CORS preflight, answered outside the document.
+    pub preflight: bool,
+    /// `Authorization: Bearer <something>` is present.
+    pub has_credentials: bool,
+    /// A tooken-mock control (`Prefer: code=N` or `example=`, `__code`, `__example`) asks
+    /// for a documented example instead of an evaluation: the answer need not fit the query.
+    pub forced: bool,
+    /// The parameters the document refuses, as sent, in order.
+    pub refused: Vec<String>,
+    /// The requested page, when given and accepted.
+    pub page: Option<u64>,
+    /// The requested page size, when given and accepted.
+    pub per_page: Option<u64>,
+    /// The requested status filter, when given and accepted.
+    pub status: Option<String>,
+    /// The requested name filter, when given, accepted and not empty.
+    pub name: Option<String>,
+}
+
+impl RequestFacts {
+    /// Reads a request of `method` with this raw query string and headers.
+    pub fn read(contract: &Contract, method: &str, query: &str, headers: &Headers) -> RequestFacts {
+        let mut facts = RequestFacts {
+            method: method.to_owned(),
+            preflight: method == "OPTIONS"
+                && headers.first("access-control-request-method").is_some(),
+            has_credentials: headers.first("authorization").is_some_and(is_bearer),
+            forced: headers.all("prefer").any(forces_example),
+            ..RequestFacts::default()
+        };
+        let mut seen: Vec<String> = Vec::new();
+        for (key, value) in decode_query(query) {
+            let key = match key {
+                Ok(key) => key,
+                Err(raw) => {
+                    facts.refuse(raw);
+                    continue;
+                }
+            };
+            if matches!(key.as_str(), "__code" | "__example") {
+                facts.forced |= key == "__example" || value.as_deref() != Ok("200");
+            }
+            let Some(param) = contract.params().iter().find(|p| p.name == key) else {
+                continue;
+            };
+            // A repeated parameter is ambiguous: the API refuses it rather than pick one.
+            if seen.contains(&key) {
+                facts.refuse(key);
+                continue;
+            }
+            seen.push(key.clone());
+            let accepted = value.as_deref().ok().filter(|text| param.accepts(text));
+            let Some(text) = accepted else {
+                facts.refuse(key);
+                continue;
+            };
+            match key.as_str() {
+                "page" => facts.page = text.parse().ok(),
+                "per_page" => facts.per_page = text.parse().ok(),
+                "status" => facts.status = Some(text.to_owned()),
+                "name" if !text.is_empty() => facts.name = Some(text.to_owned()),
+                _ => {}
+            }
+        }
+        if !facts.refused.is_empty() {
+            facts.page = None;
+            facts.per_page = None;
+        }
+        facts
+    }
+
+    fn refuse(&mut self, parameter: String) {
+        if !self.refused.contains(&parameter) {
+            self.refused.push(parameter);
+        }
+    }
+
+    /// `GET` or `HEAD`, the operation the document describes.
+    pub fn is_listing(&self) -> bool {
+        matches!(self.method.as_str(), "GET" | "HEAD")
+    }
+}
+
+/// `Bearer` (any case), then at least one space and something.
+fn is_bearer(value: &str) -> bool {
+    value.split_once(' ').is_some_and(|(scheme, rest)| {
+        scheme.eq_ignore_ascii_case("bearer") && !rest.trim().is_empty()
+    })
+}
+
+/// A `Prefer` value asking for an example: `example=...`, or `code=N` other than 200.
+fn forces_example(value: &str) -> bool {
+    value.split([',', ';']).any(|preference| {
+        let Some((name, value)) = preference.split_once('=') else {
+            return false;
+        };
+        let value = value.trim().trim_matches('"');
+        match name.trim().to_ascii_lowercase().as_str() {
+            "example" => true,
+            "code" => value != "200",
+            _ => false,
+        }
+    })
+}

@@ -1,0 +1,147 @@
+//! `tooken-mock record --from URL --secret SECRET [--out FILE]`: progress on standard error
+//! (a bar on a terminal, plain lines otherwise), the snapshot to a file or standard output.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use indicatif::{ProgressBar, ProgressStyle};
+
+use super::{record, Progress, RecordOptions};
+use crate::settings::{Overrides, Settings};
+
+/// The command line of `record`.
+#[derive(Debug)]
+pub struct RecordArgs {
+    pub config: Option<PathBuf>,
+    pub from: String,
+    pub secret: String,
+    pub out: Option<PathBuf>,
+    pub secret_for: Option<String>,
+    pub digest_only: bool,
+}
+
+/// Records, then writes the snapshot; exit 0 when written, 1 when the recording failed, 2
+/// for bad settings.
+pub fn run(args: RecordArgs) -> ExitCode {
+    let overrides = Overrides {
+        config_file: args.config,
+        upstream: Some(args.from),
+        ..Overrides::default()
+    };
+    let settings = match Settings::load(&overrides) {
+        Ok(settings) => settings,
+        Err(e) => {
+            eprintln!("tooken-mock record: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let options = RecordOptions {
+        from: settings.upstream.base_url().to_owned(),
+        secret: args.secret,
+        secret_for: args.secret_for,
+        digest_only: args.digest_only,
+        upstream: settings.upstream.clone(),
+    };
+    let mut progress = Reporter::new(std::io::stderr().is_terminal());
+    let outcome = actix_web::rt::System::new().block_on(record(&options, &mut progress));
+    progress.finish();
+    let recording = match outcome {
+        Ok(recording) => recording,
+        Err(e) => {
+            eprintln!("tooken-mock record: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let written = match &args.out {
+        Some(path) => write_atomically(path, &recording.document),
+        None => std::io::stdout().lock().write_all(&recording.document),
+    };
+    if let Err(e) = written {
+        eprintln!("tooken-mock record: cannot write the snapshot: {e}");
+        return ExitCode::FAILURE;
+    }
+    let target = args
+        .out
+        .as_ref()
+        .map_or("standard output".to_owned(), |p| p.display().to_string());
+    eprintln!(
+        "recorded {} tokens in {} pages to {target}",
+        recording.tokens, recording.pages
+    );
+    if options.secret_for.is_none() {
+        eprintln!(
+            "no secret was written: to serve the recording, record with --secret-for <your token's id>, \
+             or add \"secret\": \"tok_live_...\" to a token with tokens:read"
+        );
+    }
+    ExitCode::SUCCESS
+}
+
+/// Writes beside `path`, then renames: a reader never sees half a snapshot, and a failed
+/// write leaves an existing file as it was.
+fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut temporary = path.as_os_str().to_owned();
+    temporary.push(format!(".{}.partial", std::process::id()));
+    let temporary = PathBuf::from(temporary);
+    std::fs::write(&temporary, bytes)
+        .and_then(|()| std::fs::rename(&temporary, path))
+        .inspect_err(|_| {
+            let _ = std::fs::remove_file(&temporary);
+        })
+}
+
+/// A progress bar on a terminal, one line per event otherwise.
+struct Reporter {
+    bar: Option<ProgressBar>,
+}
+
+impl Reporter {
+    fn new(terminal: bool) -> Reporter {
+        let bar = terminal.then(|| {
+            let bar = ProgressBar::new(0);
+            if let Ok(style) =
+                ProgressStyle::with_template("{spinner} [{bar:40}] page {pos}/{len} {msg}")
+            {
+                bar.set_style(style.progress_chars("=> "));
+            }
+            bar
+        });
+        Reporter { bar }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+impl Progress for Reporter {
+    fn page(&mut self, pass: u32, page: u64, total_pages: u64) {
+        match &self.bar {
+            Some(bar) => {
+                bar.set_length(total_pages);
+                bar.set_position(page);
+                bar.set_message("");
+            }
+            None => eprintln!("pass {pass}: page {page}/{total_pages}"),
+        }
+    }
+
+    fn waiting(&mut self, page: u64, seconds: u64) {
+        let message = format!("page {page}: 429 Too Many Requests, waiting {seconds} s");
+        match &self.bar {
+            Some(bar) => bar.set_message(message),
+            None => eprintln!("{message}"),
+        }
+    }
+
+    fn restarting(&mut self, reason: &str) {
+        let message = format!("the upstream changed while recording ({reason}); recording again");
+        match &self.bar {
+            Some(bar) => bar.println(message),
+            None => eprintln!("{message}"),
+        }
+    }
+}

@@ -1,0 +1,196 @@
+//! `tooken-mock record`: pages through a real API's `GET /tokens` and writes what the caller
+//! sees as a workspace snapshot, which `check` accepts and which, served, answers the same
+//! pages.
+//!
+//! Every token must be seen exactly once: a page that repeats a token, a total that moves,
+//! or a count that falls short means the data changed while it was read. The whole
+//! recording is then made once more; a second change is an error, never a partial file.
+
+pub mod command;
+pub mod fetch;
+
+use std::collections::HashSet;
+
+use serde_json::{json, Value};
+
+use crate::domain::{Secret, SecretDigest};
+use crate::settings::UpstreamSettings;
+use crate::store::snapshot::{Snapshot, SnapshotError};
+use fetch::fetch;
+
+/// The workspace a recording is written as (the API does not name the caller's).
+pub const RECORDED_WORKSPACE: &str = "ws_recorded";
+
+/// What to record and how.
+#[derive(Clone, Debug)]
+pub struct RecordOptions {
+    /// The API's base URL (`https://api.tooken.io/v1`), without a trailing slash.
+    pub from: String,
+    /// The bearer secret the pages are read with.
+    pub secret: String,
+    /// Attach the secret to this token, so that the recording can be served to it.
+    pub secret_for: Option<String>,
+    /// Write only the secret's SHA-256 digest (`secret_sha256`), never the secret.
+    pub digest_only: bool,
+    pub upstream: UpstreamSettings,
+}
+
+/// A finished recording.
+#[derive(Debug)]
+pub struct Recording {
+    /// The snapshot document, validated.
+    pub document: Vec<u8>,
+    pub tokens: usize,
+    pub pages: u64,
+    /// 1, or 2 when the upstream changed during the first pass.
+    pub passes: u32,
+}
+
+/// Why a recording failed; nothing is written then.
+#[derive(Debug, thiserror::Error)]
+pub enum RecordError {
+    #[error("cannot reach the upstream: {0}")]
+    Http(#[source] reqwest::Error),
+    #[error("the upstream answered {status} ({detail})")]
+    Refused { status: u16, detail: String },
+    #[error("still 429 Too Many Requests after {0} retries (upstream.max_retries)")]
+    TooManyRetries(u32),
+    #[error("the upstream asks to wait {0} s, more than upstream.max_retry_after_secs")]
+    RetryTooLong(u64),
+    #[error("the upstream's answer is not a page of tokens: {0}")]
+    NotAPage(String),
+    #[error("the upstream changed while recording, twice: {0}")]
+    Changed(String),
+    #[error("--secret-for {0}: no recorded token has this id")]
+    NoSuchToken(String),
+    #[error("--secret-for: the secret must be tok_live_ and 24 or more letters or digits (or use --digest-only)")]
+    SecretForm,
+    #[error("the recording is not a valid snapshot: {0}")]
+    Invalid(#[from] SnapshotError),
+}
+
+/// Where a recording reports how it goes.
+pub trait Progress {
+    /// Page `page` of `total_pages` was read in pass `pass`.
+    fn page(&mut self, pass: u32, page: u64, total_pages: u64);
+    /// Page `page` was answered 429; waiting `seconds`.
+    fn waiting(&mut self, page: u64, seconds: u64);
+    /// The first pass saw the data change; starting again.
+    fn restarting(&mut self, reason: &str);
+}
+
+/// Records the caller's tokens.
+pub async fn record(
+    options: &RecordOptions,
+    progress: &mut dyn Progress,
+) -> Result<Recording, RecordError> {
+    let client = crate::proxy::client(&options.upstream).map_err(RecordError::Http)?;
+    let mut passes = 1;
+    let (tokens, pages) = loop {
+        match pass(&client, options, passes, progress).await {
+            Err(PassError::Changed(reason)) if passes == 1 => {
+                progress.restarting(&reason);
+                passes += 1;
+            }
+            Err(PassError::Changed(reason)) => return Err(RecordError::Changed(reason)),
+            Err(PassError::Failed(error)) => return Err(error),
+            Ok(read) => break read,
+        }
+    };
+    let count = tokens.len();
+    let document = snapshot(options, tokens)?;
+    Ok(Recording {
+        document,
+        tokens: count,
+        pages,
+        passes,
+    })
+}
+
+enum PassError {
+    Changed(String),
+    Failed(RecordError),
+}
+
+impl From<RecordError> for PassError {
+    fn from(error: RecordError) -> PassError {
+        PassError::Failed(error)
+    }
+}
+
+/// Reads every page once; the tokens, in order, and the number of pages.
+async fn pass(
+    client: &reqwest::Client,
+    options: &RecordOptions,
+    pass: u32,
+    progress: &mut dyn Progress,
+) -> Result<(Vec<Value>, u64), PassError> {
+    let (base, secret) = (options.from.as_str(), options.secret.as_str());
+    let first = fetch(client, base, secret, 1, &options.upstream, progress).await?;
+    progress.page(pass, 1, first.total_pages);
+    let mut seen: HashSet<String> = HashSet::new();
+    let mut tokens = Vec::new();
+    let mut take = |page_tokens: Vec<Value>, page: u64| -> Result<(), PassError> {
+        for token in page_tokens {
+            let id = token["id"].as_str().unwrap_or_default().to_owned();
+            if !seen.insert(id.clone()) {
+                return Err(PassError::Changed(format!(
+                    "{id} was listed again on page {page}"
+                )));
+            }
+            tokens.push(token);
+        }
+        Ok(())
+    };
+    take(first.tokens, 1)?;
+    for page in 2..=first.total_pages {
+        let next = fetch(client, base, secret, page, &options.upstream, progress).await?;
+        if (next.total, next.per_page) != (first.total, first.per_page) {
+            return Err(PassError::Changed(format!(
+                "page {page} counts {} tokens at {} per page, page 1 counted {} at {}",
+                next.total, next.per_page, first.total, first.per_page
+            )));
+        }
+        take(next.tokens, page)?;
+        progress.page(pass, page, first.total_pages);
+    }
+    let total = usize::try_from(first.total).unwrap_or(usize::MAX);
+    if tokens.len() != total {
+        return Err(PassError::Changed(format!(
+            "{} tokens were listed, the total says {total}",
+            tokens.len()
+        )));
+    }
+    Ok((tokens, first.total_pages))
+}
+
+/// The snapshot document of `tokens`, with the secret attached as asked, validated by the
+/// same reader that serves snapshots.
+fn snapshot(options: &RecordOptions, mut tokens: Vec<Value>) -> Result<Vec<u8>, RecordError> {
+    if let Some(id) = &options.secret_for {
+        let token = tokens
+            .iter_mut()
+            .find(|t| t["id"] == id.as_str())
+            .ok_or_else(|| RecordError::NoSuchToken(id.clone()))?;
+        let (name, value) = if options.digest_only {
+            let digest = SecretDigest::of(options.secret.as_bytes());
+            ("secret_sha256", digest.to_hex())
+        } else {
+            Secret::parse(&options.secret).ok_or(RecordError::SecretForm)?;
+            ("secret", options.secret.clone())
+        };
+        if let Some(object) = token.as_object_mut() {
+            object.insert(name.to_owned(), Value::String(value));
+        }
+    }
+    let document = json!({"workspaces": [{
+        "id": RECORDED_WORKSPACE,
+        "name": format!("Recorded from {}", options.from),
+        "tokens": tokens,
+    }]});
+    // A tree of strings and numbers always serialises.
+    let mut bytes = serde_json::to_vec_pretty(&document).unwrap_or_default();
+    bytes.push(b'\n');
+    Snapshot::parse(&bytes)?;
+    Ok(bytes)
+}
