@@ -1,8 +1,8 @@
 // Two browser contexts, as two parallel Playwright workers would have, each in its own session
 // (`X-Mock-Session` through `extraHTTPHeaders`): one revokes a token and moves its clock, the
 // other sees neither (sessions and single-token changes, rules 36-38 of docs/behaviour.md).
-// Then `__session` in the query, for requests that
-// must not be preflighted. Run with `node --test sessions.test.mjs`.
+// Then `__session` in the query, for requests that must not be preflighted. Run with
+// `node --test sessions.test.mjs`.
 import http from "node:http";
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
