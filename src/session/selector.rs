@@ -93,6 +93,25 @@ impl Selected {
 }
 
 fn name_of(req: &HttpRequest) -> Result<(Option<SessionName>, bool), ParamError> {
+    // The header is checked even when the query names the session: a bad selector is a 400
+    // wherever it is given, never silently ignored.
+    let mut values = req.headers().get_all(SESSION_HEADER);
+    let header = match (values.next(), values.next()) {
+        (None, _) => None,
+        (Some(_), Some(_)) => {
+            return Err(ParamError::new(
+                "X-Mock-Session",
+                "must be given at most once",
+            ))
+        }
+        (Some(value), None) => Some(
+            value
+                .to_str()
+                .ok()
+                .and_then(SessionName::parse)
+                .ok_or(ParamError::new("X-Mock-Session", SessionName::RULE))?,
+        ),
+    };
     let raw = req.query_string();
     if raw.contains(SESSION_PARAMETER) || raw.contains("%5F") || raw.contains("%5f") {
         if let Some(text) = QueryString::parse(raw).single(SESSION_PARAMETER)? {
@@ -101,20 +120,7 @@ fn name_of(req: &HttpRequest) -> Result<(Option<SessionName>, bool), ParamError>
             return Ok((Some(name), true));
         }
     }
-    let mut values = req.headers().get_all(SESSION_HEADER);
-    match (values.next(), values.next()) {
-        (None, _) => Ok((None, false)),
-        (Some(_), Some(_)) => Err(ParamError::new(
-            "X-Mock-Session",
-            "must be given at most once",
-        )),
-        (Some(value), None) => value
-            .to_str()
-            .ok()
-            .and_then(SessionName::parse)
-            .map(|name| (Some(name), false))
-            .ok_or(ParamError::new("X-Mock-Session", SessionName::RULE)),
-    }
+    Ok((header, false))
 }
 
 impl FromRequest for Selected {
