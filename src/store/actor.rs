@@ -129,10 +129,13 @@ impl Handler<List> for StoreActor {
             };
         // A use of one of the session's own tokens publishes a new overlay: list from it, so
         // that the caller's own row shows the use (rule 8), as it does for indexed tokens.
-        let data = if msg.store.version() == version {
-            data
-        } else {
-            msg.store.load()
+        // Only a newer overlay over the same index: data replaced meanwhile is not listed for
+        // a principal authenticated against the old one.
+        let data = match msg.store.load() {
+            newer if msg.store.version() != version && Arc::ptr_eq(&newer.index, &data.index) => {
+                newer
+            }
+            _ => data,
         };
         let token = Some(principal.token.clone());
         if let Err(error) = principal.require_list_scope() {
