@@ -72,8 +72,13 @@ impl ToSchema for SnapshotSchema {
             .unwrap_or_default();
         token["description"] = json!(
             "A token as the API lists it, plus the secret that authenticates as it: `secret`, \
-             or its SHA-256 digest `secret_sha256` (as exports write it), not both."
+             or its SHA-256 digest `secret_sha256` (as exports write it), not both. \
+             `expires_at` and `last_used_at` may be left out, which reads as null."
         );
+        // A snapshot may leave out the two nullable times: omitted reads as null.
+        if let Some(required) = token["required"].as_array_mut() {
+            required.retain(|field| field != "expires_at" && field != "last_used_at");
+        }
         token["properties"]["scopes"]["uniqueItems"] = json!(true);
         token["properties"]["scopes"]["items"]["pattern"] =
             json!("^[a-z][a-z0-9_]*:[a-z][a-z0-9_]*$");
