@@ -20,8 +20,9 @@ use crate::generate::DemoSecret;
 use crate::http::{self, RequestLimits};
 use crate::metrics::{LoadKind, Metrics};
 use crate::mock::forced::ForcedResponses;
-use crate::session::journal::Unjournaled;
-use crate::session::{self, SessionSettings, Sessions};
+use crate::http::middleware::RequestObserver;
+use crate::session::journal::JournalRequests;
+use crate::session::{SessionSettings, Sessions};
 use crate::settings::Settings;
 use crate::store::actor::{start_scans, StoreActor};
 use crate::store::source::{LoadError, Source};
@@ -131,6 +132,10 @@ impl Application {
         // Name filters scan on a thread of their own, so listings never wait behind them.
         let scans = start_scans(1);
         let app_sessions = sessions.clone();
+        let journal: web::Data<dyn RequestObserver> =
+            web::Data::from(Arc::new(JournalRequests {
+                unjournaled: vec![admin::PREFIX],
+            }) as Arc<dyn RequestObserver>);
 
         let address = format!("{}:{}", settings.server.host, settings.server.port);
         let bind_error = |source| StartupError::Bind {
@@ -154,13 +159,9 @@ impl Application {
                 .app_data(admin_state.clone())
                 .app_data(metrics.clone())
                 .app_data(admin::json_config())
-                .app_data(web::Data::new(Unjournaled(vec![admin::PREFIX])))
+                .app_data(journal.clone())
                 .app_data(host_policy.clone())
-                .wrap(from_fn(http::host::check))
                 .wrap(from_fn(http::middleware::common))
-                // Outermost, so that it journals what was sent: a preflight's 204, a
-                // rendered problem, the request's id.
-                .wrap(from_fn(session::journal::record_requests))
                 .configure(|cfg| admin::configure(cfg, &access, &admin_origins))
                 .service(
                     web::scope("")
@@ -169,7 +170,6 @@ impl Application {
                             origins.as_deref(),
                             allowed_headers.as_deref(),
                         ))
-                        .wrap(from_fn(http::cors::answers))
                         .configure(api::configure)
                         .service(swagger_ui(access != Access::Off))
                         .default_service(web::to(http::not_found)),

@@ -20,6 +20,8 @@ use tracing_subscriber::EnvFilter;
 
 use crate::settings::{LogFormat, LogLevel};
 
+mod line;
+
 /// How often the buffered lines are written out.
 const FLUSH_EVERY: Duration = Duration::from_millis(20);
 /// Lines waiting beyond this many bytes are dropped (and counted) until the next write-out.
@@ -32,10 +34,12 @@ struct Shared {
 }
 
 /// Hands each formatted line to the shared buffer.
-#[derive(Clone)]
 struct BatchedStderr(Arc<Shared>);
 
-impl Write for BatchedStderr {
+/// The writer of one line.
+struct Pending<'a>(&'a Shared);
+
+impl Write for Pending<'_> {
     fn write(&mut self, line: &[u8]) -> std::io::Result<usize> {
         // A panic while holding the lock leaves whole lines behind: the buffer stays usable.
         let mut pending = self.0.pending.lock().unwrap_or_else(|e| e.into_inner());
@@ -53,10 +57,10 @@ impl Write for BatchedStderr {
 }
 
 impl<'a> MakeWriter<'a> for BatchedStderr {
-    type Writer = BatchedStderr;
+    type Writer = Pending<'a>;
 
-    fn make_writer(&'a self) -> BatchedStderr {
-        self.clone()
+    fn make_writer(&'a self) -> Pending<'a> {
+        Pending(&self.0)
     }
 }
 
@@ -125,6 +129,7 @@ pub fn init(level: LogLevel, format: LogFormat) -> LogGuard {
     } else {
         builder
             .with_ansi(std::io::stderr().is_terminal())
+            .event_format(line::TextLine)
             .try_init()
     };
     LogGuard {

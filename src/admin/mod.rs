@@ -78,7 +78,6 @@ pub fn configure(cfg: &mut web::ServiceConfig, access: &Access, cors_origins: &[
                 cors::listed(cors_origins),
             ))
             .wrap(from_fn(origin::same_origin_or_listed))
-            .wrap(from_fn(cors::answers))
             .service(resource(
                 "/openapi.json",
                 "GET",

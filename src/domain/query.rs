@@ -125,7 +125,7 @@ impl ListQuery {
             }
             Some(text) if !text.is_empty() => Some(Some(NameFilter {
                 folded: fold(&text),
-                raw: text,
+                raw: text.into_owned(),
             })),
             _ => Some(None),
         });

@@ -67,7 +67,7 @@ impl<'a> QueryString<'a> {
 
     /// The one value of parameter `name`: `Ok(None)` when absent; an error naming it when it
     /// is given more than once or does not decode.
-    pub fn single(&self, name: &str) -> Result<Option<String>, ParamError> {
+    pub fn single(&self, name: &str) -> Result<Option<Cow<'a, str>>, ParamError> {
         let mut values = self
             .pairs
             .iter()
@@ -76,7 +76,7 @@ impl<'a> QueryString<'a> {
         match (values.next(), values.next()) {
             (None, _) => Ok(None),
             (Some(_), Some(_)) => Err(ParamError::new(name, "must be given at most once")),
-            (Some(Ok(text)), None) => Ok(Some(text.to_string())),
+            (Some(Ok(text)), None) => Ok(Some(text.clone())),
             (Some(Err(_)), None) => {
                 Err(ParamError::new(name, "must be valid percent-encoded UTF-8"))
             }

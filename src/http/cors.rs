@@ -3,12 +3,10 @@
 //! read; and how a preflight is answered (204, or a 403 problem when refused).
 
 use actix_cors::{Cors, CorsError};
-use actix_web::body::{BoxBody, MessageBody};
-use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::dev::ServiceRequest;
 use actix_web::http::header::{self, HeaderName, ACCESS_CONTROL_REQUEST_METHOD};
 use actix_web::http::{Method, StatusCode};
-use actix_web::middleware::Next;
-use actix_web::Error;
+use actix_web::HttpResponse;
 
 use super::ApiError;
 
@@ -39,7 +37,7 @@ pub fn api(origins: Option<&[String]>, headers: Option<&[String]>) -> Cors {
     };
     with_headers(cors, headers)
         // A page on an origin not listed gets a response without CORS headers, which its
-        // browser keeps from it; a refused preflight is a 403 (see [`answers`]).
+        // browser keeps from it; a refused preflight is a 403 (see [`settle`]).
         .block_on_origin_mismatch(false)
 }
 
@@ -66,28 +64,20 @@ fn with_headers(cors: Cors, headers: Option<&[String]>) -> Cors {
         .max_age(600)
 }
 
-/// Wraps a CORS layer: a preflight it allows is answered 204 (there is no body to read), and
-/// one it refuses is a 403 `cors_refused` problem like every other error, without CORS headers,
-/// so the browser keeps the page from going on.
-pub async fn answers(
-    req: ServiceRequest,
-    next: Next<impl MessageBody + 'static>,
-) -> Result<ServiceResponse<BoxBody>, Error> {
-    let preflight = is_preflight(&req);
-    let mut res = next.call(req).await?.map_into_boxed_body();
-    if res
-        .response()
-        .error()
-        .and_then(|e| e.as_error::<CorsError>())
-        .is_some()
-    {
-        let (request, _) = res.into_parts();
-        return Ok(ServiceResponse::from_err(ApiError::CorsRefused, request));
+/// How a CORS layer's answer goes out, applied to every response by
+/// [`super::middleware::common`]: a preflight it allowed is answered 204 (there is no body to
+/// read), and one it refused becomes a 403 `cors_refused` problem like every other error,
+/// without CORS headers, so the browser keeps the page from going on.
+///
+/// `Err` is that problem; the response is otherwise changed in place.
+pub fn settle(preflight: bool, res: &mut HttpResponse) -> Result<(), ApiError> {
+    if res.error().and_then(|e| e.as_error::<CorsError>()).is_some() {
+        return Err(ApiError::CorsRefused);
     }
     if preflight && res.status() == StatusCode::OK {
-        *res.response_mut().status_mut() = StatusCode::NO_CONTENT;
+        *res.status_mut() = StatusCode::NO_CONTENT;
     }
-    Ok(res)
+    Ok(())
 }
 
 /// `OPTIONS` with `Access-Control-Request-Method`: a browser asking before the real request.

@@ -5,13 +5,12 @@
 //! (403 `forbidden_host` otherwise); beyond loopback the check is off unless that setting is
 //! given. The idea and the rules follow webpack-dev-server's and Vite's `allowedHosts`.
 
+use std::borrow::Cow;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-use actix_web::body::{BoxBody, MessageBody};
-use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::dev::ServiceRequest;
 use actix_web::http::header::HOST;
-use actix_web::middleware::Next;
-use actix_web::{web, Error};
+use actix_web::web;
 use serde::Deserialize;
 
 use super::ApiError;
@@ -137,7 +136,7 @@ fn parse_pattern(entry: &str) -> Option<Pattern> {
 
 /// The host of a `Host` header value, lowercase, without its port or a trailing dot; `None`
 /// when the value is not `name[:port]` or `[v6][:port]`.
-fn host_name(value: &[u8]) -> Option<String> {
+fn host_name(value: &[u8]) -> Option<Cow<'_, str>> {
     let text = std::str::from_utf8(value).ok()?.trim();
     let (name, port) = if text.starts_with('[') {
         let end = text.find(']')?;
@@ -159,7 +158,13 @@ fn host_name(value: &[u8]) -> Option<String> {
         }
     }
     let name = name.strip_suffix('.').unwrap_or(name);
-    (!name.is_empty() && name.is_ascii()).then(|| name.to_ascii_lowercase())
+    if name.is_empty() || !name.is_ascii() {
+        return None;
+    }
+    Some(match name.bytes().any(|b| b.is_ascii_uppercase()) {
+        true => Cow::Owned(name.to_ascii_lowercase()),
+        false => Cow::Borrowed(name),
+    })
 }
 
 /// `localhost`, a name under it (RFC 6761 §6.3 keeps them on loopback), or a loopback address.
@@ -173,12 +178,10 @@ fn is_loopback(name: &str) -> bool {
     }
 }
 
-/// Refuses a request whose `Host` the [`HostPolicy`] of the app does not allow (403
-/// `forbidden_host`). A request without `Host` (HTTP/1.0) is answered as before.
-pub async fn check(
-    req: ServiceRequest,
-    next: Next<impl MessageBody + 'static>,
-) -> Result<ServiceResponse<BoxBody>, Error> {
+/// 403 `forbidden_host` for a request whose `Host` the [`HostPolicy`] of the app does not
+/// allow; `None` lets it through. A request without `Host` (HTTP/1.0) is let through.
+/// Applied to every request by [`super::middleware::common`].
+pub fn refusal(req: &ServiceRequest) -> Option<ApiError> {
     let refused = match req.app_data::<web::Data<HostPolicy>>() {
         Some(policy) if !UNCHECKED_PATHS.contains(&req.path()) => req
             .headers()
@@ -186,10 +189,7 @@ pub async fn check(
             .any(|value| !policy.allows(value.as_bytes())),
         _ => false,
     };
-    if refused {
-        return Ok(req.error_response(ApiError::ForbiddenHost));
-    }
-    Ok(next.call(req).await?.map_into_boxed_body())
+    refused.then_some(ApiError::ForbiddenHost)
 }
 
 #[cfg(test)]

@@ -1,7 +1,10 @@
 //! What every response gets: an `X-Request-Id`, `Cache-Control: no-store`, errors rendered as
-//! problems carrying that id, one log line and the request metrics.
+//! problems carrying that id, one log line, the request metrics and the observers' look.
+//!
+//! One layer does all of it, with the `Host` check and the settling of CORS answers: every
+//! layer costs each request a boxed future and a second pass when a handler waits.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -11,13 +14,21 @@ use actix_web::{web, Error, HttpMessage};
 
 use super::error::ApiError;
 use super::request_id::{RequestId, X_REQUEST_ID};
-use super::RequestLimits;
+use super::{cors, host, RequestLimits};
 use crate::domain::TokenId;
 use crate::metrics::Metrics;
 
-/// Assigns the request id, renders errors as problems with it, stamps the common headers,
-/// logs one line and counts the request. The line never holds the `Authorization` header; a
-/// token is named by its id.
+/// Told of every request once its response is final (the sessions' journal), with the time
+/// spent answering it. Mounted as app data: `web::Data<dyn RequestObserver>`.
+pub trait RequestObserver: Send + Sync {
+    fn observe(&self, res: &ServiceResponse<BoxBody>, elapsed: Duration);
+}
+
+/// Assigns the request id, refuses a `Host` the policy does not allow
+/// ([`host::refusal`]), settles CORS answers ([`cors::settle`]), renders errors as problems
+/// with the id, stamps the common headers, logs one line, counts the request and shows the
+/// final response to the [`RequestObserver`]. The line never holds the `Authorization`
+/// header; a token is named by its id.
 pub async fn common(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
@@ -25,10 +36,15 @@ pub async fn common(
     let started = Instant::now();
     let id = RequestId::from_header(req.headers().get(X_REQUEST_ID).map(|v| v.as_bytes()));
     req.extensions_mut().insert(id.clone());
-    let mut res = match next.call(req).await {
-        Ok(res) => res.map_into_boxed_body(),
-        Err(error) => return Err(error),
+    let preflight = cors::is_preflight(&req);
+    let mut res = match host::refusal(&req) {
+        Some(refusal) => req.error_response(refusal),
+        None => next.call(req).await?.map_into_boxed_body(),
     };
+    if let Err(refusal) = cors::settle(preflight, res.response_mut()) {
+        let (request, _) = res.into_parts();
+        res = ServiceResponse::from_err(refusal, request);
+    }
 
     // Errors are rendered again with this request's id.
     let rendered = res
@@ -74,6 +90,9 @@ pub async fn common(
             status_code.as_str(),
             elapsed.as_secs_f64(),
         );
+    }
+    if let Some(observer) = request.app_data::<web::Data<dyn RequestObserver>>() {
+        observer.observe(&res, elapsed);
     }
     Ok(res)
 }

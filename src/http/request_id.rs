@@ -10,22 +10,39 @@ use rand::Rng;
 /// The header that carries the id both ways.
 pub const X_REQUEST_ID: &str = "x-request-id";
 
-/// The id of one request, echoed in its response and its problem body.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RequestId(String);
+/// The longest id kept from a caller, in bytes.
+const MAX_LEN: usize = 64;
+
+/// The id of one request, echoed in its response and its problem body: 1 to 64 ASCII
+/// characters of `[A-Za-z0-9._-]`, held inline (copying one allocates nothing).
+#[derive(Clone, PartialEq, Eq)]
+pub struct RequestId {
+    len: u8,
+    bytes: [u8; MAX_LEN],
+}
 
 impl RequestId {
     /// Keeps the caller's id when it is 1 to 64 of `[A-Za-z0-9._-]`, else makes one.
     pub fn from_header(value: Option<&[u8]>) -> RequestId {
         match value {
             Some(v)
-                if (1..=64).contains(&v.len())
+                if (1..=MAX_LEN).contains(&v.len())
                     && v.iter()
                         .all(|b| b.is_ascii_alphanumeric() || b".-_".contains(b)) =>
             {
-                RequestId(String::from_utf8_lossy(v).into_owned())
+                RequestId::inline(v)
             }
             _ => RequestId::generate(),
+        }
+    }
+
+    /// `bytes` (at most [`MAX_LEN`] of them, all ASCII) held inline.
+    fn inline(text: &[u8]) -> RequestId {
+        let mut bytes = [0; MAX_LEN];
+        bytes[..text.len()].copy_from_slice(text);
+        RequestId {
+            len: text.len() as u8,
+            bytes,
         }
     }
 
@@ -33,27 +50,41 @@ impl RequestId {
     /// random 64-bit numbers (36^12 < 2^64), two draws of the generator per id.
     pub fn generate() -> RequestId {
         const DIGITS: &[u8; 36] = b"0123456789abcdefghijklmnopqrstuvwxyz";
-        let mut id = String::with_capacity(28);
-        id.push_str("req_");
+        let mut id = [0; 28];
+        id[..4].copy_from_slice(b"req_");
         let mut rng = rand::rng();
-        for _ in 0..2 {
+        for half in id[4..].chunks_exact_mut(12) {
             let mut value: u64 = rng.random();
-            for _ in 0..12 {
-                id.push(char::from(DIGITS[(value % 36) as usize]));
+            for digit in half {
+                *digit = DIGITS[(value % 36) as usize];
                 value /= 36;
             }
         }
-        RequestId(id)
+        RequestId::inline(&id)
     }
 
     pub fn as_str(&self) -> &str {
-        &self.0
+        // Only ASCII is ever stored (see `from_header` and `generate`).
+        std::str::from_utf8(&self.bytes[..usize::from(self.len)]).unwrap_or_default()
+    }
+}
+
+impl Default for RequestId {
+    /// A fresh id.
+    fn default() -> RequestId {
+        RequestId::generate()
     }
 }
 
 impl fmt::Display for RequestId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(self.as_str())
+    }
+}
+
+impl fmt::Debug for RequestId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("RequestId").field(&self.as_str()).finish()
     }
 }
 

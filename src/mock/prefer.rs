@@ -73,7 +73,9 @@ impl Controls {
                     !(matches!(origin, Origin::Header) && seen == name)
                 });
                 match decoded.single(&key) {
-                    Ok(Some(value)) => pairs.push((Origin::Query, name.to_owned(), value)),
+                    Ok(Some(value)) => {
+                        pairs.push((Origin::Query, name.to_owned(), value.into_owned()))
+                    }
                     Ok(None) => {}
                     // A control that does not decode, or is repeated, was meant: not ignored.
                     Err(error) => undecodable.push(error),

@@ -2,16 +2,18 @@
 
 use std::collections::VecDeque;
 use std::sync::Mutex;
-use std::time::Instant;
+use std::time::Duration;
 
-use actix_web::body::{BoxBody, MessageBody};
-use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::middleware::Next;
-use actix_web::{web, Error, HttpMessage};
+use actix_web::body::BoxBody;
+use actix_web::dev::ServiceResponse;
+use actix_web::http::Method;
+use actix_web::HttpMessage;
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::Selected;
 use crate::domain::{format_timestamp, TokenId};
+use crate::http::middleware::RequestObserver;
 use crate::http::RequestId;
 
 /// One recorded request. Never holds a secret: the token is named by its id.
@@ -39,12 +41,43 @@ pub struct JournalEntry {
     pub token_id: Option<String>,
 }
 
+/// What is kept of a request until the journal is read: the values a [`JournalEntry`] is
+/// written from, without formatting them (one allocation, for the path and query).
+struct Recorded {
+    at: DateTime<Utc>,
+    method: Method,
+    /// The path, then the raw query string; the query starts at `query_at`.
+    target: Box<str>,
+    query_at: usize,
+    status: u16,
+    duration_ms: f64,
+    request_id: RequestId,
+    token_id: Option<TokenId>,
+}
+
+impl Recorded {
+    fn entry(&self) -> JournalEntry {
+        let (path, query) = self.target.split_at(self.query_at);
+        JournalEntry {
+            at: format_timestamp(&self.at),
+            method: self.method.as_str().to_owned(),
+            path: path.to_owned(),
+            query: query.to_owned(),
+            status: self.status,
+            duration_ms: self.duration_ms,
+            request_id: self.request_id.as_str().to_owned(),
+            token_id: self.token_id.as_ref().map(|t| t.as_str().to_owned()),
+        }
+    }
+}
+
 /// Keeps the most recent `capacity` entries.
 ///
 /// A plain mutex held for a push or a copy: recording must not cost each request a wake-up
 /// of another thread, which an actor would (and there is no state here worth an actor).
+/// Entries are formatted when read, not when recorded.
 pub struct Journal {
-    entries: Mutex<VecDeque<JournalEntry>>,
+    entries: Mutex<VecDeque<Recorded>>,
     capacity: usize,
 }
 
@@ -58,17 +91,30 @@ impl Journal {
     }
 
     /// Adds an entry, dropping the oldest past capacity.
-    pub fn record(&self, entry: JournalEntry) {
-        let mut entries = self.lock();
-        if entries.len() == self.capacity {
-            entries.pop_front();
+    fn record(&self, entry: Recorded) {
+        if self.capacity == 0 {
+            return;
         }
-        entries.push_back(entry);
+        let dropped = {
+            let mut entries = self.lock();
+            let dropped = (entries.len() >= self.capacity)
+                .then(|| entries.pop_front())
+                .flatten();
+            entries.push_back(entry);
+            dropped
+        };
+        // Freed outside the lock.
+        drop(dropped);
     }
 
     /// The `limit` newest entries, newest first.
     pub fn recent(&self, limit: usize) -> Vec<JournalEntry> {
-        self.lock().iter().rev().take(limit).cloned().collect()
+        self.lock()
+            .iter()
+            .rev()
+            .take(limit)
+            .map(Recorded::entry)
+            .collect()
     }
 
     /// Forgets every entry.
@@ -77,69 +123,83 @@ impl Journal {
     }
 
     // A panic while holding the lock leaves whole entries behind, so the data stays usable.
-    fn lock(&self) -> std::sync::MutexGuard<'_, VecDeque<JournalEntry>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, VecDeque<Recorded>> {
         self.entries.lock().unwrap_or_else(|e| e.into_inner())
     }
 }
 
-/// Paths under these prefixes are not journaled (the admin API: what a client under test did
-/// is the journal's subject, not the calls that control the mock).
-#[derive(Clone, Debug, Default)]
-pub struct Unjournaled(pub Vec<&'static str>);
-
 /// Journals every request in the journal of the request's session (the default one when the
-/// selector is bad), preflights included: mounted outside CORS, which answers those.
-pub async fn record_requests(
-    req: ServiceRequest,
-    next: Next<impl MessageBody + 'static>,
-) -> Result<ServiceResponse<BoxBody>, Error> {
-    let skipped = req
-        .app_data::<web::Data<Unjournaled>>()
-        .is_some_and(|u| u.0.iter().any(|prefix| req.path().starts_with(prefix)));
-    if skipped {
-        return Ok(next.call(req).await?.map_into_boxed_body());
+/// selector is bad), preflights and refusals included, as it was sent; paths under the
+/// `unjournaled` prefixes are left out (the admin API: what a client under test did is the
+/// journal's subject, not the calls that control the mock).
+pub struct JournalRequests {
+    pub unjournaled: Vec<&'static str>,
+}
+
+impl RequestObserver for JournalRequests {
+    fn observe(&self, res: &ServiceResponse<BoxBody>, elapsed: Duration) {
+        let request = res.request();
+        let (path, query) = (request.path(), request.query_string());
+        if self.unjournaled.iter().any(|prefix| path.starts_with(prefix)) {
+            return;
+        }
+        let selected = Selected::resolve(request).or_else(|_| Selected::default_of(request));
+        let Ok(selected) = selected else {
+            return;
+        };
+        let mut target = String::with_capacity(path.len() + query.len());
+        target.push_str(path);
+        target.push_str(query);
+        let extensions = request.extensions();
+        let entry = Recorded {
+            at: selected.session.clock.now(),
+            method: request.method().clone(),
+            target: target.into_boxed_str(),
+            query_at: path.len(),
+            status: res.status().as_u16(),
+            duration_ms: elapsed.as_secs_f64() * 1000.0,
+            request_id: extensions.get::<RequestId>().cloned().unwrap_or_default(),
+            token_id: extensions.get::<TokenId>().cloned(),
+        };
+        drop(extensions);
+        selected.session.journal.record(entry);
     }
-    let started = Instant::now();
-    let selected =
-        Selected::resolve(req.request()).or_else(|_| Selected::default_of(req.request()));
-    let res = next.call(req).await?.map_into_boxed_body();
-    let Ok(selected) = selected else {
-        return Ok(res);
-    };
-    let request = res.request();
-    let extensions = request.extensions();
-    selected.session.journal.record(JournalEntry {
-        at: format_timestamp(&selected.session.clock.now()),
-        method: request.method().to_string(),
-        path: request.path().to_owned(),
-        query: request.query_string().to_owned(),
-        status: res.status().as_u16(),
-        duration_ms: started.elapsed().as_secs_f64() * 1000.0,
-        request_id: extensions
-            .get::<RequestId>()
-            .map(|id| id.to_string())
-            .unwrap_or_default(),
-        token_id: extensions.get::<TokenId>().map(|t| t.as_str().to_owned()),
-    });
-    drop(extensions);
-    Ok(res)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn entry(status: u16) -> JournalEntry {
-        JournalEntry {
-            at: "2026-05-01T00:00:00Z".into(),
-            method: "GET".into(),
-            path: "/v1/tokens".into(),
-            query: String::new(),
+    fn entry(status: u16) -> Recorded {
+        let target = "/v1/tokens?status=active";
+        Recorded {
+            at: "2026-05-01T00:00:00Z".parse().unwrap(),
+            method: Method::GET,
+            target: target.replace('?', "").into(),
+            query_at: "/v1/tokens".len(),
             status,
             duration_ms: 0.1,
-            request_id: "req_x".into(),
+            request_id: RequestId::from_header(Some(b"req_x")),
             token_id: None,
         }
+    }
+
+    #[test]
+    fn an_entry_is_written_from_what_was_recorded() {
+        let written = entry(200).entry();
+        assert_eq!(written.at, "2026-05-01T00:00:00Z");
+        assert_eq!(written.method, "GET");
+        assert_eq!(written.path, "/v1/tokens");
+        assert_eq!(written.query, "status=active");
+        assert_eq!(written.request_id, "req_x");
+        assert_eq!(written.token_id, None);
+    }
+
+    #[test]
+    fn a_journal_of_capacity_zero_keeps_nothing() {
+        let journal = Journal::new(0);
+        journal.record(entry(200));
+        assert!(journal.recent(10).is_empty());
     }
 
     #[test]

@@ -9,11 +9,11 @@
 //! answering. Rendered pages are kept per worker, keyed by the state they were made from, so
 //! a page asked for again (a UI polling, several tabs) is answered without listing it again.
 
-use std::collections::HashMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 
 use actix::prelude::*;
+use ahash::HashMap;
 use actix_web::http::header::HeaderValue;
 use actix_web::web::Bytes;
 use chrono::{DateTime, Utc};
@@ -97,7 +97,7 @@ impl StoreActor {
     pub fn new(scans: Addr<ScanActor>) -> StoreActor {
         StoreActor {
             scans,
-            pages: HashMap::new(),
+            pages: HashMap::default(),
         }
     }
 }
