@@ -17,10 +17,10 @@ use crate::api::openapi::{swagger_ui, SpecDocuments};
 use crate::api::{self, ApiSettings};
 use crate::clock::Clock;
 use crate::generate::DemoSecret;
+use crate::http::middleware::RequestObserver;
 use crate::http::{self, RequestLimits};
 use crate::metrics::{LoadKind, Metrics};
 use crate::mock::forced::ForcedResponses;
-use crate::http::middleware::RequestObserver;
 use crate::session::journal::JournalRequests;
 use crate::session::{SessionSettings, Sessions};
 use crate::settings::Settings;
@@ -81,8 +81,8 @@ impl Application {
                 let interval = settings.snapshot.watch_interval_ms;
                 let (sessions, metrics) = (sessions.clone(), metrics.clone());
                 let on_change = Box::new(move |loaded: Result<_, LoadError>| match loaded {
-                    Ok(snapshot) => {
-                        let status = sessions.replace_configured(Arc::new(Index::new(snapshot)));
+                    Ok(index) => {
+                        let status = sessions.replace_configured(Arc::new(index));
                         metrics.record_load(LoadKind::Reload, true);
                         tracing::info!(tokens = status.tokens, "snapshot reloaded");
                     }
@@ -132,10 +132,10 @@ impl Application {
         // Name filters scan on a thread of their own, so listings never wait behind them.
         let scans = start_scans(1);
         let app_sessions = sessions.clone();
-        let journal: web::Data<dyn RequestObserver> =
-            web::Data::from(Arc::new(JournalRequests {
-                unjournaled: vec![admin::PREFIX],
-            }) as Arc<dyn RequestObserver>);
+        let journal: web::Data<dyn RequestObserver> = web::Data::from(Arc::new(JournalRequests {
+            unjournaled: vec![admin::PREFIX],
+        })
+            as Arc<dyn RequestObserver>);
 
         let address = format!("{}:{}", settings.server.host, settings.server.port);
         let bind_error = |source| StartupError::Bind {

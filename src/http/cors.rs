@@ -71,7 +71,11 @@ fn with_headers(cors: Cors, headers: Option<&[String]>) -> Cors {
 ///
 /// `Err` is that problem; the response is otherwise changed in place.
 pub fn settle(preflight: bool, res: &mut HttpResponse) -> Result<(), ApiError> {
-    if res.error().and_then(|e| e.as_error::<CorsError>()).is_some() {
+    if res
+        .error()
+        .and_then(|e| e.as_error::<CorsError>())
+        .is_some()
+    {
         return Err(ApiError::CorsRefused);
     }
     if preflight && res.status() == StatusCode::OK {

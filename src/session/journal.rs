@@ -140,7 +140,11 @@ impl RequestObserver for JournalRequests {
     fn observe(&self, res: &ServiceResponse<BoxBody>, elapsed: Duration) {
         let request = res.request();
         let (path, query) = (request.path(), request.query_string());
-        if self.unjournaled.iter().any(|prefix| path.starts_with(prefix)) {
+        if self
+            .unjournaled
+            .iter()
+            .any(|prefix| path.starts_with(prefix))
+        {
             return;
         }
         let selected = Selected::resolve(request).or_else(|_| Selected::default_of(request));

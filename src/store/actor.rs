@@ -13,9 +13,9 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 
 use actix::prelude::*;
-use ahash::HashMap;
 use actix_web::http::header::HeaderValue;
 use actix_web::web::Bytes;
+use ahash::HashMap;
 use chrono::{DateTime, Utc};
 
 use super::{Data, Page, Store};

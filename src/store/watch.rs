@@ -20,11 +20,13 @@ use notify::{Config, Event, PollWatcher, RecommendedWatcher, RecursiveMode, Watc
 use sha2::{Digest, Sha256};
 use tokio::sync::Notify;
 
+use super::index::Index;
 use super::snapshot::Snapshot;
 use super::source::{LoadError, Source};
 
-/// What to do with each new version of the file: install it, or record why it was refused.
-pub type OnChange = Box<dyn Fn(Result<Snapshot, LoadError>) + 'static>;
+/// What to do with each new version of the file: install its index, or record why it was
+/// refused.
+pub type OnChange = Box<dyn Fn(Result<Index, LoadError>) + 'static>;
 
 /// What tells one version of a file from the next: the SHA-256 digest of its bytes.
 pub type Fingerprint = [u8; 32];
@@ -52,8 +54,8 @@ pub fn start(path: PathBuf, interval_ms: u64, loaded: Option<Fingerprint>, on_ch
         let mut gone = false;
         loop {
             let file = path.clone();
-            // Reading, hashing and parsing a large file takes time: keep it off the server's
-            // threads.
+            // Reading, hashing, parsing and indexing a large file takes time: keep it off the
+            // server's threads.
             let read = actix_web::rt::task::spawn_blocking(move || read(&file, seen)).await;
             match read {
                 Ok(Read::Unchanged) => gone = false,
@@ -79,8 +81,8 @@ pub fn start(path: PathBuf, interval_ms: u64, loaded: Option<Fingerprint>, on_ch
 enum Read {
     Unchanged,
     Gone,
-    /// New bytes: their digest and what loading them gave.
-    Changed(Fingerprint, Box<Result<Snapshot, LoadError>>),
+    /// New bytes: their digest and what loading them gave, indexed.
+    Changed(Fingerprint, Box<Result<Index, LoadError>>),
 }
 
 fn read(path: &Path, seen: Option<Fingerprint>) -> Read {
@@ -91,10 +93,12 @@ fn read(path: &Path, seen: Option<Fingerprint>) -> Read {
     if seen == Some(digest) {
         return Read::Unchanged;
     }
-    let loaded = Snapshot::parse(&bytes).map_err(|source| LoadError::Invalid {
-        origin: Source::File(path.to_owned()).to_string(),
-        source,
-    });
+    let loaded = Snapshot::parse(&bytes)
+        .map(Index::new)
+        .map_err(|source| LoadError::Invalid {
+            origin: Source::File(path.to_owned()).to_string(),
+            source,
+        });
     Read::Changed(digest, Box::new(loaded))
 }
 

@@ -167,7 +167,9 @@ impl Visit for Fields<'_> {
             return;
         }
         // What `Debug` would write, without its per-character escaping when none is needed.
-        let plain = value.bytes().all(|b| (b' '..=b'~').contains(&b) && b != b'"' && b != b'\\');
+        let plain = value
+            .bytes()
+            .all(|b| (b' '..=b'~').contains(&b) && b != b'"' && b != b'\\');
         let result = if plain {
             self.writer
                 .write_char('"')
@@ -252,7 +254,11 @@ mod tests {
             token = "-",
             "request"
         );
-        tracing::warn!(path = "/a b/\"quoted\"\\", name = "Zürich\tsync\n", "odd strings");
+        tracing::warn!(
+            path = "/a b/\"quoted\"\\",
+            name = "Zürich\tsync\n",
+            "odd strings"
+        );
         tracing::error!(error = %error, code = -3i64, ok = false, shape = ?(3u8, Some("sides")), "failed: {}", 42);
         tracing::info!(r#type = "raw", empty = "", "raw name");
         tracing::debug!("no fields at all");
@@ -307,7 +313,11 @@ mod tests {
         let (ours, theirs) = (lines(true, true), lines(true, false));
         assert_eq!(ours.len(), theirs.len());
         for (ours, theirs) in ours.iter().zip(&theirs) {
-            assert_eq!(after_timestamp(ours), after_timestamp(theirs), "{ours:?}\n{theirs:?}");
+            assert_eq!(
+                after_timestamp(ours),
+                after_timestamp(theirs),
+                "{ours:?}\n{theirs:?}"
+            );
             assert_eq!(ours[..4], theirs[..4]);
             assert!(ours.contains("\x1b[0m"), "{ours:?}");
         }
