@@ -69,13 +69,6 @@ impl RequestId {
     }
 }
 
-impl Default for RequestId {
-    /// A fresh id.
-    fn default() -> RequestId {
-        RequestId::generate()
-    }
-}
-
 impl fmt::Display for RequestId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())

@@ -51,7 +51,8 @@ struct Recorded {
     query_at: usize,
     status: u16,
     duration_ms: f64,
-    request_id: RequestId,
+    /// Always given while the common middleware runs outside the journal.
+    request_id: Option<RequestId>,
     token_id: Option<TokenId>,
 }
 
@@ -65,7 +66,11 @@ impl Recorded {
             query: query.to_owned(),
             status: self.status,
             duration_ms: self.duration_ms,
-            request_id: self.request_id.as_str().to_owned(),
+            request_id: self
+                .request_id
+                .as_ref()
+                .map(|id| id.as_str().to_owned())
+                .unwrap_or_default(),
             token_id: self.token_id.as_ref().map(|t| t.as_str().to_owned()),
         }
     }
@@ -140,10 +145,13 @@ impl RequestObserver for JournalRequests {
     fn observe(&self, res: &ServiceResponse<BoxBody>, elapsed: Duration) {
         let request = res.request();
         let (path, query) = (request.path(), request.query_string());
+        // The path as routed (percent-encoded unreserved characters decoded), so that every
+        // spelling of an admin path the router accepts is left out.
+        let routed = request.match_info().as_str();
         if self
             .unjournaled
             .iter()
-            .any(|prefix| path.starts_with(prefix))
+            .any(|prefix| routed.starts_with(prefix))
         {
             return;
         }
@@ -162,7 +170,7 @@ impl RequestObserver for JournalRequests {
             query_at: path.len(),
             status: res.status().as_u16(),
             duration_ms: elapsed.as_secs_f64() * 1000.0,
-            request_id: extensions.get::<RequestId>().cloned().unwrap_or_default(),
+            request_id: extensions.get::<RequestId>().cloned(),
             token_id: extensions.get::<TokenId>().cloned(),
         };
         drop(extensions);
@@ -183,7 +191,7 @@ mod tests {
             query_at: "/v1/tokens".len(),
             status,
             duration_ms: 0.1,
-            request_id: RequestId::from_header(Some(b"req_x")),
+            request_id: Some(RequestId::from_header(Some(b"req_x"))),
             token_id: None,
         }
     }

@@ -172,3 +172,32 @@ async fn the_journal_keeps_only_the_configured_number_of_newest_requests() {
     // Assert
     assert_eq!(request_ids(&entries), ["cap-5", "cap-4", "cap-3"]);
 }
+
+#[actix_web::test]
+async fn admin_calls_are_not_journaled_however_their_path_is_spelled() {
+    // Arrange: percent-encoded unreserved characters route to the same admin resource.
+    let app = spawn_app("auth.json").await;
+    get_with_id(&app, "/v1/tokens", Some(auth::READER), "api-call").await;
+    let spellings = [
+        "/__admin/requests",
+        "/%5F_admin/requests",
+        "/%5f%5Fadmin/requests",
+        "/__%61dmin/requests",
+        "/__admin/%72equests",
+    ];
+
+    // Act
+    let mut statuses = Vec::new();
+    for path in spellings {
+        statuses.push(get_with_id(&app, path, None, "admin-call").await.status());
+    }
+    let entries = journal_entries(&app, "/__admin/requests").await;
+
+    // Assert
+    assert_eq!(
+        statuses,
+        [StatusCode::OK; 5],
+        "each spelling reaches the admin API"
+    );
+    assert_eq!(request_ids(&entries), ["api-call"]);
+}
