@@ -20,7 +20,7 @@ use tracing_subscriber::EnvFilter;
 
 use crate::settings::{LogFormat, LogLevel};
 
-mod line;
+pub mod line;
 
 /// How often the buffered lines are written out.
 const FLUSH_EVERY: Duration = Duration::from_millis(20);
