@@ -4,10 +4,12 @@
 
 use actix_web::{web, HttpResponse};
 use serde::Serialize;
-use serde_json::{Map, Value};
+use serde_json::{json, Map, Value};
+use utoipa::openapi::{RefOr, Schema};
+use utoipa::{PartialSchema, ToSchema};
 
 use super::body::JsonBody;
-use crate::domain::{ParamError, TokenView};
+use crate::domain::{ParamError, Status, TokenView};
 use crate::http::{ApiError, Problem};
 use crate::session::Selected;
 use crate::store::ChangeError;
@@ -25,74 +27,129 @@ pub struct Created<'a> {
 /// The fields of a new token. Every problem (a missing field, a wrong type, a value that
 /// breaks the snapshot rules, a field that cannot be given such as `id` or `secret`) is
 /// reported at once in a 422, each by its location.
-#[derive(Debug, utoipa::ToSchema)]
-#[allow(dead_code)] // a schema only: the body is read as a JSON object and checked whole
-#[schema(example = json!({"workspace": "ws_acme", "name": "Playwright token", "scopes": ["tokens:read"], "expires_at": "2027-05-01T00:00:00Z"}))]
-pub struct NewTokenBody {
-    /// The id of a workspace of the session.
-    #[schema(pattern = "^ws_[a-z0-9_]{1,64}$", example = "ws_acme")]
-    workspace: String,
-    #[schema(min_length = 1, max_length = 256, example = "Playwright token")]
-    name: String,
-    /// Each `resource:action` in lowercase.
-    #[schema(inline, example = json!(["tokens:read"]))]
-    scopes: Vec<ScopeText>,
-    /// `active` (the default), `expired` or `revoked`.
-    #[schema(value_type = crate::domain::Status, required = false)]
-    status: Option<String>,
-    /// Defaults to the session's clock. A token created after the clock cannot authenticate
-    /// until the clock reaches it (401 "token is not valid yet").
-    #[schema(nullable = false, format = DateTime, example = "2026-05-01T00:00:00Z")]
-    created_at: Option<String>,
-    /// After `created_at`; `null` (the default) never expires.
-    #[schema(format = DateTime, example = "2027-05-01T00:00:00Z")]
-    expires_at: Option<String>,
-    /// Defaults to `admin@example.com`.
-    #[schema(nullable = false, format = Email, example = "alice@example.com")]
-    created_by: Option<String>,
+///
+/// A name in the admin document only: the body is read as a JSON object and checked whole
+/// (as a one-token snapshot), so no type holds it and its schema is written out.
+pub struct NewTokenBody;
+
+impl PartialSchema for NewTokenBody {
+    fn schema() -> RefOr<Schema> {
+        written(json!({
+            "type": "object",
+            "description": "The fields of a new token. Every problem (a missing field, a wrong type, a value that\nbreaks the snapshot rules, a field that cannot be given such as `id` or `secret`) is\nreported at once in a 422, each by its location.",
+            "required": ["workspace", "name", "scopes"],
+            "properties": {
+                "workspace": {
+                    "type": "string",
+                    "description": "The id of a workspace of the session.",
+                    "example": "ws_acme",
+                    "pattern": "^ws_[a-z0-9_]{1,64}$"
+                },
+                "name": {"type": "string", "example": "Playwright token", "maxLength": 256, "minLength": 1},
+                "scopes": scopes(json!(["tokens:read"])),
+                "status": {
+                    "$ref": "#/components/schemas/Status",
+                    "description": "`active` (the default), `expired` or `revoked`."
+                },
+                "created_at": {
+                    "type": "string",
+                    "format": "date-time",
+                    "description": "Defaults to the session's clock. A token created after the clock cannot authenticate\nuntil the clock reaches it (401 \"token is not valid yet\").",
+                    "example": "2026-05-01T00:00:00Z"
+                },
+                "expires_at": {
+                    "type": ["string", "null"],
+                    "format": "date-time",
+                    "description": "After `created_at`; `null` (the default) never expires.",
+                    "example": "2027-05-01T00:00:00Z"
+                },
+                "created_by": {
+                    "type": "string",
+                    "format": "email",
+                    "description": "Defaults to `admin@example.com`.",
+                    "example": "alice@example.com"
+                }
+            },
+            "example": {
+                "workspace": "ws_acme",
+                "name": "Playwright token",
+                "scopes": ["tokens:read"],
+                "expires_at": "2027-05-01T00:00:00Z"
+            }
+        }))
+    }
 }
 
-/// A scope: `resource:action`, each part a lowercase letter, then lowercase letters, digits
-/// or `_`.
-#[derive(Debug, utoipa::ToSchema)]
-#[allow(dead_code)] // a schema only
-#[schema(value_type = String, pattern = "^[a-z][a-z0-9_]*:[a-z][a-z0-9_]*$", example = "tokens:read")]
-pub struct ScopeText(String);
-
-/// The only status a change may set: a revoked token cannot be brought back.
-#[derive(Debug, utoipa::ToSchema)]
-#[allow(dead_code)] // a schema only
-#[schema(rename_all = "lowercase")]
-pub enum Revoked {
-    Revoked,
+impl ToSchema for NewTokenBody {
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        schemas.push((Status::name().into_owned(), Status::schema()));
+    }
 }
 
 /// The fields of a token to change; those omitted stay as they are. Any other field (`id`,
 /// `created_at`, `created_by`, `secret`) is refused. Every problem is reported at once in a
 /// 422, each by its location.
-#[derive(Debug, utoipa::ToSchema)]
-#[allow(dead_code)] // a schema only: the body is read as a JSON object and checked whole
-#[schema(example = json!({"status": "revoked"}))]
-pub struct TokenPatch {
-    #[schema(
-        nullable = false,
-        min_length = 1,
-        max_length = 256,
-        example = "Renamed token"
-    )]
-    name: Option<String>,
-    /// Each `resource:action` in lowercase.
-    #[schema(nullable = false, inline, example = json!(["tokens:read", "tokens:write"]))]
-    scopes: Option<Vec<ScopeText>>,
-    /// Only `revoked`.
-    #[schema(value_type = Revoked, required = false)]
-    status: Option<Revoked>,
-    /// After `created_at`; `null` never expires.
-    #[schema(value_type = Option<String>, format = DateTime, example = "2027-01-01T00:00:00Z")]
-    expires_at: Option<Option<String>>,
-    /// Not before `created_at`; `null` never used.
-    #[schema(value_type = Option<String>, format = DateTime, example = "2026-05-01T00:00:00Z")]
-    last_used_at: Option<Option<String>>,
+///
+/// A name in the admin document only, like [`NewTokenBody`].
+pub struct TokenPatch;
+
+impl PartialSchema for TokenPatch {
+    fn schema() -> RefOr<Schema> {
+        written(json!({
+            "type": "object",
+            "description": "The fields of a token to change; those omitted stay as they are. Any other field (`id`,\n`created_at`, `created_by`, `secret`) is refused. Every problem is reported at once in a\n422, each by its location.",
+            "properties": {
+                "name": {"type": "string", "example": "Renamed token", "maxLength": 256, "minLength": 1},
+                "scopes": scopes(json!(["tokens:read", "tokens:write"])),
+                "status": {"$ref": "#/components/schemas/Revoked", "description": "Only `revoked`."},
+                "expires_at": {
+                    "type": ["string", "null"],
+                    "format": "date-time",
+                    "description": "After `created_at`; `null` never expires.",
+                    "example": "2027-01-01T00:00:00Z"
+                },
+                "last_used_at": {
+                    "type": ["string", "null"],
+                    "format": "date-time",
+                    "description": "Not before `created_at`; `null` never used.",
+                    "example": "2026-05-01T00:00:00Z"
+                }
+            },
+            "example": {"status": "revoked"}
+        }))
+    }
+}
+
+impl ToSchema for TokenPatch {
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        let revoked = json!({
+            "type": "string",
+            "description": "The only status a change may set: a revoked token cannot be brought back.",
+            "enum": ["revoked"]
+        });
+        schemas.push(("Revoked".to_owned(), written(revoked)));
+    }
+}
+
+/// A list of scopes, each `resource:action`.
+fn scopes(example: Value) -> Value {
+    json!({
+        "type": "array",
+        "items": {
+            "type": "string",
+            "description": "A scope: `resource:action`, each part a lowercase letter, then lowercase letters, digits\nor `_`.",
+            "example": "tokens:read",
+            "pattern": "^[a-z][a-z0-9_]*:[a-z][a-z0-9_]*$"
+        },
+        "description": "Each `resource:action` in lowercase.",
+        "example": example
+    })
+}
+
+/// A schema written out as JSON. The values are literals of this module, read back by the
+/// tests of the admin document.
+fn written(schema: Value) -> RefOr<Schema> {
+    serde_json::from_value(schema).expect("a schema written in this module is a valid schema")
 }
 
 fn refused(error: ChangeError) -> ApiError {
