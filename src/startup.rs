@@ -132,10 +132,11 @@ impl Application {
         // Name filters scan on a thread of their own, so listings never wait behind them.
         let scans = start_scans(1);
         let app_sessions = sessions.clone();
-        let journal: web::Data<dyn RequestObserver> = web::Data::from(Arc::new(JournalRequests {
+        // Every request ends up in its session's journal, except the admin API's own calls.
+        let journal: Arc<dyn RequestObserver> = Arc::new(JournalRequests {
             unjournaled: vec![admin::PREFIX],
-        })
-            as Arc<dyn RequestObserver>);
+        });
+        let journal = web::Data::from(journal);
 
         let address = format!("{}:{}", settings.server.host, settings.server.port);
         let bind_error = |source| StartupError::Bind {

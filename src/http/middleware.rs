@@ -21,6 +21,8 @@ use crate::metrics::Metrics;
 /// Told of every request once its response is final (the sessions' journal), with the time
 /// spent answering it. Mounted as app data: `web::Data<dyn RequestObserver>`.
 pub trait RequestObserver: Send + Sync {
+    /// Looks at a response as it is sent (problems rendered, common headers stamped);
+    /// `elapsed` runs from the request's arrival at the middleware.
     fn observe(&self, res: &ServiceResponse<BoxBody>, elapsed: Duration);
 }
 

@@ -63,6 +63,7 @@ impl RequestId {
         RequestId::inline(&id)
     }
 
+    /// The id's text.
     pub fn as_str(&self) -> &str {
         // Only ASCII is ever stored (see `from_header` and `generate`).
         std::str::from_utf8(&self.bytes[..usize::from(self.len)]).unwrap_or_default()

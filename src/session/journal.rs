@@ -138,6 +138,7 @@ impl Journal {
 /// `unjournaled` prefixes are left out (the admin API: what a client under test did is the
 /// journal's subject, not the calls that control the mock).
 pub struct JournalRequests {
+    /// Path prefixes, as routed (`/__admin`).
     pub unjournaled: Vec<&'static str>,
 }
 
