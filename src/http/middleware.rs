@@ -36,7 +36,11 @@ pub async fn common(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {
     let started = Instant::now();
-    let id = RequestId::from_header(req.headers().get(X_REQUEST_ID).map(|v| v.as_bytes()));
+    let id = RequestId::from_header(
+        req.headers()
+            .get(HeaderName::from_static(X_REQUEST_ID))
+            .map(|v| v.as_bytes()),
+    );
     req.extensions_mut().insert(id.clone());
     let preflight = cors::is_preflight(&req);
     let mut res = match host::refusal(&req) {

@@ -39,7 +39,7 @@ enum Origin {
 impl Controls {
     /// Reads the controls of a request; every bad one is reported.
     pub fn parse(req: &HttpRequest, forced: &ForcedResponses) -> Result<Controls, Vec<ParamError>> {
-        let prefer = req.headers().get_all("prefer");
+        let prefer = req.headers().get_all(HeaderName::from_static("prefer"));
         let query = req.query_string();
         let mut pairs: Vec<(Origin, String, String)> = Vec::new();
         let mut undecodable = Vec::new();

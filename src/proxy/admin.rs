@@ -7,7 +7,7 @@
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::header::{HeaderValue, ALLOW, AUTHORIZATION, HOST};
+use actix_web::http::header::{HeaderName, HeaderValue, ALLOW, AUTHORIZATION, HOST};
 use actix_web::http::StatusCode;
 use actix_web::middleware::Next;
 use actix_web::{web, Error, HttpRequest, HttpResponse};
@@ -31,7 +31,11 @@ pub enum AdminAccess {
 }
 
 fn request_id(req: &HttpRequest) -> RequestId {
-    RequestId::from_header(req.headers().get(X_REQUEST_ID).map(|v| v.as_bytes()))
+    RequestId::from_header(
+        req.headers()
+            .get(HeaderName::from_static(X_REQUEST_ID))
+            .map(|v| v.as_bytes()),
+    )
 }
 
 /// `GET /healthz`: the process answers (the upstream is not asked).

@@ -50,7 +50,11 @@ pub async fn forward(
     state: web::Data<ProxyState>,
     client: web::Data<reqwest::Client>,
 ) -> HttpResponse {
-    let caller_id = RequestId::from_header(req.headers().get(X_REQUEST_ID).map(|v| v.as_bytes()));
+    let caller_id = RequestId::from_header(
+        req.headers()
+            .get(HeaderName::from_static(X_REQUEST_ID))
+            .map(|v| v.as_bytes()),
+    );
     let request_headers = Headers::from_pairs(
         req.headers()
             .iter()

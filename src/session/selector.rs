@@ -6,6 +6,7 @@ use std::future::{ready, Ready};
 use std::sync::Arc;
 
 use actix_web::dev::Payload;
+use actix_web::http::header::HeaderName;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 
 use super::{Session, Sessions};
@@ -95,7 +96,9 @@ impl Selected {
 fn name_of(req: &HttpRequest) -> Result<(Option<SessionName>, bool), ParamError> {
     // The header is checked even when the query names the session: a bad selector is a 400
     // wherever it is given, never silently ignored.
-    let mut values = req.headers().get_all(SESSION_HEADER);
+    let mut values = req
+        .headers()
+        .get_all(HeaderName::from_static(SESSION_HEADER));
     let header = match (values.next(), values.next()) {
         (None, _) => None,
         (Some(_), Some(_)) => {
