@@ -23,16 +23,13 @@ pub fn decode_query(raw: &str) -> Vec<DecodedPair> {
 }
 
 fn decode(raw: &str) -> Vec<Pair<'_>> {
-    parts(raw)
-        .map(|(key, value)| (decode_component(key), decode_component(value)))
-        .collect()
-}
-
-/// The raw `key` and `value` of each non-empty `&`-separated part.
-fn parts(raw: &str) -> impl Iterator<Item = (&str, &str)> {
     raw.split('&')
         .filter(|part| !part.is_empty())
-        .map(|part| part.split_once('=').unwrap_or((part, "")))
+        .map(|part| {
+            let (key, value) = part.split_once('=').unwrap_or((part, ""));
+            (decode_component(key), decode_component(value))
+        })
+        .collect()
 }
 
 fn decode_component(raw: &str) -> Result<Cow<'_, str>, &str> {
@@ -56,47 +53,43 @@ fn decode_component(raw: &str) -> Result<Cow<'_, str>, &str> {
         .map_err(|_| raw)
 }
 
-/// A query string from which parameters are taken by name, decoded as they are looked at
-/// (a lookup allocates only for a value that percent-decoding changes).
+/// A decoded query string from which parameters are taken by name.
 #[derive(Debug, Default)]
 pub struct QueryString<'a> {
-    raw: &'a str,
+    pairs: Vec<Pair<'a>>,
 }
 
 impl<'a> QueryString<'a> {
-    /// Takes `raw` (without the leading `?`).
+    /// Decodes `raw` (without the leading `?`).
     pub fn parse(raw: &'a str) -> QueryString<'a> {
-        QueryString { raw }
-    }
-
-    /// The decoded names, with each raw value.
-    fn keys(&self) -> impl Iterator<Item = (Result<Cow<'a, str>, &'a str>, &'a str)> {
-        parts(self.raw).map(|(key, value)| (decode_component(key), value))
+        QueryString { pairs: decode(raw) }
     }
 
     /// The one value of parameter `name`: `Ok(None)` when absent; an error naming it when it
     /// is given more than once or does not decode.
     pub fn single(&self, name: &str) -> Result<Option<Cow<'a, str>>, ParamError> {
         let mut values = self
-            .keys()
+            .pairs
+            .iter()
             .filter(|(key, _)| key.as_deref() == Ok(name))
             .map(|(_, value)| value);
         match (values.next(), values.next()) {
             (None, _) => Ok(None),
             (Some(_), Some(_)) => Err(ParamError::new(name, "must be given at most once")),
-            (Some(value), None) => decode_component(value)
-                .map(Some)
-                .map_err(|_| ParamError::new(name, "must be valid percent-encoded UTF-8")),
+            (Some(Ok(text)), None) => Ok(Some(text.clone())),
+            (Some(Err(_)), None) => {
+                Err(ParamError::new(name, "must be valid percent-encoded UTF-8"))
+            }
         }
     }
 
     /// The decoded names that start with `prefix`, each once, in order of appearance.
     pub fn names_with_prefix(&self, prefix: &str) -> Vec<String> {
         let mut names: Vec<String> = Vec::new();
-        for (key, _) in self.keys() {
+        for (key, _) in &self.pairs {
             if let Ok(key) = key {
-                if key.starts_with(prefix) && !names.iter().any(|n| *n == key) {
-                    names.push(key.into_owned());
+                if key.starts_with(prefix) && !names.iter().any(|n| n == key) {
+                    names.push(key.to_string());
                 }
             }
         }
@@ -106,8 +99,9 @@ impl<'a> QueryString<'a> {
     /// An error for every parameter name that does not decode (they may have been meant as
     /// any parameter, so they are not silently ignored).
     pub fn undecodable_names(&self) -> Vec<ParamError> {
-        self.keys()
-            .filter_map(|(key, _)| key.err())
+        self.pairs
+            .iter()
+            .filter_map(|(key, _)| key.as_ref().err())
             .map(|raw| ParamError::new(raw, "parameter name must be valid percent-encoded UTF-8"))
             .collect()
     }
