@@ -124,22 +124,30 @@ impl Modify for AdminToken {
         let requirements = json!([{}, {ADMIN_TOKEN: []}]);
         openapi.security =
             Some(serde_json::from_value(requirements).expect("literal security requirements"));
-        for item in openapi.paths.paths.values_mut() {
-            let operations = [
-                &mut item.get,
-                &mut item.put,
-                &mut item.post,
-                &mut item.delete,
-                &mut item.patch,
-            ];
-            for operation in operations.into_iter().flatten() {
-                operation.responses.responses.insert(
-                    "401".to_owned(),
-                    RefOr::Ref(utoipa::openapi::Ref::from_response_name("Unauthorized")),
-                );
-            }
+        for operation in operations(openapi) {
+            operation.responses.responses.insert(
+                "401".to_owned(),
+                RefOr::Ref(utoipa::openapi::Ref::from_response_name("Unauthorized")),
+            );
         }
     }
+}
+
+/// Every operation of the document (the admin API uses these five methods).
+fn operations(
+    openapi: &mut utoipa::openapi::OpenApi,
+) -> impl Iterator<Item = &mut utoipa::openapi::path::Operation> {
+    openapi.paths.paths.values_mut().flat_map(|item| {
+        [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ]
+        .into_iter()
+        .flatten()
+    })
 }
 
 /// Documents what every session-aware operation shares: the 400 for a bad selector. And
@@ -148,18 +156,9 @@ struct SessionSelector;
 
 impl Modify for SessionSelector {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        for item in openapi.paths.paths.values_mut() {
-            let operations = [
-                &mut item.get,
-                &mut item.put,
-                &mut item.post,
-                &mut item.delete,
-                &mut item.patch,
-            ];
-            for operation in operations.into_iter().flatten() {
-                if takes_selector(operation) {
-                    document_bad_selector(operation);
-                }
+        for operation in operations(openapi) {
+            if takes_selector(operation) {
+                document_bad_selector(operation);
             }
         }
         let report = openapi
