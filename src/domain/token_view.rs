@@ -46,6 +46,20 @@ pub struct TokenView<'a> {
     pub created_by: &'a str,
 }
 
+impl TokenView<'_> {
+    /// The members of a token as written, in their order (the vendor's).
+    pub const MEMBERS: [&'static str; 8] = [
+        "id",
+        "name",
+        "scopes",
+        "status",
+        "created_at",
+        "expires_at",
+        "last_used_at",
+        "created_by",
+    ];
+}
+
 impl<'a> From<&'a Token> for TokenView<'a> {
     fn from(token: &'a Token) -> TokenView<'a> {
         TokenView {
@@ -72,5 +86,35 @@ fn optional_timestamp<S: Serializer>(
     match at {
         Some(at) => timestamp(at, serializer),
         None => serializer.serialize_none(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::domain::TokenId;
+
+    #[test]
+    fn a_token_is_written_with_exactly_its_members_in_order() {
+        let token = Token {
+            id: TokenId::parse("tok_a1b2c3d4e5f6g7h8i9j0k1l2").unwrap(),
+            name: "CI".into(),
+            scopes: Arc::from([Scope::parse("tokens:read").unwrap()]),
+            status: Status::Active,
+            created_at: "2026-01-15T09:00:00Z".parse().unwrap(),
+            expires_at: None,
+            last_used_at: None,
+            created_by: "alice@example.com".into(),
+        };
+        let written = serde_json::to_value(TokenView::from(&token)).unwrap();
+        let members: Vec<&str> = written
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(members, TokenView::MEMBERS);
     }
 }

@@ -6,21 +6,12 @@ use serde_json::{Map, Value};
 
 use super::request::RequestFacts;
 use super::rule::{item, member, Rule, Violation};
-use crate::domain::{fold, format_timestamp, parse_timestamp};
+use crate::domain::{fold, format_timestamp, parse_timestamp, TokenView};
 
-/// The members of a page, of `meta` and of a token, in their documented order.
+/// The members of a page and of `meta`, in their documented order (a token's are
+/// [`TokenView::MEMBERS`]).
 pub const PAGE_MEMBERS: [&str; 2] = ["data", "meta"];
 pub const META_MEMBERS: [&str; 4] = ["page", "per_page", "total", "total_pages"];
-pub const TOKEN_MEMBERS: [&str; 8] = [
-    "id",
-    "name",
-    "scopes",
-    "status",
-    "created_at",
-    "expires_at",
-    "last_used_at",
-    "created_by",
-];
 
 /// The numbers of `meta`, when all four are non-negative integers (the schema reports
 /// anything else).
@@ -77,7 +68,7 @@ pub fn check_page(
         .unwrap_or_default();
     for (i, token) in tokens.iter().enumerate() {
         if let Some(object) = token.as_object() {
-            check_order(object, &TOKEN_MEMBERS, &item("data", i), out);
+            check_order(object, &TokenView::MEMBERS, &item("data", i), out);
         }
         check_timestamps(token, &item("data", i), out);
     }

@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use super::validate::Validator;
 use super::{Problem, RawToken, Shape, Snapshot, SnapshotError, DEFAULT_WORKSPACE};
+use crate::domain::TokenView;
 
 struct RawSnapshot {
     shape: Shape,
@@ -169,18 +170,8 @@ fn token_list(items: &[Value], at: &str, found: &mut Collector) -> Vec<RawToken<
         .collect()
 }
 
-const TOKEN_FIELDS: [&str; 10] = [
-    "id",
-    "name",
-    "scopes",
-    "status",
-    "created_at",
-    "expires_at",
-    "last_used_at",
-    "created_by",
-    "secret",
-    "secret_sha256",
-];
+/// The members a snapshot's token may have besides those the API writes.
+const SECRET_FIELDS: [&str; 2] = ["secret", "secret_sha256"];
 
 fn raw_token(value: &Value, at: &str, found: &mut Collector) -> RawToken<'static> {
     let Value::Object(map) = value else {
@@ -188,7 +179,7 @@ fn raw_token(value: &Value, at: &str, found: &mut Collector) -> RawToken<'static
         return RawToken::default();
     };
     for key in map.keys() {
-        if !TOKEN_FIELDS.contains(&key.as_str()) {
+        if !TokenView::MEMBERS.contains(&key.as_str()) && !SECRET_FIELDS.contains(&key.as_str()) {
             found.add(member(at, key), "unknown field");
         }
     }
