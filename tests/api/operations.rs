@@ -285,6 +285,25 @@ async fn text_logs_have_no_ansi_escapes_when_standard_error_is_not_a_terminal() 
     assert!(line.contains("status=200"), "{line}");
     assert!(line.contains("/v1/tokens"), "{line}");
     assert!(line.contains(READER_ID), "{line}");
+    // The whole line: a UTC timestamp in microseconds, the level, the message, the fields.
+    let (stamp, rest) = line.split_once(' ').expect("a timestamp, then the rest");
+    assert!(
+        stamp.len() == 27
+            && stamp.ends_with('Z')
+            && chrono::DateTime::parse_from_rfc3339(stamp).is_ok(),
+        "{line}"
+    );
+    let (fields, duration) = rest
+        .split_once(" duration_us=")
+        .expect("the duration field");
+    assert_eq!(
+        fields,
+        " INFO request request_id=\"text-log-ok\" method=\"GET\" path=\"/v1/tokens\" status=200",
+        "{line}"
+    );
+    let (micros, token) = duration.split_once(' ').expect("the token field");
+    assert!(micros.parse::<u64>().is_ok(), "{line}");
+    assert_eq!(token, format!("token=\"{READER_ID}\""), "{line}");
 }
 
 #[tokio::test]
