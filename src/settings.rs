@@ -2,6 +2,7 @@
 //! environment variables and command-line flags, then validated as a whole.
 
 mod security;
+mod server;
 mod upstream;
 mod validate;
 mod values;

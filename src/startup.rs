@@ -4,11 +4,9 @@
 use std::io;
 use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
-use std::time::Duration;
 
 use actix::Supervisor;
 use actix_web::dev::Server;
-use actix_web::http::KeepAlive;
 use actix_web::{middleware::from_fn, web, App, HttpServer};
 use serde_json::Value;
 
@@ -145,7 +143,7 @@ impl Application {
         };
         let listener = TcpListener::bind(&address).map_err(bind_error)?;
         let local = listener.local_addr().map_err(bind_error)?;
-        let mut server = HttpServer::new(move || {
+        let server = HttpServer::new(move || {
             // One store actor per worker, on the worker's own thread; supervised, so a
             // failure while listing restarts it instead of leaving the worker without one.
             let scans = scans.clone();
@@ -175,19 +173,8 @@ impl Application {
                         .service(swagger_ui(access != Access::Off))
                         .default_service(web::to(http::not_found)),
                 )
-        })
-        .shutdown_timeout(settings.server.shutdown_timeout_secs)
-        .client_request_timeout(Duration::from_millis(
-            settings.server.client_request_timeout_ms,
-        ))
-        .keep_alive(match settings.server.keep_alive_secs {
-            0 => KeepAlive::Disabled,
-            secs => KeepAlive::Timeout(Duration::from_secs(secs)),
-        })
-        .max_connections(settings.server.max_connections);
-        if settings.server.workers > 0 {
-            server = server.workers(settings.server.workers);
-        }
+        });
+        let server = settings.server.apply(server);
         let server = server.listen(listener).map_err(bind_error)?.run();
         Ok(Application {
             server,

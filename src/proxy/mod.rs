@@ -102,7 +102,7 @@ impl Proxy {
         let listener = TcpListener::bind(&address).map_err(bind_error)?;
         let local = listener.local_addr().map_err(bind_error)?;
         let shared = state.clone();
-        let mut server = HttpServer::new(move || {
+        let server = HttpServer::new(move || {
             // One client per worker: its pooled connections are driven by this worker's
             // runtime, which lives as long as the worker.
             let client = client(&upstream).unwrap_or_else(|_| checked_client.clone());
@@ -126,15 +126,8 @@ impl Proxy {
                 .route("/docs", web::get().to(openapi::docs_redirect))
                 .service(swagger_ui(false))
                 .default_service(web::to(admin::not_found))
-        })
-        .shutdown_timeout(settings.server.shutdown_timeout_secs)
-        .client_request_timeout(Duration::from_millis(
-            settings.server.client_request_timeout_ms,
-        ))
-        .max_connections(settings.server.max_connections);
-        if settings.server.workers > 0 {
-            server = server.workers(settings.server.workers);
-        }
+        });
+        let server = settings.server.apply(server);
         let server = server.listen(listener).map_err(bind_error)?.run();
         Ok(Proxy {
             server,

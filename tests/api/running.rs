@@ -372,3 +372,32 @@ async fn sigint_stops_the_server_with_exit_code_0() {
     // Assert
     assert_eq!(code, Some(0));
 }
+
+/// A keep-alive request (HTTP/1.1, no `Connection: close`) for `/healthz`, read until the
+/// server closes the connection.
+async fn healthz_on_one_connection(address: std::net::SocketAddr) -> String {
+    let request = b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+    crate::helpers::raw_exchange(address, request)
+        .await
+        .text
+        .to_ascii_lowercase()
+}
+
+#[actix_web::test]
+async fn server_settings_shape_the_mock_and_the_proxy_alike() {
+    // Arrange: keep-alive off for both, the proxy in front of the mock.
+    let off = [("TOOKEN__SERVER__KEEP_ALIVE_SECS", "0")];
+    let app = crate::helpers::spawn_app_with("auth.json", crate::helpers::FROZEN_NOW, &off).await;
+    let upstream = format!("http://{}/v1", app.address);
+    let proxy = crate::proxy::spawn_proxy(&upstream, &off).await;
+
+    // Act: each answers, then closes the connection instead of keeping it open.
+    let from_mock = healthz_on_one_connection(app.address).await;
+    let from_proxy = healthz_on_one_connection(proxy.address).await;
+
+    // Assert
+    for (server, text) in [("mock", &from_mock), ("proxy", &from_proxy)] {
+        assert!(text.starts_with("http/1.1 200"), "{server}: {text}");
+        assert!(text.contains("connection: close"), "{server}: {text}");
+    }
+}

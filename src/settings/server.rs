@@ -1,0 +1,43 @@
+//! How `server.*` shapes an actix-web server: the same for the mock and the proxy.
+
+use std::fmt;
+use std::time::Duration;
+
+use actix_http::{Request, Response};
+use actix_service::IntoServiceFactory;
+use actix_web::body::MessageBody;
+use actix_web::dev::{AppConfig, Service, ServiceFactory};
+use actix_web::http::KeepAlive;
+use actix_web::{Error, HttpServer};
+
+use super::ServerSettings;
+
+impl ServerSettings {
+    /// `server` with the shutdown timeout, the client request timeout, keep-alive, the
+    /// connection limit and the worker count (0: one per core, actix-web's default).
+    pub fn apply<F, I, S, B>(&self, server: HttpServer<F, I, S, B>) -> HttpServer<F, I, S, B>
+    where
+        F: Fn() -> I + Send + Clone + 'static,
+        I: IntoServiceFactory<S, Request>,
+        S: ServiceFactory<Request, Config = AppConfig> + 'static,
+        S::Error: Into<Error> + 'static,
+        S::InitError: fmt::Debug,
+        S::Response: Into<Response<B>> + 'static,
+        <S::Service as Service<Request>>::Future: 'static,
+        S::Service: 'static,
+        B: MessageBody + 'static,
+    {
+        let server = server
+            .shutdown_timeout(self.shutdown_timeout_secs)
+            .client_request_timeout(Duration::from_millis(self.client_request_timeout_ms))
+            .keep_alive(match self.keep_alive_secs {
+                0 => KeepAlive::Disabled,
+                secs => KeepAlive::Timeout(Duration::from_secs(secs)),
+            })
+            .max_connections(self.max_connections);
+        match self.workers {
+            0 => server,
+            workers => server.workers(workers),
+        }
+    }
+}
