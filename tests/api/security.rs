@@ -1,4 +1,4 @@
-//! Rules 7 and 31 and the README's "Exposure": no secret in any response, header, log line or
+//! Rules 7 and 31 and "Exposure" of docs/operating.md: no secret in any response, header, log line or
 //! metric; the store-failure fault is guarded like the rest of the admin API; the binary
 //! listens on loopback unless told otherwise.
 //!

@@ -414,17 +414,27 @@ fn every_demo_secret_in_the_docs_and_the_readme_belongs_to_the_token_they_name()
 }
 
 #[test]
-fn the_secrets_the_readme_examples_use_never_expire() {
+fn the_secrets_the_examples_of_the_readme_and_the_docs_use_never_expire() {
     // Arrange
-    let readme = read_doc("README.md");
+    let mut pages = vec![read_doc("README.md")];
+    let docs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs");
+    for entry in std::fs::read_dir(docs).expect("docs/").flatten() {
+        if entry.path().extension().is_some_and(|e| e == "md") {
+            pages.push(std::fs::read_to_string(entry.path()).expect("a page"));
+        }
+    }
     let tokens = default_tokens();
-    let used: BTreeSet<&str> = readme
-        .lines()
+    let used: BTreeSet<&str> = pages
+        .iter()
+        .flat_map(|page| page.lines())
         .filter(|line| line.contains("curl") || line.contains("TOKEN="))
         .flat_map(|line| line.split(|c: char| !c.is_ascii_alphanumeric() && c != '_'))
         .filter(|word| word.starts_with("tok_live_"))
         .collect();
-    assert!(!used.is_empty(), "the README has examples with secrets");
+    assert!(
+        !used.is_empty(),
+        "the README and the docs have examples with secrets"
+    );
 
     for secret in used {
         // Act
