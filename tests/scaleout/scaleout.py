@@ -81,6 +81,16 @@ def request(base, method, path, *, session=None, via="header", body=None, secret
     return status, got, parsed
 
 
+def die_with_parent():
+    """In a child before exec: the kernel sends it SIGTERM if this test dies, even by SIGKILL."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass  # not Linux: stop_all still stops them on every way out but SIGKILL
+
+
 def start_replica(binary, snapshot, workdir, index):
     log = open(os.path.join(workdir, f"replica-{index}.log"), "w+")
     env = dict(os.environ, TOOKEN__SERVER__WORKERS="1", TOOKEN__LOG__LEVEL="warn")
@@ -89,6 +99,7 @@ def start_replica(binary, snapshot, workdir, index):
         stdout=log,
         stderr=subprocess.STDOUT,
         env=env,
+        preexec_fn=die_with_parent,
     )
     return process, log
 
@@ -184,8 +195,8 @@ def set_up(results, lb, number):
     return {"name": name, "via": via, "secret": created["secret"] if created else None, "faulted": number % 5 == 0}
 
 
-def own_state(lb, session, number):
-    """What a read through nginx shows of a session: (clock, faulted, own token listed, others listed)."""
+def own_state(lb, session):
+    """A session read through nginx: its clock, error rate, a listing's status, the Scale tokens listed."""
     name, via = session["name"], session["via"]
     _, _, clock = request(lb, "GET", "/__admin/clock", session=name, via=via)
     _, _, faults = request(lb, "GET", "/__admin/faults", session=name, via=via)
@@ -204,7 +215,7 @@ def own_state(lb, session, number):
 
 def check_own_state(results, lb, session, number, context):
     name = session["name"]
-    state = own_state(lb, session, number)
+    state = own_state(lb, session)
     results.check(state["now"] == expected_now(number), f"{name}{context}: its clock is {expected_now(number)}", str(state["now"]))
     if session["faulted"]:
         results.check(
@@ -222,7 +233,7 @@ def check_own_state(results, lb, session, number, context):
 
 def check_fresh(results, lb, session, number):
     name = session["name"]
-    state = own_state(lb, dict(session, faulted=False, secret=DEMO_SECRET), number)
+    state = own_state(lb, dict(session, faulted=False, secret=DEMO_SECRET))
     mine = request(lb, "GET", "/v1/tokens", session=name, via=session["via"], secret=session["secret"])[0]
     results.check(
         state["now"] == NOW and state["error_rate"] == 0.0 and state["status"] == 200 and state["listed"] == [] and mine == 401,
@@ -248,6 +259,7 @@ def run(args, results, workdir, processes):
         [args.nginx, "-p", workdir, "-c", conf, "-e", os.path.join(workdir, "error.log")],
         stdout=subprocess.DEVNULL,
         stderr=open(os.path.join(workdir, "nginx.stderr"), "w"),
+        preexec_fn=die_with_parent,
     )
     lb = f"http://127.0.0.1:{listen}"
     wait_ready(lb, until)
@@ -364,13 +376,18 @@ def main():
     def out_of_time(*_):
         raise Deadline(f"the run took longer than {args.deadline} s")
 
+    def stopped(number, _):
+        raise Deadline(f"stopped by signal {number}")
+
     signal.signal(signal.SIGALRM, out_of_time)
+    signal.signal(signal.SIGTERM, stopped)
+    signal.signal(signal.SIGHUP, stopped)
     signal.alarm(int(args.deadline) + 30)
     results, processes = Results(), {}
     workdir = tempfile.mkdtemp(prefix="tooken-scaleout-")
     try:
         run(args, results, workdir, processes)
-    except Exception as error:  # any failure to run counts, and the processes still stop
+    except (Exception, KeyboardInterrupt) as error:  # any failure counts; the processes still stop
         results.check(False, "the run completed", f"{type(error).__name__}: {error}")
         for name in sorted(os.listdir(workdir)):
             if name.endswith(".log") or name.endswith(".stderr"):
