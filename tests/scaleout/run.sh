@@ -23,5 +23,5 @@ if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
 fi
 export NGINX_BIN=${NGINX_BIN:-$(command -v nginx || echo /usr/sbin/nginx)}
 
-exec python3 "$root/tests/scaleout/scaleout.py" \
+PYTHONDONTWRITEBYTECODE=1 exec python3 "$root/tests/scaleout/scaleout.py" \
   --snapshot "$root/src/store/default_snapshot.json" --nginx-conf "$root/deploy/nginx.conf"
