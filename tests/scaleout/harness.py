@@ -66,11 +66,12 @@ def die_with_parent():
         pass  # not Linux: stop_all still stops them on every way out but SIGKILL
 
 
-def start_replica(binary, snapshot, now, workdir, index):
-    log = open(os.path.join(workdir, f"replica-{index}.log"), "w+")
+def start_replica(binary, snapshot, now, workdir, name, port=0):
+    """A replica on 127.0.0.1:`port` (0: a free one), its output in `workdir`/`name`.log."""
+    log = open(os.path.join(workdir, f"{name}.log"), "w+")
     env = dict(os.environ, TOOKEN__SERVER__WORKERS="1", TOOKEN__LOG__LEVEL="warn")
     process = subprocess.Popen(
-        [binary, "serve", "--host", "127.0.0.1", "--port", "0", "--snapshot", snapshot, "--now", now],
+        [binary, "serve", "--host", "127.0.0.1", "--port", str(port), "--snapshot", snapshot, "--now", now],
         stdout=log,
         stderr=subprocess.STDOUT,
         env=env,

@@ -4,8 +4,9 @@ Starts three replicas of $TOOKEN_MOCK_BIN on loopback ports from one snapshot an
 clock, and nginx ($NGINX_BIN) with deploy/nginx.conf (its servers and listen address replaced
 by loopback ones). Then, through nginx, fifty named sessions change their state through the
 admin API (a token, the clock, faults) and read it back, and the replicas are asked directly,
-on their own ports, which sessions they hold. Finally one replica is stopped: its sessions
-move and start afresh, the others keep theirs.
+on their own ports, which sessions they hold. Then one replica is stopped: its sessions move
+and start afresh, the others keep theirs; and started again: its sessions come back to it and
+start afresh once more.
 
 Every check prints a line; the run closes with "N passed, N failed" and exits non-zero if any
 failed. Every process started is stopped on the way out, whatever happened; the whole run is
@@ -136,7 +137,7 @@ def run(args, results, workdir, processes):
     until = time.monotonic() + args.deadline
     replicas, logs = {}, {}
     for index in range(1, REPLICAS + 1):
-        process, log = start_replica(args.binary, args.snapshot, NOW, workdir, index)
+        process, log = start_replica(args.binary, args.snapshot, NOW, workdir, f"replica-{index}")
         processes[f"replica {index}"] = process
         logs[index] = log
     for index in range(1, REPLICAS + 1):
@@ -232,8 +233,39 @@ def run(args, results, workdir, processes):
         "each moved session now lives on exactly one running replica",
         str({names[n]: now_where.get(names[n]) for n in moved}),
     )
+
+    # Changes made to a moved session now live on the replica it moved to.
+    for number in moved:
+        request(lb, "POST", "/__admin/clock/advance", session=names[number], via=sessions[number]["via"], body={"seconds": 7})
+    port = int(replicas[stopped].rsplit(":", 1)[1])
+    process, _ = start_replica(args.binary, args.snapshot, NOW, workdir, f"replica-{stopped}-again", port)
+    processes[f"replica {stopped}"] = process
+    wait_ready(replicas[stopped], until)
+    back = replica_returns(lb, replicas[stopped], sessions[moved[0]], until) if moved else 0.0
+    print(f"replica {stopped} is back on port {port}; nginx sent sessions to it again after {back:.1f} s")
+    for number in moved:
+        state = own_state(lb, dict(sessions[number], faulted=False, secret=DEMO_SECRET))
+        returned = held_sessions({stopped: replicas[stopped]})
+        results.check(
+            names[number] in returned and state["now"] == NOW,
+            f"{names[number]}: back on its replica once it returns, it starts afresh again",
+            f"held there: {names[number] in returned}, now {state['now']}",
+        )
+    for number in kept:
+        check_own_state(results, lb, sessions[number], number, " (a replica returned)")
     if time.monotonic() > until:
         raise Deadline(f"the run took longer than {args.deadline} s")
+
+
+def replica_returns(lb, base, session, until):
+    """Seconds until nginx, retrying a server it saw fail (fail_timeout), routes to it again."""
+    start = time.monotonic()
+    while time.monotonic() < until:
+        request(lb, "GET", "/__admin/clock", session=session["name"], via=session["via"])
+        if session["name"] in held_sessions({0: base}):
+            return time.monotonic() - start
+        time.sleep(0.25)
+    raise Deadline("nginx never routed to the returned replica")
 
 
 def main():
