@@ -7,7 +7,7 @@ use std::fmt::Write;
 use serde::Serialize;
 
 use super::replay::Replayed;
-use super::rule::{BY_RULE, NOT_COMPARED};
+use super::rule::{Difference, BY_RULE, NOT_COMPARED};
 
 /// How many of the worst exchanges the text report shows, with their differences.
 const WORST: usize = 5;
@@ -126,18 +126,47 @@ impl Report {
                 mock,
                 exchange.differences.len()
             );
-            for d in exchange.differences.iter().take(SHOWN_DIFFERENCES) {
-                let _ = writeln!(out, "    {} {}", d.rule, d.location);
+            let groups = grouped(&exchange.differences);
+            for (d, count) in groups.iter().take(SHOWN_DIFFERENCES) {
+                match count {
+                    1 => {
+                        let _ = writeln!(out, "    {} {}", d.rule, d.location);
+                    }
+                    n => {
+                        let at = pattern(&d.location);
+                        let first = &d.location;
+                        let _ = writeln!(out, "    {} {at}, {n} times (first {first})", d.rule);
+                    }
+                }
                 let _ = writeln!(out, "      - {}", d.real);
                 let _ = writeln!(out, "      + {}", d.mock);
             }
-            if exchange.differences.len() > SHOWN_DIFFERENCES {
-                let more = exchange.differences.len() - SHOWN_DIFFERENCES;
+            if groups.len() > SHOWN_DIFFERENCES {
+                let more = groups.len() - SHOWN_DIFFERENCES;
                 let _ = writeln!(out, "    ... {more} more (--json lists them all)");
             }
         }
         out
     }
+}
+
+/// The differences of one exchange, those alike but for an array position counted once
+/// (in the order they were found): each with how many it stands for.
+fn grouped(differences: &[Difference]) -> Vec<(&Difference, usize)> {
+    let mut groups: Vec<(&Difference, usize)> = Vec::new();
+    for d in differences {
+        let alike = groups.iter_mut().find(|(g, _)| {
+            g.rule == d.rule
+                && g.real == d.real
+                && g.mock == d.mock
+                && pattern(&g.location) == pattern(&d.location)
+        });
+        match alike {
+            Some((_, count)) => *count += 1,
+            None => groups.push((d, 1)),
+        }
+    }
+    groups
 }
 
 /// A location with its array positions as `*`: `/data/3/name` is `/data/*/name`.
@@ -161,7 +190,7 @@ fn pattern(location: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fidelity::rule::{Difference, Rule};
+    use crate::fidelity::rule::Rule;
 
     fn replayed(entry: usize, differences: Vec<Difference>) -> Replayed {
         Replayed {

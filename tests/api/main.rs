@@ -5,6 +5,7 @@ mod coverage;
 mod errors;
 mod export_round_trip;
 mod faults;
+mod fidelity;
 mod generator;
 mod helpers;
 mod hostile_input;
