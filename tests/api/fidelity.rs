@@ -11,6 +11,7 @@ use std::process::ExitStatus;
 use serde_json::Value;
 use tempfile::TempDir;
 
+use crate::har::assert_valid_har;
 use crate::helpers::{run_binary, spawn_app_from, Binary, TestApp};
 use real_api::{spawn_real_api, Drift, RealApi, Secrets, LATE_NOW};
 
@@ -166,6 +167,7 @@ async fn a_session_captured_from_the_api_the_mock_was_recorded_from_replays_at_1
         assert!(!written.contains(secret.as_str()), "a secret in the HAR");
     }
     assert!(written.contains("Bearer redacted:sha256:"), "{written}");
+    assert_valid_har(&serde_json::from_str(&written).expect("JSON"));
     assert_eq!(report["replayed"], 12, "{report:#}");
     assert_eq!(report["identical"], 12, "{report:#}");
     assert_eq!(report["score"], 100.0);

@@ -7,6 +7,7 @@ mod export_round_trip;
 mod faults;
 mod fidelity;
 mod generator;
+mod har;
 mod helpers;
 mod hostile_input;
 mod in_session;
