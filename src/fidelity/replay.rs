@@ -83,7 +83,7 @@ pub async fn replay(
             replayed,
             Rule::HarIncomplete,
             "response.content",
-            "the HAR holds no whole body for this exchange".to_owned(),
+            "the HAR holds no answer, or no whole body, for this exchange".to_owned(),
         );
     };
     let target = match url.query() {
@@ -121,8 +121,12 @@ fn need(fingerprint: &str) -> String {
     format!("no --secret matches {fingerprint}")
 }
 
-/// The real API's answer as the HAR keeps it; `None` when its body was cut short or left out.
+/// The real API's answer as the HAR keeps it; `None` when there was none (status 0: a browser
+/// export's failed or blocked request) or its body was cut short or left out.
 fn real_answer(entry: &Entry) -> Option<Answer> {
+    if entry.response.status == 0 {
+        return None;
+    }
     let content = &entry.response.content;
     let truncated = content
         .comment

@@ -4,6 +4,7 @@
 //! location, and nothing else is.
 
 mod real_api;
+mod refusals;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitStatus;
