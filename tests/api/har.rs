@@ -186,3 +186,58 @@ fn the_har_schema_refuses_what_har_1_2_forbids() {
         assert!(!schema.is_valid(&document), "{pointer}");
     }
 }
+
+#[actix_web::test]
+async fn the_mocks_own_har_replays_against_it_at_100_percent_and_cut_bodies_are_incomplete() {
+    // Arrange: one session with whole bodies, one cutting them at 64 bytes.
+    let whole = spawn_app("auth.json").await;
+    let env = [("TOOKEN__ADMIN__JOURNAL_BODY_BYTES", "64")];
+    let cut = spawn_app_with("auth.json", crate::helpers::FROZEN_NOW, &env).await;
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let mut files = Vec::new();
+    for (name, app) in [("whole", &whole), ("cut", &cut)] {
+        app.get("/v1/tokens?per_page=2", Some(auth::READER)).await;
+        app.get("/v1/tokens", Some(auth::DEPLOY_ONLY)).await;
+        app.get("/v1/tokens?status=bogus", Some(auth::READER)).await;
+        let path = dir.path().join(format!("{name}.har"));
+        std::fs::write(&path, har_of(app).await.to_string()).expect("written");
+        files.push(path.to_string_lossy().into_owned());
+    }
+
+    // Act
+    let mut reports = Vec::new();
+    for (file, app) in files.iter().zip([&whole, &whole]) {
+        let mock = app.url("");
+        let args = [
+            "fidelity",
+            "--har",
+            file,
+            "--mock",
+            &mock,
+            "--json",
+            "--secret",
+            auth::READER,
+            "--secret",
+            auth::DEPLOY_ONLY,
+        ];
+        let (status, stdout, stderr) = crate::helpers::run_binary(&args, &[]).await;
+        let report: Value = serde_json::from_str(&stdout).unwrap_or_else(|_| panic!("{stderr}"));
+        reports.push((status, report));
+    }
+
+    // Assert
+    let (status, report) = &reports[0];
+    assert_eq!(
+        (report["identical"].clone(), report["replayed"].clone()),
+        (3.into(), 3.into())
+    );
+    assert!(status.success(), "{report:#}");
+    let (status, report) = &reports[1];
+    assert_eq!(status.code(), Some(1));
+    let rules: Vec<&String> = report["by_rule"]
+        .as_object()
+        .expect("rules")
+        .keys()
+        .collect();
+    assert_eq!(rules, ["har.incomplete"], "{report:#}");
+}
