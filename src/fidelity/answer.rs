@@ -12,8 +12,11 @@ use crate::proxy::links;
 /// An answer as compared: status, headers, and the body's bytes.
 #[derive(Clone, Debug)]
 pub struct Answer {
+    /// The status code.
     pub status: u16,
+    /// As received, in order.
     pub headers: Vec<NameValue>,
+    /// The whole body.
     pub body: Vec<u8>,
 }
 

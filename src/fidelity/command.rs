@@ -13,12 +13,19 @@ use crate::settings::{Overrides, Settings};
 
 /// The command's arguments, as parsed from the command line.
 pub struct FidelityArgs {
+    /// `--har`: the real API's exchanges.
     pub har: PathBuf,
+    /// `--mock`: the mock's root URL, as given.
     pub mock: String,
+    /// `--min`: the lowest passing score, in percent.
     pub min: f64,
+    /// `--json`: the report as one JSON document.
     pub json: bool,
+    /// `--secret`: the secrets the HAR holds redacted.
     pub secrets: Vec<String>,
+    /// `--config`: a settings file.
     pub config: Option<PathBuf>,
+    /// `--max-har-bytes`: the largest HAR read.
     pub max_har_bytes: u64,
 }
 

@@ -34,6 +34,7 @@ pub const PATH: &str = "/v1/tokens";
 pub struct Replayed {
     /// The exchange's position among the HAR's entries, from 0.
     pub entry: usize,
+    /// Always `GET`.
     pub method: String,
     /// The path and query asked for (secrets still redacted).
     pub request: String,

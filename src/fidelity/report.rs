@@ -33,6 +33,7 @@ pub struct Report {
     pub passed: bool,
     /// The fields compared by rule, not by value, and the rule each is held to.
     pub compared_by_rule: BTreeMap<&'static str, &'static str>,
+    /// What is left out of the comparison.
     pub not_compared: &'static str,
     /// Differences per rule.
     pub by_rule: BTreeMap<String, usize>,

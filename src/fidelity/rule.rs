@@ -106,6 +106,7 @@ pub struct Difference {
 }
 
 impl Difference {
+    /// A difference by `rule` at `location`, each side as short text.
     pub fn new(
         rule: Rule,
         location: impl Into<String>,

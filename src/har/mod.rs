@@ -21,6 +21,7 @@ pub const CREATOR: &str = "tooken-mock";
 /// A HAR document: `{"log": {...}}`.
 #[derive(Clone, Debug, Deserialize, Serialize)]
 pub struct Har {
+    /// The document's one member.
     pub log: Log,
 }
 
@@ -29,7 +30,9 @@ pub struct Har {
 pub struct Log {
     /// `1.2`.
     pub version: String,
+    /// The program that wrote the file.
     pub creator: Creator,
+    /// The exchanges, in the order they started.
     pub entries: Vec<Entry>,
 }
 
@@ -53,7 +56,9 @@ impl Default for Log {
 /// `log.creator`: name and version of the writing program.
 #[derive(Clone, Debug, Deserialize, Serialize)]
 pub struct Creator {
+    /// `tooken-mock`, `WebInspector`, ...
     pub name: String,
+    /// The program's version.
     pub version: String,
 }
 
@@ -75,12 +80,17 @@ pub struct Entry {
     /// Milliseconds from the request's start to the response's end.
     #[serde(default)]
     pub time: f64,
+    /// What was sent.
     pub request: Request,
+    /// What came back.
     pub response: Response,
+    /// Always empty: nothing is known of caches.
     #[serde(default)]
     pub cache: Cache,
+    /// Where the time went.
     #[serde(default)]
     pub timings: Timings,
+    /// Free text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
 }
@@ -89,17 +99,23 @@ pub struct Entry {
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Request {
+    /// `GET`, `OPTIONS`, ...
     pub method: String,
     /// The absolute URL, query included.
     pub url: String,
+    /// `HTTP/1.1`, `HTTP/2.0`.
     #[serde(default = "http11")]
     pub http_version: String,
+    /// Never written (the API uses none).
     #[serde(default)]
     pub cookies: Vec<NameValue>,
+    /// As sent, credentials redacted ([`redact`]).
     #[serde(default)]
     pub headers: Vec<NameValue>,
+    /// The URL's query, decoded.
     #[serde(default)]
     pub query_string: Vec<NameValue>,
+    /// The body, if one was sent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub post_data: Option<PostData>,
     /// Bytes of the header block, `-1` when not known.
@@ -114,15 +130,21 @@ pub struct Request {
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Response {
+    /// The status code; 0 in browser exports for a request that got no answer.
     pub status: u16,
+    /// The status's reason phrase (`OK`).
     #[serde(default)]
     pub status_text: String,
+    /// `HTTP/1.1`, `HTTP/2.0`.
     #[serde(default = "http11")]
     pub http_version: String,
+    /// Never written (the API sets none).
     #[serde(default)]
     pub cookies: Vec<NameValue>,
+    /// As received, credentials redacted ([`redact`]).
     #[serde(default)]
     pub headers: Vec<NameValue>,
+    /// The body.
     #[serde(default)]
     pub content: Content,
     /// The `Location` of a redirect, else empty.
@@ -158,7 +180,9 @@ fn header<'a>(headers: &'a [NameValue], name: &str) -> Option<&'a str> {
 /// A header, a cookie or a query parameter.
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]
 pub struct NameValue {
+    /// As written (a header's case kept).
     pub name: String,
+    /// Text; bytes that are not UTF-8 are written as U+FFFD.
     pub value: String,
 }
 
@@ -166,12 +190,16 @@ pub struct NameValue {
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PostData {
+    /// The request's `Content-Type`.
     #[serde(default)]
     pub mime_type: String,
+    /// Form fields (never written: bodies are kept as text).
     #[serde(default)]
     pub params: Vec<NameValue>,
+    /// The body, secrets redacted.
     #[serde(default)]
     pub text: String,
+    /// Free text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub comment: Option<String>,
 }
@@ -182,7 +210,9 @@ pub struct PostData {
 pub struct Content {
     /// Bytes of the whole body, even when `text` holds only its start.
     pub size: i64,
+    /// The response's `Content-Type`.
     pub mime_type: String,
+    /// The body (or its start), secrets redacted; absent when not kept.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
     /// `base64` when `text` is base64-encoded bytes.
@@ -200,12 +230,19 @@ pub struct Cache {}
 /// `entry.timings`, in milliseconds; `-1` for the phases not measured.
 #[derive(Clone, Debug, Deserialize, Serialize)]
 pub struct Timings {
+    /// Queued before sending.
     pub blocked: f64,
+    /// Resolving the host name.
     pub dns: f64,
+    /// Opening the connection (TLS included).
     pub connect: f64,
+    /// Sending the request.
     pub send: f64,
+    /// Waiting for the answer's first byte.
     pub wait: f64,
+    /// Reading the answer.
     pub receive: f64,
+    /// The TLS handshake (within `connect`).
     pub ssl: f64,
 }
 
