@@ -285,6 +285,7 @@ fn session_benches(c: &mut Criterion, fixture: &mut Fixture) {
         },
         requests_per_minute: 0,
         journal_capacity: 1000,
+        journal_body_bytes: 0,
         idle_ttl_secs: 3600,
         // Past `max`, each new session scans the others for the least recently used one;
         // that is not what forking costs, so the bench never reaches it.

@@ -1,5 +1,5 @@
 //! The command line: `serve` (the default), `check FILE`, `generate`, `proxy`, `record`,
-//! `openapi`.
+//! `fidelity`, `openapi`.
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -82,6 +82,38 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         config: Option<PathBuf>,
     },
+    /// Replay a HAR's GET /v1/tokens exchanges against a running mock and score its answers.
+    Fidelity {
+        /// The HAR file: what the real API answered (`proxy --har`, a browser's DevTools).
+        #[arg(long, value_name = "FILE")]
+        har: PathBuf,
+        /// The mock's root URL (http://127.0.0.1:8080).
+        #[arg(long, value_name = "URL")]
+        mock: String,
+        /// The lowest score, in percent of identical exchanges, that exits 0.
+        #[arg(long, value_name = "PERCENT", default_value_t = 100.0)]
+        min: f64,
+        /// Print the report as one JSON document.
+        #[arg(long)]
+        json: bool,
+        /// A secret the HAR holds redacted (repeatable; also TOOKEN_FIDELITY_SECRETS,
+        /// comma-separated, kept out of `ps`).
+        #[arg(
+            long = "secret",
+            value_name = "SECRET",
+            env = "TOOKEN_FIDELITY_SECRETS",
+            value_delimiter = ',',
+            hide_env_values = true
+        )]
+        secrets: Vec<String>,
+        /// A TOML settings file, layered over the built-in defaults (upstream.* shapes the
+        /// HTTP client).
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+        /// The largest HAR file read, in bytes.
+        #[arg(long, value_name = "BYTES", default_value_t = 268_435_456)]
+        max_har_bytes: u64,
+    },
     /// Print the OpenAPI document (the one served at /openapi.json and /openapi.yaml).
     Openapi {
         /// The serialisation to print.
@@ -150,6 +182,10 @@ struct ProxyArgs {
     /// Log format: text or json [default: text].
     #[arg(long, value_name = "FORMAT")]
     log_format: Option<String>,
+    /// Write every exchange with the upstream to this HAR 1.2 file, credentials redacted
+    /// (a whole HAR after each exchange).
+    #[arg(long, value_name = "FILE")]
+    har: Option<PathBuf>,
 }
 
 /// Parses the command line and runs the command.
@@ -171,15 +207,18 @@ pub fn run() -> ExitCode {
             },
             out,
         ),
-        Some(Command::Proxy(args)) => crate::proxy::command::run(Overrides {
-            config_file: args.config,
-            host: args.host,
-            port: args.port,
-            log_format: args.log_format,
-            upstream: args.upstream,
-            strict: args.strict,
-            ..Overrides::default()
-        }),
+        Some(Command::Proxy(args)) => crate::proxy::command::run(
+            Overrides {
+                config_file: args.config,
+                host: args.host,
+                port: args.port,
+                log_format: args.log_format,
+                upstream: args.upstream,
+                strict: args.strict,
+                ..Overrides::default()
+            },
+            args.har,
+        ),
         Some(Command::Record {
             from,
             secret,
@@ -194,6 +233,23 @@ pub fn run() -> ExitCode {
             out,
             secret_for,
             digest_only,
+        }),
+        Some(Command::Fidelity {
+            har,
+            mock,
+            min,
+            json,
+            secrets,
+            config,
+            max_har_bytes,
+        }) => crate::fidelity::command::run(crate::fidelity::command::FidelityArgs {
+            har,
+            mock,
+            min,
+            json,
+            secrets,
+            config,
+            max_har_bytes,
         }),
         Some(Command::Openapi { format, admin }) => {
             let api;

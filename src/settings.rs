@@ -152,6 +152,8 @@ pub struct AdminSettings {
     pub token: String,
     pub max_body_bytes: usize,
     pub journal_capacity: usize,
+    /// Bytes of each response body the journal keeps for its HAR (`?format=har`).
+    pub journal_body_bytes: usize,
     /// Origins whose pages may call the admin API besides its own.
     pub cors_origins: AdminOrigins,
 }

@@ -70,6 +70,7 @@ impl Application {
                 configured_faults: settings.faults,
                 requests_per_minute: settings.rate_limit.requests_per_minute,
                 journal_capacity: settings.admin.journal_capacity,
+                journal_body_bytes: settings.admin.journal_body_bytes,
                 idle_ttl_secs: settings.sessions.idle_ttl_secs,
                 max: settings.sessions.max,
             },

@@ -411,6 +411,7 @@ fn setup() -> (Sessions, Model) {
         },
         requests_per_minute: 0,
         journal_capacity: 16,
+        journal_body_bytes: 0,
         idle_ttl_secs: 3600,
         max: 100,
     };

@@ -29,7 +29,24 @@ impl utoipa::IntoParams for RequestsQuery {
     ) -> Vec<utoipa::openapi::path::Parameter> {
         use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
         use utoipa::openapi::schema::{ObjectBuilder, Type};
-        vec![ParameterBuilder::new()
+        let format = ParameterBuilder::new()
+            .name("format")
+            .parameter_in(ParameterIn::Query)
+            .description(Some(
+                "`json` (the default): the entries below. `har`: the same requests as a HAR 1.2 \
+                 document, oldest first, with headers (credentials redacted as \
+                 `redacted:sha256:…`) and the first `admin.journal_body_bytes` of each \
+                 response body; it opens in a browser's DevTools and is what \
+                 `tooken-mock fidelity --har` reads.",
+            ))
+            .schema(Some(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .enum_values(Some(["json", "har"]))
+                    .default(Some(serde_json::json!("json"))),
+            ))
+            .build();
+        let limit = ParameterBuilder::new()
             .name("limit")
             .parameter_in(ParameterIn::Query)
             .description(Some(format!(
@@ -43,7 +60,8 @@ impl utoipa::IntoParams for RequestsQuery {
                     .maximum(Some(MAX_LIMIT as f64))
                     .default(Some(serde_json::json!(DEFAULT_LIMIT))),
             ))
-            .build()]
+            .build();
+        vec![limit, format]
     }
 }
 
@@ -52,22 +70,46 @@ impl utoipa::IntoParams for RequestsQuery {
 /// The API requests the session answered, newest first; its journal keeps the most recent
 /// `admin.journal_capacity` of them.
 #[utoipa::path(get, path = "/requests", tag = "Requests", params(RequestsQuery, Selected),
-    responses((status = 200, description = "Recent requests, newest first.", body = RequestList),
-              (status = 400, description = "Bad limit.", body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, description = "Recent requests, newest first (with `format=har`, a HAR 1.2 document, oldest first).", body = RequestList),
+              (status = 400, description = "Bad limit or format.", body = Problem, content_type = "application/problem+json")))]
 pub async fn requests(selected: Selected, req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    let given = QueryString::parse(req.query_string())
-        .single("limit")
-        .map_err(|e| ApiError::InvalidParameters(vec![e]))?;
+    let query = QueryString::parse(req.query_string());
+    let mut errors = Vec::new();
+    let given = query.single("limit").unwrap_or_else(|e| {
+        errors.push(e);
+        None
+    });
+    let har = match query.single("format") {
+        Ok(None) => false,
+        Ok(Some(format)) if format == "json" => false,
+        Ok(Some(format)) if format == "har" => true,
+        Ok(Some(_)) => {
+            errors.push(ParamError::new("format", "must be json or har"));
+            false
+        }
+        Err(e) => {
+            errors.push(e);
+            false
+        }
+    };
     let limit = match given {
         None => DEFAULT_LIMIT,
-        Some(text) => parse_integer(&text, 1, MAX_LIMIT).ok_or_else(|| {
-            ApiError::InvalidParameters(vec![ParamError::new(
+        Some(text) => parse_integer(&text, 1, MAX_LIMIT).unwrap_or_else(|| {
+            errors.push(ParamError::new(
                 "limit",
                 format!("must be an integer between 1 and {MAX_LIMIT}"),
-            )])
-        })?,
+            ));
+            DEFAULT_LIMIT
+        }),
     };
+    if !errors.is_empty() {
+        return Err(ApiError::InvalidParameters(errors));
+    }
     let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+    if har {
+        let log = selected.session.journal.har(limit);
+        return Ok(HttpResponse::Ok().json(crate::har::Har { log }));
+    }
     Ok(HttpResponse::Ok().json(RequestList {
         data: selected.session.journal.recent(limit),
     }))

@@ -10,6 +10,7 @@ use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue, CACHE_CONTROL, CONTENT_LENGTH};
 use actix_web::middleware::Next;
+use actix_web::web::Bytes;
 use actix_web::{web, Error, HttpMessage};
 
 use super::error::ApiError;
@@ -97,10 +98,36 @@ pub async fn common(
             elapsed.as_secs_f64(),
         );
     }
-    if let Some(observer) = request.app_data::<web::Data<dyn RequestObserver>>() {
+    if let Some(observer) = request
+        .app_data::<web::Data<dyn RequestObserver>>()
+        .cloned()
+    {
+        let res = with_sent_body(res);
         observer.observe(&res, elapsed);
+        return Ok(res);
     }
     Ok(res)
+}
+
+/// A response body held whole in memory, as it is sent: put in the response's extensions
+/// for the [`RequestObserver`] (a streamed body is not).
+#[derive(Clone, Debug)]
+pub struct SentBody(pub Bytes);
+
+/// The response with its body, when it is whole bytes (every API answer is), also in
+/// [`SentBody`]: the bytes are shared, not copied.
+fn with_sent_body(res: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBody> {
+    let (request, response) = res.into_parts();
+    let (head, body) = response.into_parts();
+    let response = match body.try_into_bytes() {
+        Ok(bytes) => {
+            let mut response = head.set_body(BoxBody::new(bytes.clone()));
+            response.extensions_mut().insert(SentBody(bytes));
+            response
+        }
+        Err(body) => head.set_body(body),
+    };
+    ServiceResponse::new(request, response)
 }
 
 /// Refuses a query string or headers past the configured sizes. Mounted inside each CORS

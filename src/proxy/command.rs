@@ -1,13 +1,16 @@
 //! `tooken-mock proxy --upstream URL`: loads the settings, serves, and prints the summary
 //! of the violations found when stopped.
 
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use super::Proxy;
+use crate::har::HarFile;
 use crate::settings::{Overrides, Settings};
 
-/// Runs the proxy until SIGINT or SIGTERM; exit 0 after a clean stop, 2 for bad settings.
-pub fn run(overrides: Overrides) -> ExitCode {
+/// Runs the proxy until SIGINT or SIGTERM; exit 0 after a clean stop, 2 for bad settings or
+/// a HAR file (`har`) that cannot be created.
+pub fn run(overrides: Overrides, har: Option<PathBuf>) -> ExitCode {
     let settings = match Settings::load(&overrides) {
         Ok(settings) => settings,
         Err(e) => {
@@ -15,9 +18,20 @@ pub fn run(overrides: Overrides) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let har = match har.map(|path| HarFile::create(&path).map_err(|e| (path, e))) {
+        None => None,
+        Some(Ok(file)) => Some(file),
+        Some(Err((path, e))) => {
+            eprintln!(
+                "tooken-mock proxy: cannot write --har {}: {e}",
+                path.display()
+            );
+            return ExitCode::from(2);
+        }
+    };
     let _log_writer = crate::telemetry::init(settings.log.level, settings.log.format);
     let outcome = actix_web::rt::System::new().block_on(async {
-        let proxy = Proxy::build(&settings).map_err(|e| e.to_string())?;
+        let proxy = Proxy::build_with_har(&settings, har).map_err(|e| e.to_string())?;
         print_banner(&proxy, settings.proxy.strict);
         proxy.run_until_stopped().await.map_err(|e| e.to_string())
     });

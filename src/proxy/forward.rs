@@ -13,6 +13,7 @@ use super::request::{Headers, RequestFacts};
 use super::rules::{check, Response};
 use super::violations::{Entry, Violations};
 use crate::domain::format_timestamp;
+use crate::har::{redacted_headers, Exchange, HarFile};
 use crate::http::request_id::{RequestId, X_REQUEST_ID};
 
 /// What every worker shares.
@@ -23,6 +24,8 @@ pub struct ProxyState {
     pub violations: Violations,
     pub strict: bool,
     pub max_response_bytes: usize,
+    /// `--har FILE`: every answered exchange with the upstream is appended to it.
+    pub har: Option<HarFile>,
 }
 
 /// Hop-by-hop fields (RFC 9110 §7.6.1) belong to one connection and are never forwarded;
@@ -76,17 +79,19 @@ pub async fn forward(
             &[],
         );
     };
-    let mut upstream = client.request(upstream_method, url);
+    let mut upstream = client.request(upstream_method, &url);
     for (name, value) in req.headers() {
         let name = name.as_str();
         if !NOT_FORWARDED.contains(&name) && name != "accept-encoding" {
             upstream = upstream.header(name, value.as_bytes());
         }
     }
-    if !body.is_empty() {
-        upstream = upstream.body(body.to_vec());
+    let request_body = body;
+    if !request_body.is_empty() {
+        upstream = upstream.body(request_body.to_vec());
     }
     let started = Instant::now();
+    let started_at = chrono::Utc::now();
     let answer = match upstream.send().await {
         Ok(answer) => answer,
         Err(error) => return failed(&state, &req, &error, caller_id.as_str()),
@@ -151,6 +156,16 @@ pub async fn forward(
         violations = found.len(),
         "forwarded"
     );
+    if let Some(har) = &state.har {
+        let sent = Sent {
+            started_at,
+            seconds,
+            url: &url,
+            req: &req,
+            body: &request_body,
+        };
+        sent.write(har, status, &headers, &body);
+    }
     let at = format_timestamp(&chrono::Utc::now());
     let entries: Vec<Entry> = found
         .iter()
@@ -186,6 +201,48 @@ pub async fn forward(
         }
     }
     response.body(body)
+}
+
+/// The request as forwarded, for the HAR file.
+struct Sent<'a> {
+    started_at: chrono::DateTime<chrono::Utc>,
+    seconds: f64,
+    url: &'a str,
+    req: &'a HttpRequest,
+    body: &'a [u8],
+}
+
+impl Sent<'_> {
+    /// Appends the exchange to `har`; a failed write is logged and the answer still goes out.
+    fn write(&self, har: &HarFile, status: u16, headers: &[(String, Vec<u8>)], body: &[u8]) {
+        let request_headers = redacted_headers(
+            self.req
+                .headers()
+                .iter()
+                .filter(|(n, _)| !NOT_FORWARDED.contains(&n.as_str()) && *n != "accept-encoding")
+                .map(|(n, v)| (n.as_str(), v.as_bytes())),
+        );
+        let response_headers =
+            redacted_headers(headers.iter().map(|(n, v)| (n.as_str(), v.as_slice())));
+        let entry = Exchange {
+            started: self.started_at,
+            elapsed_ms: self.seconds * 1000.0,
+            method: self.req.method().as_str(),
+            url: self.url,
+            http_version: "HTTP/1.1",
+            request_headers: &request_headers,
+            request_body: self.body,
+            status,
+            response_headers: &response_headers,
+            response_body: body,
+            response_size: body.len(),
+            limit_setting: "upstream.max_response_bytes",
+        }
+        .entry();
+        if let Err(error) = har.append(&entry) {
+            tracing::error!(error = %error, "cannot write the HAR file");
+        }
+    }
 }
 
 /// Reads the body up to `limit` bytes: `Err(None)` past it, `Err(Some(_))` when reading

@@ -28,6 +28,7 @@ use actix_web::middleware::from_fn;
 use actix_web::{web, App, HttpServer};
 
 use crate::api::openapi::{self, swagger_ui, SpecDocuments};
+use crate::har::HarFile;
 use crate::settings::{Settings, UpstreamSettings};
 use admin::AdminAccess;
 use contract::{Contract, ContractError};
@@ -70,6 +71,11 @@ impl Proxy {
     /// Compiles the document, builds the client and binds the listener. Must run inside an
     /// actix system.
     pub fn build(settings: &Settings) -> Result<Proxy, ProxyError> {
+        Proxy::build_with_har(settings, None)
+    }
+
+    /// As [`Proxy::build`], appending every exchange with the upstream to `har` (`--har`).
+    pub fn build_with_har(settings: &Settings, har: Option<HarFile>) -> Result<Proxy, ProxyError> {
         if settings.upstream.url.is_empty() {
             return Err(ProxyError::NoUpstream);
         }
@@ -80,6 +86,7 @@ impl Proxy {
             violations: Violations::new(settings.proxy.violations_capacity),
             strict: settings.proxy.strict,
             max_response_bytes: settings.upstream.max_response_bytes,
+            har,
         });
         let access = web::Data::new(
             match (

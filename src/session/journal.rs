@@ -1,4 +1,6 @@
-//! The journal: a bounded record of recent requests, for `/__admin/requests`.
+//! The journal: a bounded record of recent requests, for `/__admin/requests`, as entries or
+//! as HAR 1.2 (`?format=har`: headers, redacted when recorded, and the first
+//! `admin.journal_body_bytes` of each response body).
 
 use std::collections::VecDeque;
 use std::sync::Mutex;
@@ -13,7 +15,8 @@ use serde::Serialize;
 
 use super::Selected;
 use crate::domain::{format_timestamp, TokenId};
-use crate::http::middleware::RequestObserver;
+use crate::har::{redacted_headers, Exchange, Log, NameValue};
+use crate::http::middleware::{RequestObserver, SentBody};
 use crate::http::RequestId;
 
 /// One recorded request. Never holds a secret: the token is named by its id.
@@ -54,6 +57,23 @@ struct Recorded {
     /// Always given while the common middleware runs outside the journal.
     request_id: Option<RequestId>,
     token_id: Option<TokenId>,
+    /// What the HAR of the request needs besides.
+    kept: Box<Kept>,
+}
+
+/// What an entry's HAR needs beyond the entry: the headers, redacted when recorded (the
+/// journal never holds a credential), and the first bytes of the response body.
+#[derive(Default)]
+struct Kept {
+    /// `http://127.0.0.1:8080`, as the request named it.
+    origin: Box<str>,
+    http_version: &'static str,
+    request_headers: Box<[NameValue]>,
+    response_headers: Box<[NameValue]>,
+    /// At most the journal's `body_bytes` of the body.
+    body: Box<[u8]>,
+    /// Bytes of the whole body.
+    body_size: usize,
 }
 
 impl Recorded {
@@ -74,6 +94,35 @@ impl Recorded {
             token_id: self.token_id.as_ref().map(|t| t.as_str().to_owned()),
         }
     }
+
+    fn har(&self) -> crate::har::Entry {
+        let kept = &self.kept;
+        let url = format!("{}{}", kept.origin, self.target_url());
+        Exchange {
+            started: self.at,
+            elapsed_ms: self.duration_ms,
+            method: self.method.as_str(),
+            url: &url,
+            http_version: kept.http_version,
+            request_headers: &kept.request_headers,
+            request_body: b"",
+            status: self.status,
+            response_headers: &kept.response_headers,
+            response_body: &kept.body,
+            response_size: kept.body_size,
+            limit_setting: "admin.journal_body_bytes",
+        }
+        .entry()
+    }
+
+    /// The path, and `?query` when there is one.
+    fn target_url(&self) -> String {
+        let (path, query) = self.target.split_at(self.query_at);
+        match query {
+            "" => path.to_owned(),
+            _ => format!("{path}?{query}"),
+        }
+    }
 }
 
 /// Keeps the most recent `capacity` entries.
@@ -84,6 +133,8 @@ impl Recorded {
 pub struct Journal {
     entries: Mutex<VecDeque<Recorded>>,
     capacity: usize,
+    /// Bytes of each response body kept for the HAR.
+    body_bytes: usize,
 }
 
 impl Journal {
@@ -92,7 +143,13 @@ impl Journal {
             // Grown as requests arrive: a session that is never called costs no buffer.
             entries: Mutex::new(VecDeque::new()),
             capacity,
+            body_bytes: 0,
         }
+    }
+
+    /// The journal, keeping the first `body_bytes` of each response body for its HAR.
+    pub fn keeping_body_bytes(self, body_bytes: usize) -> Journal {
+        Journal { body_bytes, ..self }
     }
 
     /// Adds an entry, dropping the oldest past capacity.
@@ -120,6 +177,16 @@ impl Journal {
             .take(limit)
             .map(Recorded::entry)
             .collect()
+    }
+
+    /// The `limit` newest entries as a HAR log, in the order they arrived.
+    pub fn har(&self, limit: usize) -> Log {
+        let entries = self.lock();
+        let skip = entries.len().saturating_sub(limit);
+        Log {
+            entries: entries.iter().skip(skip).map(Recorded::har).collect(),
+            ..Log::new()
+        }
     }
 
     /// Forgets every entry.
@@ -163,6 +230,22 @@ impl RequestObserver for JournalRequests {
         let mut target = String::with_capacity(path.len() + query.len());
         target.push_str(path);
         target.push_str(query);
+        let journal = &selected.session.journal;
+        let body = res.response().extensions().get::<SentBody>().cloned();
+        let info = request.connection_info();
+        let kept = Kept {
+            origin: format!("{}://{}", info.scheme(), info.host()).into_boxed_str(),
+            http_version: http_version(request.version()),
+            request_headers: headers(request.headers()),
+            response_headers: headers(res.headers()),
+            body: body
+                .as_ref()
+                .map(|b| &b.0[..b.0.len().min(journal.body_bytes)])
+                .unwrap_or_default()
+                .into(),
+            body_size: body.as_ref().map_or(0, |b| b.0.len()),
+        };
+        drop(info);
         let extensions = request.extensions();
         let entry = Recorded {
             at: selected.session.clock.now(),
@@ -173,9 +256,25 @@ impl RequestObserver for JournalRequests {
             duration_ms: elapsed.as_secs_f64() * 1000.0,
             request_id: extensions.get::<RequestId>().cloned(),
             token_id: extensions.get::<TokenId>().cloned(),
+            kept: Box::new(kept),
         };
         drop(extensions);
-        selected.session.journal.record(entry);
+        journal.record(entry);
+    }
+}
+
+fn headers(map: &actix_web::http::header::HeaderMap) -> Box<[NameValue]> {
+    redacted_headers(map.iter().map(|(n, v)| (n.as_str(), v.as_bytes()))).into_boxed_slice()
+}
+
+fn http_version(version: actix_web::http::Version) -> &'static str {
+    use actix_web::http::Version;
+    match version {
+        Version::HTTP_09 => "HTTP/0.9",
+        Version::HTTP_10 => "HTTP/1.0",
+        Version::HTTP_2 => "HTTP/2.0",
+        Version::HTTP_3 => "HTTP/3.0",
+        _ => "HTTP/1.1",
     }
 }
 
@@ -194,6 +293,7 @@ mod tests {
             duration_ms: 0.1,
             request_id: Some(RequestId::from_header(Some(b"req_x"))),
             token_id: None,
+            kept: Box::default(),
         }
     }
 

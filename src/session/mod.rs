@@ -52,7 +52,8 @@ impl Session {
                     .map_or_else(Clock::real, Clock::frozen),
             ),
             faults: Faults::new(settings.configured_faults),
-            journal: Journal::new(settings.journal_capacity),
+            journal: Journal::new(settings.journal_capacity)
+                .keeping_body_bytes(settings.journal_body_bytes),
             rate_limiter: match settings.requests_per_minute {
                 0 => None,
                 limit => Some(RateLimiter::new(limit)),

@@ -20,6 +20,8 @@ pub struct SessionSettings {
     pub configured_faults: FaultConfig,
     pub requests_per_minute: u32,
     pub journal_capacity: usize,
+    /// Bytes of each response body the journal keeps.
+    pub journal_body_bytes: usize,
     /// Seconds a named session may stay unused before it is dropped.
     pub idle_ttl_secs: u64,
     /// The most named sessions kept at once.

@@ -182,6 +182,11 @@ fn ranged_settings_are_refused_past_their_edges_by_key() {
             "admin.journal_capacity",
         ),
         (
+            "TOOKEN__ADMIN__JOURNAL_BODY_BYTES",
+            "1048577",
+            "admin.journal_body_bytes",
+        ),
+        (
             "TOOKEN__ADMIN__MAX_BODY_BYTES",
             "1023",
             "admin.max_body_bytes",

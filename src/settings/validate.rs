@@ -33,6 +33,8 @@ const MAX_HEADER_BYTES: RangeInclusive<usize> = 1024..=32_768;
 const WATCH_INTERVAL_MS: RangeInclusive<u64> = 50..=60_000;
 /// `admin.journal_capacity`.
 const JOURNAL_CAPACITY: RangeInclusive<usize> = 1..=100_000;
+/// `admin.journal_body_bytes`: up to 1 MiB of each response body.
+const JOURNAL_BODY_BYTES: RangeInclusive<usize> = 0..=1_048_576;
 /// The least `admin.max_body_bytes`.
 const MIN_ADMIN_BODY_BYTES: usize = 1024;
 /// The shortest `admin.token`.
@@ -132,6 +134,11 @@ impl Settings {
             "admin.journal_capacity",
             self.admin.journal_capacity,
             JOURNAL_CAPACITY,
+        )?;
+        in_range(
+            "admin.journal_body_bytes",
+            self.admin.journal_body_bytes,
+            JOURNAL_BODY_BYTES,
         )?;
         if self.admin.max_body_bytes < MIN_ADMIN_BODY_BYTES {
             return invalid(

@@ -23,4 +23,4 @@ cd "$here"
 npm ci --no-audit --no-fund
 npm run types:check
 npm run typecheck
-node --test swagger-ui.test.mjs cors.test.mjs sessions.test.mjs
+node --test swagger-ui.test.mjs cors.test.mjs sessions.test.mjs har.test.mjs

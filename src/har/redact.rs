@@ -1,0 +1,142 @@
+//! What a HAR never holds: credentials. The value of `Authorization` (and
+//! `Proxy-Authorization`) keeps its scheme, and every `tok_live_…` secret in a header, a URL
+//! or a body is replaced by a fingerprint, `redacted:sha256:` and the first 12 hex digits of
+//! the secret's SHA-256 digest.
+//!
+//! The fingerprint lets `fidelity --secret S` put the right secret back in each request
+//! ([`restore`]) without the file holding it; 48 bits of the digest of a high-entropy secret
+//! tell nothing about it.
+
+use std::borrow::Cow;
+
+use sha2::{Digest, Sha256};
+
+/// Starts every fingerprint.
+pub const PREFIX: &str = "redacted:sha256:";
+/// Hex digits of the digest a fingerprint keeps.
+const DIGITS: usize = 12;
+/// Starts every token secret of the Tooken API.
+const SECRET_PREFIX: &str = "tok_live_";
+/// Headers whose whole credential is replaced, whatever its form.
+const CREDENTIAL_HEADERS: [&str; 2] = ["authorization", "proxy-authorization"];
+
+/// The fingerprint standing for `secret`: `redacted:sha256:3f9a1c7b2e8d`.
+pub fn fingerprint(secret: &str) -> String {
+    let digest = Sha256::digest(secret.as_bytes());
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    format!("{PREFIX}{}", &hex[..DIGITS])
+}
+
+/// A header's value as a HAR keeps it: the credential of `Authorization` fingerprinted
+/// (`Bearer redacted:sha256:…`; a value with no credential, such as `Bearer` alone, stays),
+/// secrets in any other value fingerprinted, bytes that are not UTF-8 replaced by U+FFFD.
+pub fn header_value(name: &str, value: &[u8]) -> String {
+    let value = String::from_utf8_lossy(value);
+    if CREDENTIAL_HEADERS
+        .iter()
+        .any(|h| h.eq_ignore_ascii_case(name))
+    {
+        let trimmed = value.trim();
+        return match trimmed.split_once(|c: char| c.is_ascii_whitespace()) {
+            Some((scheme, credential)) if !credential.trim().is_empty() => {
+                format!("{scheme} {}", fingerprint(credential.trim()))
+            }
+            Some(_) => value.into_owned(),
+            // A bare word is either a scheme alone or a credential without one.
+            None if trimmed.contains(SECRET_PREFIX) || trimmed.len() > 16 => fingerprint(trimmed),
+            None => value.into_owned(),
+        };
+    }
+    text(&value).into_owned()
+}
+
+/// `text` with every `tok_live_` secret (the prefix and the letters and digits after it)
+/// replaced by its fingerprint.
+pub fn text(text: &str) -> Cow<'_, str> {
+    if !text.contains(SECRET_PREFIX) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(SECRET_PREFIX) {
+        out.push_str(&rest[..at]);
+        let tail = &rest[at + SECRET_PREFIX.len()..];
+        let end = tail
+            .find(|c: char| !c.is_ascii_alphanumeric())
+            .unwrap_or(tail.len());
+        let secret = &rest[at..at + SECRET_PREFIX.len() + end];
+        out.push_str(&fingerprint(secret));
+        rest = &tail[end..];
+    }
+    out.push_str(rest);
+    Cow::Owned(out)
+}
+
+/// `text` with each fingerprint replaced by the secret of `secrets` it stands for; `Err`
+/// names the first fingerprint no given secret matches.
+pub fn restore(text: &str, secrets: &[String]) -> Result<String, String> {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(PREFIX) {
+        out.push_str(&rest[..at]);
+        let tail = &rest[at + PREFIX.len()..];
+        let end = tail
+            .find(|c: char| !c.is_ascii_hexdigit())
+            .unwrap_or(tail.len());
+        let found = &rest[at..at + PREFIX.len() + end];
+        let secret = secrets
+            .iter()
+            .find(|s| fingerprint(s) == found)
+            .ok_or_else(|| found.to_owned())?;
+        out.push_str(secret);
+        rest = &tail[end..];
+    }
+    out.push_str(rest);
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SECRET: &str = "tok_live_AcmeAuditReadOnlyKey2026Demo0001";
+
+    #[test]
+    fn an_authorization_keeps_its_scheme_and_loses_its_credential() {
+        let written = header_value("Authorization", format!("Bearer {SECRET}").as_bytes());
+        assert_eq!(written, format!("Bearer {}", fingerprint(SECRET)));
+        assert!(!written.contains("Audit"));
+        let basic = header_value("proxy-authorization", b"Basic dXNlcjpwYXNz");
+        assert!(!basic.contains("dXNlcjpwYXNz"), "{basic}");
+        assert_eq!(header_value("Authorization", b"Bearer"), "Bearer");
+        assert_eq!(header_value("Authorization", b""), "");
+    }
+
+    #[test]
+    fn secrets_anywhere_in_a_text_are_fingerprinted_and_come_back_when_given() {
+        let body = format!(r#"{{"secret":"{SECRET}","other":"tok_live_x","n":1}}"#);
+        let written = text(&body);
+        assert!(!written.contains("tok_live_"), "{written}");
+        assert_eq!(
+            restore(&written, &[SECRET.to_owned(), "tok_live_x".to_owned()]),
+            Ok(body.clone())
+        );
+        assert_eq!(
+            restore(&written, &[SECRET.to_owned()]),
+            Err(fingerprint("tok_live_x"))
+        );
+        assert_eq!(text("no secret here"), "no secret here");
+    }
+
+    #[test]
+    fn other_headers_pass_with_their_secrets_fingerprinted() {
+        assert_eq!(
+            header_value("Accept", b"application/json"),
+            "application/json"
+        );
+        assert_eq!(
+            header_value("X-Api-Key", SECRET.as_bytes()),
+            fingerprint(SECRET)
+        );
+    }
+}
