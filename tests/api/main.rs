@@ -9,6 +9,7 @@ mod generator;
 mod helpers;
 mod hostile_input;
 mod in_session;
+mod keep_alive;
 mod local_first;
 mod mock_controls;
 mod name_filter;
