@@ -34,6 +34,11 @@ pub enum StartupError {
     Load(#[from] LoadError),
     #[error("cannot listen on {address}: {source}")]
     Bind { address: String, source: io::Error },
+    #[error("cannot write server.ready_file {}: {source}", path.display())]
+    ReadyFile {
+        path: std::path::PathBuf,
+        source: io::Error,
+    },
     #[error("the server stopped with an error: {0}")]
     Serve(io::Error),
 }

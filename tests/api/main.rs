@@ -21,6 +21,7 @@ mod proxy;
 mod proxy_drift;
 mod query_parameters;
 mod rate_limit;
+mod ready_file;
 mod record;
 mod reload;
 mod results;
