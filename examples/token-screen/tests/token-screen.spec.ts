@@ -21,16 +21,16 @@ async function createToken(
   return data!.secret;
 }
 
-/** Opens the screen and loads the list with these filters. */
+/** Opens the screen (once per test) and loads the list with these filters. */
 async function load(
   page: Page,
   fields: { secret?: string; name?: string; status?: string; perPage?: string },
 ) {
-  await page.goto("/");
+  if (page.url() === "about:blank") await page.goto("/");
   await page.getByLabel("Secret").fill(fields.secret ?? "");
-  if (fields.name) await page.getByLabel("Name").fill(fields.name);
-  if (fields.status) await page.getByLabel("Status").selectOption(fields.status);
-  if (fields.perPage) await page.getByLabel("Per page").selectOption(fields.perPage);
+  await page.getByLabel("Name").fill(fields.name ?? "");
+  await page.getByLabel("Status").selectOption(fields.status ?? "");
+  await page.getByLabel("Per page").selectOption(fields.perPage ?? "10");
   await page.getByRole("button", { name: "Load" }).click();
 }
 
@@ -76,6 +76,9 @@ test("filters by status and name, and shows a token expiring as the clock moves"
   });
   expect(patched.response.status).toBe(200);
 
+  await load(page, { secret, name: "Filter", status: "active" });
+  await expect(rows(page)).toHaveCount(2);
+
   await load(page, { secret, name: "Filter", status: "revoked" });
   await expect(rows(page)).toHaveCount(1);
   await expect(rows(page).first()).toContainText("Filter revoked");
@@ -100,15 +103,21 @@ test("an empty list says so", async ({ page, mock }) => {
   await expect(page.locator("#tokens")).toBeHidden();
 });
 
-test("a missing or wrong secret shows the 401", async ({ page, mock }) => {
-  await createToken(mock, "Unused");
+test("a missing, wrong or revoked secret shows the 401", async ({ page, mock }) => {
+  const { data } = await mock.client.POST("/tokens", {
+    body: { workspace: WORKSPACE, name: "Soon revoked", scopes: ["tokens:read"] },
+  });
+  const revoked = await mock.client.PATCH("/tokens/{id}", {
+    params: { path: { id: data!.token.id } },
+    body: { status: "revoked" },
+  });
+  expect(revoked.response.status).toBe(200);
 
-  await load(page, {});
-  await expect(state(page)).toHaveAttribute("data-kind", "unauthorized");
-  await expect(state(page)).toContainText("The secret was refused");
-
-  await load(page, { secret: "tok_live_NotASecretAnyTokenHas0000000000" });
-  await expect(state(page)).toHaveAttribute("data-kind", "unauthorized");
+  for (const secret of ["", "tok_live_NotASecretAnyTokenHas0000000000", data!.secret]) {
+    await load(page, { secret });
+    await expect(state(page)).toHaveAttribute("data-kind", "unauthorized");
+    await expect(state(page)).toContainText("The secret was refused");
+  }
 });
 
 test("a secret without tokens:read shows the 403", async ({ page, mock }) => {
