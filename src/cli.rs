@@ -1,9 +1,11 @@
 //! The command line: `serve` (the default), `check FILE`, `generate`, `proxy`, `record`,
 //! `fidelity`, `openapi`.
 
+use std::future::Future;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::task::Poll;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
@@ -12,6 +14,7 @@ use crate::api::openapi::SpecDocuments;
 use crate::clock::Clock;
 use crate::domain::REQUIRED_SCOPE;
 use crate::generate::{generate, DemoSecret, GenerateOptions};
+use crate::ready_file::{base_url, ReadyReport};
 use crate::settings::{Overrides, Settings};
 use crate::startup::{Application, StartupError};
 use crate::store::snapshot::Snapshot;
@@ -160,6 +163,9 @@ struct ServeArgs {
     /// Log format: text or json [default: text].
     #[arg(long, value_name = "FORMAT")]
     log_format: Option<String>,
+    /// Once listening, write the URLs, pid and version here as one JSON object.
+    #[arg(long, value_name = "PATH")]
+    ready_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -311,6 +317,7 @@ fn serve(args: ServeArgs) -> ExitCode {
         generate: args.generate,
         seed: args.seed,
         log_format: args.log_format,
+        ready_file: args.ready_file,
         ..Overrides::default()
     };
     let settings = match Settings::load(&overrides) {
@@ -324,7 +331,27 @@ fn serve(args: ServeArgs) -> ExitCode {
     let outcome = actix_web::rt::System::new().block_on(async {
         let app = Application::build(&settings)?;
         print_banner(&app, &settings);
-        app.run_until_stopped().await.map_err(StartupError::Serve)
+        let Some(path) = settings.ready_file() else {
+            return app.run_until_stopped().await.map_err(StartupError::Serve);
+        };
+        let report = ReadyReport::new(app.address());
+        let mut server = std::pin::pin!(app.run_until_stopped());
+        // The first poll starts the accept loop and installs the SIGINT and SIGTERM handlers:
+        // only then may a launcher that read the file stop the server gracefully.
+        if let Poll::Ready(stopped) =
+            std::future::poll_fn(|cx| Poll::Ready(server.as_mut().poll(cx))).await
+        {
+            return stopped.map_err(StartupError::Serve);
+        }
+        report
+            .write(path)
+            .map_err(|source| StartupError::ReadyFile {
+                path: path.to_owned(),
+                source,
+            })?;
+        let served = server.await.map_err(StartupError::Serve);
+        let _ = std::fs::remove_file(path);
+        served
     });
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -336,18 +363,7 @@ fn serve(args: ServeArgs) -> ExitCode {
 }
 
 fn print_banner(app: &Application, settings: &Settings) {
-    let address = app.address();
-    let host = if address.ip().is_unspecified() {
-        "127.0.0.1".to_owned()
-    } else {
-        address.ip().to_string()
-    };
-    let host = if address.is_ipv6() && host != "127.0.0.1" {
-        format!("[{host}]")
-    } else {
-        host
-    };
-    let base = format!("http://{host}:{}", address.port());
+    let base = base_url(app.address());
     let (tokens, workspaces) = app.counts();
     let source = settings.source();
     let secret = match &source {

@@ -18,6 +18,7 @@ pub mod metrics;
 pub mod mock;
 pub mod openapi;
 pub mod proxy;
+pub mod ready_file;
 pub mod record;
 pub mod session;
 pub mod settings;

@@ -99,6 +99,8 @@ pub struct ServerSettings {
     pub max_header_bytes: usize,
     /// Host names answered besides loopback (DNS rebinding protection).
     pub allowed_hosts: AllowedHosts,
+    /// Where `serve` writes its ready file (see [`crate::ready_file`]); empty: nowhere.
+    pub ready_file: String,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -181,6 +183,8 @@ pub struct Overrides {
     pub upstream: Option<String>,
     /// `proxy.strict`, when set.
     pub strict: bool,
+    /// `server.ready_file`.
+    pub ready_file: Option<PathBuf>,
 }
 
 impl Settings {
@@ -223,6 +227,9 @@ impl Settings {
         if let Some(url) = &overrides.upstream {
             builder = builder.set_override("upstream.url", url.as_str())?;
         }
+        if let Some(path) = &overrides.ready_file {
+            builder = builder.set_override("server.ready_file", path.to_string_lossy().as_ref())?;
+        }
         if overrides.strict {
             builder = builder.set_override("proxy.strict", true)?;
         }
@@ -247,6 +254,11 @@ impl Settings {
     /// The snapshot file, or `None` for the embedded default.
     pub fn snapshot_path(&self) -> Option<&Path> {
         (!self.snapshot.path.is_empty()).then(|| Path::new(&self.snapshot.path))
+    }
+
+    /// The ready file's path, or `None` when `server.ready_file` is empty.
+    pub fn ready_file(&self) -> Option<&Path> {
+        (!self.server.ready_file.is_empty()).then(|| Path::new(&self.server.ready_file))
     }
 
     /// The source the settings name.

@@ -15,6 +15,7 @@ use crate::api::openapi::{swagger_ui, SpecDocuments};
 use crate::api::{self, ApiSettings};
 use crate::clock::Clock;
 use crate::generate::DemoSecret;
+use crate::http::keep_alive::KeepAliveTimeout;
 use crate::http::middleware::RequestObserver;
 use crate::http::{self, RequestLimits};
 use crate::metrics::{LoadKind, Metrics};
@@ -33,6 +34,11 @@ pub enum StartupError {
     Load(#[from] LoadError),
     #[error("cannot listen on {address}: {source}")]
     Bind { address: String, source: io::Error },
+    #[error("cannot write server.ready_file {}: {source}", path.display())]
+    ReadyFile {
+        path: std::path::PathBuf,
+        source: io::Error,
+    },
     #[error("the server stopped with an error: {0}")]
     Serve(io::Error),
 }
@@ -143,6 +149,7 @@ impl Application {
             source,
         };
         let listener = TcpListener::bind(&address).map_err(bind_error)?;
+        let keep_alive = web::Data::new(KeepAliveTimeout::new(settings.server.keep_alive_secs));
         let local = listener.local_addr().map_err(bind_error)?;
         let server = HttpServer::new(move || {
             // One store actor per worker, on the worker's own thread; supervised, so a
@@ -161,6 +168,7 @@ impl Application {
                 .app_data(admin::json_config())
                 .app_data(journal.clone())
                 .app_data(host_policy.clone())
+                .app_data(keep_alive.clone())
                 .wrap(from_fn(http::middleware::common))
                 .configure(|cfg| admin::configure(cfg, &access, &admin_origins))
                 .service(

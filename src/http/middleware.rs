@@ -1,4 +1,5 @@
-//! What every response gets: an `X-Request-Id`, `Cache-Control: no-store`, errors rendered as
+//! What every response gets: an `X-Request-Id`, `Cache-Control: no-store`, the keep-alive
+//! timeout (`Keep-Alive: timeout=N`, [`keep_alive::announce`]), errors rendered as
 //! problems carrying that id, one log line, the request metrics and the observers' look.
 //!
 //! One layer does all of it, with the `Host` check and the settling of CORS answers: every
@@ -15,7 +16,7 @@ use actix_web::{web, Error, HttpMessage};
 
 use super::error::ApiError;
 use super::request_id::{RequestId, X_REQUEST_ID};
-use super::{cors, host, RequestLimits};
+use super::{cors, host, keep_alive, RequestLimits};
 use crate::domain::TokenId;
 use crate::metrics::Metrics;
 
@@ -73,6 +74,7 @@ pub async fn common(
         headers.insert(HeaderName::from_static(X_REQUEST_ID), value);
     }
     headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    keep_alive::announce(&mut res);
 
     let request = res.request();
     let elapsed = started.elapsed();

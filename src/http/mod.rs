@@ -7,6 +7,7 @@ pub mod bearer;
 pub mod cors;
 pub mod error;
 pub mod host;
+pub mod keep_alive;
 pub mod links;
 pub mod middleware;
 pub mod request_id;

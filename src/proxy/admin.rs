@@ -17,6 +17,7 @@ use subtle::ConstantTimeEq;
 use super::forward::ProxyState;
 use super::problem::problem;
 use crate::http::host::HostPolicy;
+use crate::http::keep_alive;
 use crate::http::request_id::{RequestId, X_REQUEST_ID};
 
 /// Who may read the violations.
@@ -122,7 +123,8 @@ pub async fn not_found(req: HttpRequest) -> HttpResponse {
 /// Refuses a request whose `Host` the server's [`HostPolicy`] does not allow (403
 /// `forbidden_host`), before anything is forwarded: the proxy holds the real API's data and a
 /// caller's credentials, so a page on a rebound domain must not reach it. `/healthz` is
-/// answered whatever the `Host`, as orchestrators call it by address.
+/// answered whatever the `Host`, as orchestrators call it by address. Every answer announces
+/// the keep-alive timeout ([`keep_alive::announce`]).
 pub async fn check_host(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
@@ -142,7 +144,11 @@ pub async fn check_host(
             request_id(req.request()).as_str(),
             &[],
         );
-        return Ok(req.into_response(response));
+        let mut res = req.into_response(response);
+        keep_alive::announce(&mut res);
+        return Ok(res);
     }
-    Ok(next.call(req).await?.map_into_boxed_body())
+    let mut res = next.call(req).await?.map_into_boxed_body();
+    keep_alive::announce(&mut res);
+    Ok(res)
 }

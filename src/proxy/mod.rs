@@ -29,6 +29,7 @@ use actix_web::{web, App, HttpServer};
 
 use crate::api::openapi::{self, swagger_ui, SpecDocuments};
 use crate::har::HarFile;
+use crate::http::keep_alive::KeepAliveTimeout;
 use crate::settings::{Settings, UpstreamSettings};
 use admin::AdminAccess;
 use contract::{Contract, ContractError};
@@ -100,6 +101,7 @@ impl Proxy {
         );
         let docs = web::Data::new(SpecDocuments::build());
         let host_policy = web::Data::new(settings.host_policy());
+        let keep_alive = web::Data::new(KeepAliveTimeout::new(settings.server.keep_alive_secs));
         let upstream = settings.upstream.clone();
         let address = format!("{}:{}", settings.server.host, settings.server.port);
         let bind_error = |source| ProxyError::Bind {
@@ -119,6 +121,7 @@ impl Proxy {
                 .app_data(docs.clone())
                 .app_data(web::Data::new(client))
                 .app_data(host_policy.clone())
+                .app_data(keep_alive.clone())
                 .wrap(from_fn(admin::check_host))
                 .service(web::resource("/v1/tokens").route(web::route().to(forward::forward)))
                 .service(
