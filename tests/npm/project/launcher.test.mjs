@@ -1,7 +1,7 @@
 // The installed package, outside Playwright: the launcher run through npx (no Rust toolchain on
 // PATH), signals and exit codes, start()/stop(), and the admin client's sessions.
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, existsSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -115,6 +115,38 @@ for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"]) {
     assert.equal(alive(ready.pid), false);
   });
 }
+
+test("without its platform package the launcher names the platform and the other ways in; TOOKEN_MOCK_BINARY overrides", async () => {
+  // The package alone, in a project where npm did not install the platform package.
+  const isolated = mkdtempSync(join(tmpdir(), "no-platform-"));
+  cpSync("node_modules/tooken-mock", join(isolated, "node_modules/tooken-mock"), { recursive: true });
+  const launcher = join(isolated, "node_modules/tooken-mock/bin/tooken-mock.js");
+  const run = (env) =>
+    new Promise((resolve) => {
+      const child = spawn("node", [launcher, "--version"], { env: { ...ENV, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (c) => (stdout += c));
+      child.stderr.on("data", (c) => (stderr += c));
+      child.on("exit", (code) => resolve({ code, stdout, stderr }));
+    });
+
+  const missing = await run({});
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, new RegExp(`tooken-mock-${process.platform}-${process.arch}`));
+  assert.match(missing.stderr, /container image/);
+  assert.match(missing.stderr, /cargo install --locked/);
+  assert.match(missing.stderr, /TOOKEN_MOCK_BINARY/);
+
+  const binary = join(process.cwd(), `node_modules/tooken-mock-${process.platform}-${process.arch}/bin/tooken-mock`);
+  const overridden = await run({ TOOKEN_MOCK_BINARY: binary });
+  assert.equal(overridden.code, 0, overridden.stderr);
+  assert.match(overridden.stdout, /^tooken-mock \d+\.\d+\.\d+/);
+
+  const wrong = await run({ TOOKEN_MOCK_BINARY: join(isolated, "nothing-here") });
+  assert.equal(wrong.code, 1);
+  assert.match(wrong.stderr, /TOOKEN_MOCK_BINARY names .*nothing-here/);
+});
 
 test("the server's non-zero exit code passes through npx", async () => {
   const usage = await npx(["--port", "not-a-port"]);
