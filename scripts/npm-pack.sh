@@ -60,7 +60,7 @@ if [[ $platform != linux-x64 ]]; then
     pkg.description = pkg.description.replace("Linux x64", `${process.env.os} ${process.env.cpu}`);
     if (process.env.os === "win32") pkg.files = ["bin/tooken-mock.exe", "README.md"];
     fs.writeFileSync(file, JSON.stringify(pkg, null, 2) + "\n");' "$package/package.json"
-  sed -i "s/^# tooken-mock-linux-x64/# tooken-mock-$platform/" "$package/README.md"
+  perl -pi -e "s/^# tooken-mock-linux-x64/# tooken-mock-$platform/" "$package/README.md"
 fi
 binary_name=tooken-mock
 [[ $platform == win32-* ]] && binary_name=tooken-mock.exe

@@ -2,6 +2,10 @@
 // Runs the native tooken-mock binary with this process's arguments and standard streams.
 // SIGTERM, SIGINT and SIGHUP are passed on to it, so stopping `npx tooken-mock` stops the
 // server; its exit code (or the signal that ended it) becomes this process's.
+//
+// npx runs this file through `sh -c`, and a SIGTERM sent to npx reaches that shell, which dies
+// of it without passing it on: this process is then orphaned. It watches for that (its parent
+// changes) and stops the server as if it had got SIGTERM itself.
 import { spawn } from "node:child_process";
 import { binaryPath, BinaryNotFoundError } from "../lib/binary.js";
 
@@ -22,6 +26,16 @@ const forward = (signal) => {
   if (child.exitCode === null && child.signalCode === null) child.kill(signal);
 };
 for (const signal of FORWARDED) process.on(signal, forward);
+
+const PARENT_POLL_MS = 200;
+const parent = process.ppid;
+const orphanWatch = setInterval(() => {
+  if (process.ppid !== parent) {
+    clearInterval(orphanWatch);
+    forward("SIGTERM");
+  }
+}, PARENT_POLL_MS);
+orphanWatch.unref();
 
 child.on("error", (error) => {
   process.stderr.write(`tooken-mock: cannot run ${binary}: ${error.message}\n`);

@@ -33,7 +33,7 @@ export interface WebServerOptions {
   port?: number;
   /** Extra arguments of `tooken-mock` (`["--snapshot", "fixtures/tokens.json"]`). */
   args?: string[];
-  /** Environment of the server process. */
+  /** Environment of the server process, over Playwright's (`TOOKEN__LOG__LEVEL` is `warn` unless given). */
   env?: Record<string, string>;
   /** Milliseconds to wait for `/readyz` (default 30000). */
   timeout?: number;
@@ -50,5 +50,5 @@ export function webServer(options?: WebServerOptions): {
   stdout: "ignore";
   stderr: "pipe";
   gracefulShutdown: { signal: "SIGTERM"; timeout: number };
-  env?: Record<string, string>;
+  env: Record<string, string>;
 };

@@ -98,6 +98,7 @@ export function webServer(options = {}) {
     stdout: "ignore",
     stderr: "pipe",
     gracefulShutdown: { signal: "SIGTERM", timeout: 5_000 },
-    ...(env ? { env } : {}),
+    // The per-request log would fill Playwright's output; warnings and errors still show.
+    env: { TOOKEN__LOG__LEVEL: "warn", ...env },
   };
 }
