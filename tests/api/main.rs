@@ -1,5 +1,6 @@
 mod admin;
 mod authentication;
+mod control_spellings;
 mod cors;
 mod coverage;
 mod errors;
@@ -18,6 +19,7 @@ mod parser_refusals;
 mod preference_applied;
 mod proxy;
 mod proxy_drift;
+mod proxy_transparency;
 mod query_parameters;
 mod rate_limit;
 mod record;
