@@ -7,6 +7,7 @@
 //! summarised when the proxy stops; `proxy.strict` answers them with a 502 problem instead.
 
 mod admin;
+pub mod coding;
 pub mod command;
 pub mod contract;
 mod errors;
