@@ -2,7 +2,7 @@
 //! listener (port 0 picks a free one, which tests rely on) and returns a server to run.
 
 use std::io;
-use std::net::{SocketAddr, TcpListener};
+use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, TcpListener};
 use std::sync::Arc;
 
 use actix::Supervisor;
@@ -141,7 +141,8 @@ impl Application {
             address: address.clone(),
             source,
         };
-        let listener = TcpListener::bind(&address).map_err(bind_error)?;
+        let (listener, also) =
+            bind_listeners(&settings.server.host, settings.server.port).map_err(bind_error)?;
         let local = listener.local_addr().map_err(bind_error)?;
         let server = HttpServer::new(move || {
             // One store actor per worker, on the worker's own thread; supervised, so a
@@ -169,13 +170,18 @@ impl Application {
                             origins.as_deref(),
                             allowed_headers.as_deref(),
                         ))
+                        .wrap(from_fn(http::cors::public_without_credentials))
                         .configure(api::configure)
                         .service(swagger_ui(access != Access::Off))
                         .default_service(web::to(http::not_found)),
                 )
         });
         let server = settings.server.apply(server);
-        let server = server.listen(listener).map_err(bind_error)?.run();
+        let mut server = server.listen(listener).map_err(bind_error)?;
+        if let Some(ipv6) = also {
+            server = server.listen(ipv6).map_err(bind_error)?;
+        }
+        let server = server.run();
         Ok(Application {
             server,
             address: local,
@@ -214,5 +220,27 @@ impl Application {
     /// Serves until SIGINT or SIGTERM, letting requests in flight finish.
     pub async fn run_until_stopped(self) -> io::Result<()> {
         self.server.await
+    }
+}
+
+/// Binds `host:port`. On the loopback default (`127.0.0.1`, or `localhost`), `[::1]` is bound
+/// too, on the same port, so a client that resolves `localhost` to `::1` is served; when the
+/// machine has no `::1` (IPv6 off), that is logged and `127.0.0.1` serves alone.
+fn bind_listeners(host: &str, port: u16) -> io::Result<(TcpListener, Option<TcpListener>)> {
+    if host != "127.0.0.1" && host != "localhost" {
+        return Ok((TcpListener::bind(format!("{host}:{port}"))?, None));
+    }
+    let ipv4 = TcpListener::bind((Ipv4Addr::LOCALHOST, port))?;
+    let port = ipv4.local_addr()?.port();
+    match TcpListener::bind((Ipv6Addr::LOCALHOST, port)) {
+        Ok(ipv6) => Ok((ipv4, Some(ipv6))),
+        Err(error) => {
+            tracing::warn!(
+                port,
+                error = %error,
+                "cannot listen on [::1]; serving on 127.0.0.1 only"
+            );
+            Ok((ipv4, None))
+        }
     }
 }
