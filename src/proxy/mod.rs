@@ -21,7 +21,7 @@ pub mod rules;
 pub mod violations;
 
 use std::io;
-use std::net::{SocketAddr, TcpListener};
+use std::net::SocketAddr;
 use std::time::Duration;
 
 use actix_web::dev::Server;
@@ -100,7 +100,9 @@ impl Proxy {
             address: address.clone(),
             source,
         };
-        let listener = TcpListener::bind(&address).map_err(bind_error)?;
+        let (listener, also) =
+            crate::startup::bind_listeners(&settings.server.host, settings.server.port)
+                .map_err(bind_error)?;
         let local = listener.local_addr().map_err(bind_error)?;
         let shared = state.clone();
         let server = HttpServer::new(move || {
@@ -129,7 +131,11 @@ impl Proxy {
                 .default_service(web::to(admin::not_found))
         });
         let server = settings.server.apply(server);
-        let server = server.listen(listener).map_err(bind_error)?.run();
+        let mut server = server.listen(listener).map_err(bind_error)?;
+        if let Some(ipv6) = also {
+            server = server.listen(ipv6).map_err(bind_error)?;
+        }
+        let server = server.run();
         Ok(Proxy {
             server,
             address: local,

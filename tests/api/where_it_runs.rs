@@ -248,3 +248,11 @@ async fn record_out_replaces_only_a_regular_file_and_writes_nothing_over_anythin
         serde_json::from_slice(&std::fs::read(&target).expect("written")).expect("JSON");
     assert!(written["workspaces"].is_array(), "{written}");
 }
+
+#[actix_web::test]
+async fn the_proxy_on_its_loopback_default_is_served_on_ipv6_loopback_too() {
+    let mock = spawn_app("contract.json").await;
+    let proxy = crate::proxy::spawn_proxy(&mock.url("/v1"), &[]).await;
+    assert_eq!(healthz(proxy.address).await, StatusCode::OK);
+    assert_eq!(healthz(ipv6_of(proxy.address)).await, StatusCode::OK);
+}
