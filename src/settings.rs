@@ -2,7 +2,7 @@
 //! environment variables and command-line flags, then validated as a whole.
 
 mod security;
-mod server;
+pub mod server;
 mod upstream;
 mod validate;
 mod values;

@@ -2,7 +2,7 @@
 //! listener (port 0 picks a free one, which tests rely on) and returns a server to run.
 
 use std::io;
-use std::net::{SocketAddr, TcpListener};
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 use actix::Supervisor;
@@ -22,6 +22,7 @@ use crate::metrics::{LoadKind, Metrics};
 use crate::mock::forced::ForcedResponses;
 use crate::session::journal::JournalRequests;
 use crate::session::{SessionSettings, Sessions};
+use crate::settings::server::bind_listeners;
 use crate::settings::Settings;
 use crate::store::actor::{start_scans, StoreActor};
 use crate::store::source::{LoadError, Source};
@@ -148,7 +149,8 @@ impl Application {
             address: address.clone(),
             source,
         };
-        let listener = TcpListener::bind(&address).map_err(bind_error)?;
+        let (listener, also) =
+            bind_listeners(&settings.server.host, settings.server.port).map_err(bind_error)?;
         let keep_alive = web::Data::new(KeepAliveTimeout::new(settings.server.keep_alive_secs));
         let local = listener.local_addr().map_err(bind_error)?;
         let server = HttpServer::new(move || {
@@ -178,13 +180,18 @@ impl Application {
                             origins.as_deref(),
                             allowed_headers.as_deref(),
                         ))
+                        .wrap(from_fn(http::cors::public_without_credentials))
                         .configure(api::configure)
                         .service(swagger_ui(access != Access::Off))
                         .default_service(web::to(http::not_found)),
                 )
         });
         let server = settings.server.apply(server);
-        let server = server.listen(listener).map_err(bind_error)?.run();
+        let mut server = server.listen(listener).map_err(bind_error)?;
+        if let Some(ipv6) = also {
+            server = server.listen(ipv6).map_err(bind_error)?;
+        }
+        let server = server.run();
         Ok(Application {
             server,
             address: local,

@@ -52,5 +52,9 @@ fn every_setting_of_default_toml_has_its_row_and_default_in_the_settings_page() 
         }
     }
     assert!(settings.len() > 30, "default.toml was read: {settings:?}");
-    assert!(wrong.is_empty(), "docs/settings.md drifted:\n{}", wrong.join("\n"));
+    assert!(
+        wrong.is_empty(),
+        "docs/settings.md drifted:\n{}",
+        wrong.join("\n")
+    );
 }

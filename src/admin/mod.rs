@@ -4,7 +4,9 @@
 //! otherwise.
 //!
 //! On loopback it is open. Beyond loopback it needs `Authorization: Bearer <admin.token>`, and
-//! without a token it is not mounted at all (404), so a shared network never gets a way in.
+//! without a token it is off: every path under `/__admin` answers a 403 `admin_off` problem
+//! naming `admin.token`, so a shared network never gets a way in and a newcomer learns why.
+//! `GET /__admin/` lists the routes of its document.
 //! Pages on other origins never reach it unless `admin.cors_origins` lists them ([`origin`]).
 
 mod body;
@@ -65,9 +67,13 @@ fn resource(path: &str, allow: &'static str, routes: Vec<Route>) -> actix_web::R
         }))
 }
 
-/// Mounts the admin routes (nothing when access is off); pages on `cors_origins` may call them.
+/// Mounts the admin routes; pages on `cors_origins` may call them. When access is off, every
+/// path under the prefix answers a 403 `admin_off` problem naming the setting that turns it on.
 pub fn configure(cfg: &mut web::ServiceConfig, access: &Access, cors_origins: &[String]) {
     if *access == Access::Off {
+        cfg.service(web::scope(PREFIX).default_service(web::to(|| async {
+            Err::<HttpResponse, _>(ApiError::AdminOff)
+        })));
         return;
     }
     cfg.service(
@@ -83,6 +89,8 @@ pub fn configure(cfg: &mut web::ServiceConfig, access: &Access, cors_origins: &[
                 "GET",
                 vec![web::get().to(openapi::json)],
             ))
+            .service(resource("/", "GET", vec![web::get().to(openapi::routes)]))
+            .service(resource("", "GET", vec![web::get().to(openapi::routes)]))
             .service(
                 web::scope("")
                     .wrap(from_fn(guard))

@@ -223,6 +223,32 @@ pub fn documents() -> &'static SpecDocuments {
     })
 }
 
+/// `GET /__admin/`: every operation of the admin document as `METHOD /__admin/path` with its
+/// summary, and where the document is.
+pub async fn routes(req: actix_web::HttpRequest) -> HttpResponse {
+    let base = crate::http::forwarded_prefix(&req).unwrap_or_default();
+    let document: serde_json::Value = serde_json::from_str(&documents().json).unwrap_or_default();
+    let mut routes = Vec::new();
+    if let Some(paths) = document["paths"].as_object() {
+        for (path, operations) in paths {
+            for (method, operation) in operations.as_object().into_iter().flatten() {
+                if operation.is_object() && method != "parameters" {
+                    routes.push(serde_json::json!({
+                        "method": method.to_ascii_uppercase(),
+                        "path": format!("{base}{}{path}", super::PREFIX),
+                        "summary": operation["summary"],
+                    }));
+                }
+            }
+        }
+    }
+    HttpResponse::Ok().json(serde_json::json!({
+        "document": format!("{base}{}/openapi.json", super::PREFIX),
+        "docs": format!("{base}/docs/"),
+        "routes": routes,
+    }))
+}
+
 /// `/__admin/openapi.json`.
 pub async fn json() -> HttpResponse {
     HttpResponse::Ok()

@@ -1,6 +1,7 @@
 //! The vendor's API and what sits beside it: `GET /v1/tokens`, its documents and the probes.
 
 mod health;
+pub mod index;
 pub mod openapi;
 pub mod tokens;
 
@@ -23,12 +24,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::resource("/v1/tokens")
             .wrap(from_fn(mock::controls))
+            .wrap(from_fn(crate::http::forwarded::prefix_links))
             .route(web::get().to(tokens::list_tokens))
             .route(web::head().to(tokens::list_tokens))
             .default_service(web::to(|| async {
                 Err::<actix_web::HttpResponse, _>(ApiError::MethodNotAllowed("GET, HEAD"))
             })),
     )
+    .route("/", web::get().to(index::index))
     .route("/openapi.json", web::get().to(openapi::json))
     .route("/openapi.yaml", web::get().to(openapi::yaml))
     .route("/docs", web::get().to(openapi::docs_redirect))

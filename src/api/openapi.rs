@@ -98,10 +98,12 @@ pub async fn yaml(docs: web::Data<SpecDocuments>) -> HttpResponse {
         .body(docs.yaml.clone())
 }
 
-/// `/docs` sends browsers to `/docs/`, where Swagger UI's relative asset paths resolve.
+/// `/docs` sends browsers to `/docs/`, where Swagger UI's relative asset paths resolve. The
+/// `Location` is relative (`docs/`, RFC 9110 §10.2.2), so it resolves behind a proxy that
+/// serves the server under a path prefix too.
 pub async fn docs_redirect() -> HttpResponse {
     HttpResponse::PermanentRedirect()
-        .insert_header((header::LOCATION, "/docs/"))
+        .insert_header((header::LOCATION, "docs/"))
         .finish()
 }
 

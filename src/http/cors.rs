@@ -3,9 +3,11 @@
 //! read; and how a preflight is answered (204, or a 403 problem when refused).
 
 use actix_cors::{Cors, CorsError};
-use actix_web::dev::ServiceRequest;
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderName, ACCESS_CONTROL_REQUEST_METHOD};
 use actix_web::http::{Method, StatusCode};
+use actix_web::middleware::Next;
 use actix_web::HttpResponse;
 
 use super::ApiError;
@@ -62,6 +64,30 @@ fn with_headers(cors: Cors, headers: Option<&[String]>) -> Cors {
         .allowed_methods(METHODS)
         .expose_headers(EXPOSED.map(HeaderName::from_static))
         .max_age(600)
+}
+
+/// The paths that need no credentials: the index, the documents, Swagger UI, the probes and
+/// the metrics. Their answers allow any origin the API allows, without credentials.
+pub fn is_public(path: &str) -> bool {
+    matches!(
+        path,
+        "/" | "/docs" | "/openapi.json" | "/openapi.yaml" | "/healthz" | "/readyz" | "/metrics"
+    ) || path.starts_with("/docs/")
+}
+
+/// Middleware around the API's CORS layer: on [`is_public`] paths, the answer (a preflight's
+/// included) never carries `Access-Control-Allow-Credentials`.
+pub async fn public_without_credentials(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let public = is_public(req.path());
+    let mut res = next.call(req).await?;
+    if public {
+        res.headers_mut()
+            .remove(header::ACCESS_CONTROL_ALLOW_CREDENTIALS);
+    }
+    Ok(res)
 }
 
 /// How a CORS layer's answer goes out, applied to every response by

@@ -35,6 +35,10 @@ pub enum ApiError {
     /// own origin and those of `admin.cors_origins` only.
     #[error("cross-origin admin request refused")]
     AdminOriginRefused,
+    /// 403 `admin_off`: the admin API is off (listening beyond loopback without
+    /// `admin.token`); the detail names the setting that turns it on.
+    #[error("admin API off")]
+    AdminOff,
     /// 404 `not_found`: no resource at this path.
     #[error("not found")]
     NotFound,
@@ -117,6 +121,7 @@ impl ApiError {
             ApiError::InvalidChange(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Auth(_) => StatusCode::UNAUTHORIZED,
             ApiError::CorsRefused | ApiError::AdminOriginRefused => StatusCode::FORBIDDEN,
+            ApiError::AdminOff => StatusCode::FORBIDDEN,
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
@@ -140,6 +145,7 @@ impl ApiError {
             ApiError::Auth(AuthError::InsufficientScope) => "insufficient_scope",
             ApiError::Auth(_) => "invalid_token",
             ApiError::CorsRefused | ApiError::AdminOriginRefused => "cors_refused",
+            ApiError::AdminOff => "admin_off",
             ApiError::NotFound => "not_found",
             ApiError::MethodNotAllowed(_) => "method_not_allowed",
             ApiError::PayloadTooLarge(_) => "payload_too_large",
@@ -187,6 +193,10 @@ impl ApiError {
             }
             ApiError::AdminOriginRefused => "The admin API answers pages of its own origin \
                 only; list other origins in admin.cors_origins."
+                .to_owned(),
+            ApiError::AdminOff => "The admin API is off: the server listens beyond loopback \
+                and admin.token is not set. Set admin.token (TOOKEN__ADMIN__TOKEN, 8 or more \
+                characters) and send it as Authorization: Bearer <token>, or listen on loopback."
                 .to_owned(),
             ApiError::NotFound => "There is nothing at this path.".to_owned(),
             ApiError::MethodNotAllowed(allow) => format!("This resource answers {allow} only."),

@@ -6,6 +6,7 @@
 pub mod bearer;
 pub mod cors;
 pub mod error;
+pub mod forwarded;
 pub mod host;
 pub mod keep_alive;
 pub mod links;
@@ -13,6 +14,7 @@ pub mod middleware;
 pub mod request_id;
 
 pub use error::{ApiError, Problem, PROBLEM_JSON};
+pub use forwarded::forwarded_prefix;
 pub use request_id::RequestId;
 
 /// Sizes past which a request is refused before any handler runs.

@@ -59,8 +59,9 @@ impl Controls {
                 }
             }
         }
-        // Cheap test first: most requests carry no control at all.
-        if query.contains("__") || query.contains("%5F") || query.contains("%5f") {
+        // Cheap test first: most requests carry no control at all. A key is decoded before
+        // it is compared, so any `%` may spell a control (`__c%6Fde`).
+        if query.contains("__") || query.contains('%') {
             let decoded = QueryString::parse(query);
             for key in decoded.names_with_prefix("__") {
                 let name = &key[2..];

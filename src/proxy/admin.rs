@@ -60,7 +60,17 @@ pub async fn violations(
     let id = request_id(&req);
     match access.get_ref() {
         AdminAccess::Open => {}
-        AdminAccess::Off => return not_found(req).await,
+        AdminAccess::Off => {
+            return problem(
+                StatusCode::FORBIDDEN,
+                "admin_off",
+                "The admin API is off: the proxy listens beyond loopback and admin.token is \
+                 not set. Set admin.token (TOOKEN__ADMIN__TOKEN, 8 or more characters) and send \
+                 it as Authorization: Bearer <token>, or listen on loopback.",
+                id.as_str(),
+                &[],
+            )
+        }
         AdminAccess::Token(token) => {
             let given = req
                 .headers()

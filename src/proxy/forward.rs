@@ -1,15 +1,20 @@
 //! Forwarding `/v1/tokens`: the request goes to the upstream as it came (headers included),
 //! the answer comes back unchanged, and in between it is checked against the contract.
 
+use std::pin::Pin;
+use std::task::{Context, Poll};
 use std::time::Instant;
 
+use actix_web::body::{BodySize, MessageBody};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 
+use super::coding;
 use super::contract::Contract;
 use super::problem::{problem, upstream_failed, violating};
 use super::request::{Headers, RequestFacts};
+use super::rule::{Rule, Violation};
 use super::rules::{check, Response};
 use super::violations::{Entry, Violations};
 use crate::domain::format_timestamp;
@@ -28,9 +33,9 @@ pub struct ProxyState {
     pub har: Option<HarFile>,
 }
 
-/// Hop-by-hop fields (RFC 9110 §7.6.1) belong to one connection and are never forwarded;
-/// `host` and `content-length` are the client library's to write. `accept-encoding` is held
-/// back so the upstream answers uncompressed and the body can be checked.
+/// Hop-by-hop fields (RFC 9110 §7.6.1) belong to one connection and are never forwarded,
+/// nor is any field the `Connection` field names; `host` and `content-length` are the client
+/// library's to write (and, on an answer, actix-web's from the body it is given).
 const NOT_FORWARDED: [&str; 11] = [
     "connection",
     "keep-alive",
@@ -44,6 +49,26 @@ const NOT_FORWARDED: [&str; 11] = [
     "host",
     "content-length",
 ];
+
+/// The fields of one message that stay on its connection: [`NOT_FORWARDED`] and every name
+/// listed by its `Connection` fields (lower case).
+pub fn connection_fields<'a>(
+    headers: impl IntoIterator<Item = (&'a str, &'a [u8])>,
+) -> Vec<String> {
+    let mut names: Vec<String> = NOT_FORWARDED.iter().map(|n| (*n).to_owned()).collect();
+    for (name, value) in headers {
+        if name.eq_ignore_ascii_case("connection") {
+            let value = String::from_utf8_lossy(value);
+            names.extend(
+                value
+                    .split(',')
+                    .map(|option| option.trim().to_ascii_lowercase())
+                    .filter(|option| !option.is_empty()),
+            );
+        }
+    }
+    names
+}
 
 /// Forwards one request with the worker's `client`, checks the answer, and returns it (or a
 /// 502 listing the violations, in strict mode).
@@ -80,10 +105,14 @@ pub async fn forward(
         );
     };
     let mut upstream = client.request(upstream_method, &url);
+    let dropped = connection_fields(
+        req.headers()
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_bytes())),
+    );
     for (name, value) in req.headers() {
-        let name = name.as_str();
-        if !NOT_FORWARDED.contains(&name) && name != "accept-encoding" {
-            upstream = upstream.header(name, value.as_bytes());
+        if !dropped.iter().any(|d| d == name.as_str()) {
+            upstream = upstream.header(name.as_str(), value.as_bytes());
         }
     }
     let request_body = body;
@@ -130,15 +159,25 @@ pub async fn forward(
     let seconds = started.elapsed().as_secs_f64();
     let response_headers =
         Headers::from_pairs(headers.iter().map(|(n, v)| (n.as_str(), v.as_slice())));
-    let found = check(
-        &state.contract,
-        &facts,
-        &Response {
-            status,
-            headers: &response_headers,
-            body: &body,
-        },
-    );
+    // The checks read what the upstream meant; the client gets the bytes as they came.
+    let codings = coding::codings(response_headers.all("content-encoding"));
+    let decoded = coding::decode(&codings, &body, state.max_response_bytes);
+    let found = match &decoded {
+        Ok(decoded) => check(
+            &state.contract,
+            &facts,
+            &Response {
+                status,
+                headers: &response_headers,
+                body: decoded,
+            },
+        ),
+        Err(error) => vec![Violation::new(
+            Rule::Json,
+            "headers.Content-Encoding",
+            format!("cannot be read: {error}"),
+        )],
+    };
     let request_id = response_headers.first(X_REQUEST_ID).map_or_else(
         || caller_id.to_string(),
         |id| RequestId::from_header(Some(id.as_bytes())).to_string(),
@@ -164,7 +203,9 @@ pub async fn forward(
             req: &req,
             body: &request_body,
         };
-        sent.write(har, status, &headers, &body);
+        // HAR keeps the text as the upstream meant it, as browsers export it.
+        let text = decoded.as_deref().unwrap_or(&body);
+        sent.write(har, status, &headers, text);
     }
     let at = format_timestamp(&chrono::Utc::now());
     let entries: Vec<Entry> = found
@@ -189,8 +230,9 @@ pub async fn forward(
     }
     let mut response =
         HttpResponse::build(StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY));
+    let dropped = connection_fields(headers.iter().map(|(n, v)| (n.as_str(), v.as_slice())));
     for (name, value) in &headers {
-        if NOT_FORWARDED.contains(&name.as_str()) {
+        if dropped.contains(name) {
             continue;
         }
         if let (Ok(name), Ok(value)) = (
@@ -200,7 +242,33 @@ pub async fn forward(
             response.append_header((name, value));
         }
     }
-    response.body(body)
+    // A HEAD answer has no body but says how long the GET's would be: the upstream's length.
+    let head_length = (method == "HEAD")
+        .then(|| response_headers.first("content-length"))
+        .flatten()
+        .and_then(|length| length.trim().parse::<u64>().ok());
+    match head_length {
+        Some(length) => response.body(HeadBody(length)),
+        None => response.body(body),
+    }
+}
+
+/// The body of an answer to HEAD: no bytes, and the size the upstream gave.
+struct HeadBody(u64);
+
+impl MessageBody for HeadBody {
+    type Error = std::convert::Infallible;
+
+    fn size(&self) -> BodySize {
+        BodySize::Sized(self.0)
+    }
+
+    fn poll_next(
+        self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+    ) -> Poll<Option<Result<web::Bytes, Self::Error>>> {
+        Poll::Ready(None)
+    }
 }
 
 /// The request as forwarded, for the HAR file.
@@ -219,7 +287,7 @@ impl Sent<'_> {
             self.req
                 .headers()
                 .iter()
-                .filter(|(n, _)| !NOT_FORWARDED.contains(&n.as_str()) && *n != "accept-encoding")
+                .filter(|(n, _)| !NOT_FORWARDED.contains(&n.as_str()))
                 .map(|(n, v)| (n.as_str(), v.as_bytes())),
         );
         let response_headers =

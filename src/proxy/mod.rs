@@ -7,6 +7,7 @@
 //! summarised when the proxy stops; `proxy.strict` answers them with a 502 problem instead.
 
 mod admin;
+pub mod coding;
 pub mod command;
 pub mod contract;
 mod errors;
@@ -20,7 +21,7 @@ pub mod rules;
 pub mod violations;
 
 use std::io;
-use std::net::{SocketAddr, TcpListener};
+use std::net::SocketAddr;
 use std::time::Duration;
 
 use actix_web::dev::Server;
@@ -108,7 +109,9 @@ impl Proxy {
             address: address.clone(),
             source,
         };
-        let listener = TcpListener::bind(&address).map_err(bind_error)?;
+        let (listener, also) =
+            crate::settings::server::bind_listeners(&settings.server.host, settings.server.port)
+                .map_err(bind_error)?;
         let local = listener.local_addr().map_err(bind_error)?;
         let shared = state.clone();
         let server = HttpServer::new(move || {
@@ -138,7 +141,11 @@ impl Proxy {
                 .default_service(web::to(admin::not_found))
         });
         let server = settings.server.apply(server);
-        let server = server.listen(listener).map_err(bind_error)?.run();
+        let mut server = server.listen(listener).map_err(bind_error)?;
+        if let Some(ipv6) = also {
+            server = server.listen(ipv6).map_err(bind_error)?;
+        }
+        let server = server.run();
         Ok(Proxy {
             server,
             address: local,

@@ -36,6 +36,11 @@ pub fn run(args: RecordArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    // Refused before anything is fetched: the output must be a regular file or nothing yet.
+    if let Some(Err(e)) = args.out.as_deref().map(replaceable) {
+        eprintln!("tooken-mock record: {e}");
+        return ExitCode::from(2);
+    }
     let options = RecordOptions {
         from: settings.upstream.base_url().to_owned(),
         secret: args.secret,
@@ -78,13 +83,46 @@ pub fn run(args: RecordArgs) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// Writes beside `path`, then renames: a reader never sees half a snapshot, and a failed
-/// write leaves an existing file as it was.
+/// `Ok` when `path` is absent or a regular file; otherwise an error naming what stands there
+/// (a directory, a symbolic link, a FIFO, a socket, a device), which a rename would replace.
+fn replaceable(path: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::FileTypeExt;
+    let kind = match std::fs::symlink_metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e),
+        Ok(meta) => meta.file_type(),
+    };
+    let what = if kind.is_file() {
+        return Ok(());
+    } else if kind.is_dir() {
+        "a directory"
+    } else if kind.is_symlink() {
+        "a symbolic link"
+    } else if kind.is_fifo() {
+        "a FIFO"
+    } else if kind.is_socket() {
+        "a socket"
+    } else if kind.is_block_device() || kind.is_char_device() {
+        "a device"
+    } else {
+        "not a regular file"
+    };
+    Err(std::io::Error::other(format!(
+        "--out {} is {what}; only a regular file is replaced, and nothing was written",
+        path.display()
+    )))
+}
+
+/// Writes beside `path` (in the same directory), then renames: a reader never sees half a
+/// snapshot, and a failed write leaves an existing file as it was. Anything but a regular
+/// file at `path` is refused ([`replaceable`]), checked again just before the rename.
 fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    replaceable(path)?;
     let mut temporary = path.as_os_str().to_owned();
     temporary.push(format!(".{}.partial", std::process::id()));
     let temporary = PathBuf::from(temporary);
     std::fs::write(&temporary, bytes)
+        .and_then(|()| replaceable(path))
         .and_then(|()| std::fs::rename(&temporary, path))
         .inspect_err(|_| {
             let _ = std::fs::remove_file(&temporary);

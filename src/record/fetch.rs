@@ -4,10 +4,11 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use reqwest::header::RETRY_AFTER;
+use reqwest::header::{CONTENT_ENCODING, RETRY_AFTER};
 use serde_json::Value;
 
 use super::{Progress, RecordError};
+use crate::proxy::coding;
 use crate::settings::UpstreamSettings;
 
 /// A page as the recorder needs it: the tokens as sent, member order kept, and the totals.
@@ -59,7 +60,17 @@ pub async fn fetch(
             actix_web::rt::time::sleep(Duration::from_secs(wait)).await;
             continue;
         }
+        // An upstream may compress whatever it is asked: read what it meant.
+        let codings = coding::codings(
+            response
+                .headers()
+                .get_all(CONTENT_ENCODING)
+                .iter()
+                .map(|v| v.to_str().unwrap_or("unreadable")),
+        );
         let body = response.bytes().await.map_err(RecordError::Http)?;
+        let body = coding::decode(&codings, &body, settings.max_response_bytes)
+            .map_err(|e| RecordError::NotAPage(format!("page {page}: {e}")))?;
         if status != 200 {
             let problem: Value = serde_json::from_slice(&body).unwrap_or_default();
             let detail = match (problem["code"].as_str(), problem["detail"].as_str()) {

@@ -116,7 +116,9 @@ fn name_of(req: &HttpRequest) -> Result<(Option<SessionName>, bool), ParamError>
         ),
     };
     let raw = req.query_string();
-    if raw.contains(SESSION_PARAMETER) || raw.contains("%5F") || raw.contains("%5f") {
+    // Keys are decoded before they are compared: `__sessio%6E` is `__session`. Only a query
+    // with neither the plain name nor any `%` can skip decoding.
+    if raw.contains(SESSION_PARAMETER) || raw.contains('%') {
         if let Some(text) = QueryString::parse(raw).single(SESSION_PARAMETER)? {
             let name = SessionName::parse(&text)
                 .ok_or(ParamError::new(SESSION_PARAMETER, SessionName::RULE))?;

@@ -1,6 +1,9 @@
-//! How `server.*` shapes an actix-web server: the same for the mock and the proxy.
+//! How `server.*` shapes an actix-web server, and binds its listeners: the same for the mock and
+//! the proxy.
 
 use std::fmt;
+use std::io;
+use std::net::{Ipv4Addr, Ipv6Addr, TcpListener};
 use std::time::Duration;
 
 use actix_http::{Request, Response};
@@ -38,6 +41,29 @@ impl ServerSettings {
         match self.workers {
             0 => server,
             workers => server.workers(workers),
+        }
+    }
+}
+
+/// Binds `host:port`. On the loopback default (`127.0.0.1`, or `localhost`), `[::1]` is bound
+/// too, on the same port, so a client that resolves `localhost` to `::1` is served; when the
+/// machine has no `::1` (IPv6 off), that is logged and `127.0.0.1` serves alone. The mock and
+/// the proxy bind alike. Returns the first listener and the `[::1]` one, if any.
+pub fn bind_listeners(host: &str, port: u16) -> io::Result<(TcpListener, Option<TcpListener>)> {
+    if host != "127.0.0.1" && host != "localhost" {
+        return Ok((TcpListener::bind(format!("{host}:{port}"))?, None));
+    }
+    let ipv4 = TcpListener::bind((Ipv4Addr::LOCALHOST, port))?;
+    let port = ipv4.local_addr()?.port();
+    match TcpListener::bind((Ipv6Addr::LOCALHOST, port)) {
+        Ok(ipv6) => Ok((ipv4, Some(ipv6))),
+        Err(error) => {
+            tracing::warn!(
+                port,
+                error = %error,
+                "cannot listen on [::1]; serving on 127.0.0.1 only"
+            );
+            Ok((ipv4, None))
         }
     }
 }

@@ -44,6 +44,14 @@ pub fn fingerprint(path: &Path) -> Option<Fingerprint> {
 /// loading is seen as a change. `interval_ms` is how long a burst of file events is let
 /// settle before the file is read, and how often it is polled where there are no events.
 pub fn start(path: PathBuf, interval_ms: u64, loaded: Option<Fingerprint>, on_change: OnChange) {
+    if is_mount_point(&path) {
+        tracing::warn!(
+            path = %path.display(),
+            "the snapshot file is a mount point of its own (a single-file bind mount): a save \
+             that writes a new file and renames it over this one is not seen here; mount its \
+             directory instead"
+        );
+    }
     let interval = Duration::from_millis(interval_ms);
     let changed = Arc::new(Notify::new());
     let watcher = subscribe(&path, interval, changed.clone());
@@ -83,6 +91,53 @@ enum Read {
     Gone,
     /// New bytes: their digest and what loading them gave, indexed.
     Changed(Fingerprint, Box<Result<Index, LoadError>>),
+}
+
+/// Whether `path` is a mount point: its device differs from its directory's, or
+/// `/proc/self/mountinfo` lists it. A single-file bind mount keeps the inode it was made with,
+/// so an editor's rename-save on the host never reaches it.
+pub fn is_mount_point(path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(path) = path.canonicalize() else {
+        return false;
+    };
+    let device = |p: &Path| std::fs::metadata(p).map(|m| m.dev()).ok();
+    let parent = path.parent().and_then(device);
+    if parent.is_some() && device(&path) != parent {
+        return true;
+    }
+    std::fs::read_to_string("/proc/self/mountinfo")
+        .is_ok_and(|table| mount_points(&table).any(|point| Path::new(&point) == path))
+}
+
+/// The mount points of a `mountinfo` table (proc(5): the fifth field, octal escapes decoded).
+fn mount_points(table: &str) -> impl Iterator<Item = String> + '_ {
+    table
+        .lines()
+        .filter_map(|line| line.split(' ').nth(4))
+        .map(unescape_octal)
+}
+
+fn unescape_octal(field: &str) -> String {
+    let bytes = field.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let escaped = bytes
+            .get(i + 1..i + 4)
+            .filter(|d| bytes[i] == b'\\' && d.iter().all(|b| (b'0'..=b'7').contains(b)));
+        match escaped.and_then(|d| u8::from_str_radix(std::str::from_utf8(d).ok()?, 8).ok()) {
+            Some(byte) => {
+                out.push(byte);
+                i += 4;
+            }
+            None => {
+                out.push(bytes[i]);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 fn read(path: &Path, seen: Option<Fingerprint>) -> Read {
@@ -151,4 +206,30 @@ fn concerns(event: &Event, name: &OsString, any_entry: bool) -> bool {
     };
     let names_it = || event.paths.iter().any(|p| p.file_name() == Some(name));
     event.need_rescan() || (may_change && (any_entry || names_it()))
+}
+
+#[cfg(test)]
+mod mount_tests {
+    use super::{is_mount_point, mount_points};
+    use std::path::Path;
+
+    #[test]
+    fn mount_points_are_the_fifth_field_with_octal_escapes_decoded() {
+        let table = "22 1 8:1 / / rw,relatime - ext4 /dev/sda1 rw\n\
+            41 22 8:1 /srv/data/tokens.json /data/tokens.json rw - ext4 /dev/sda1 rw\n\
+            42 22 8:1 /x /data/my\\040file.json rw - ext4 /dev/sda1 rw\n";
+        let points: Vec<String> = mount_points(table).collect();
+        assert_eq!(points, ["/", "/data/tokens.json", "/data/my file.json"]);
+    }
+
+    #[test]
+    fn an_ordinary_file_is_no_mount_point_and_a_mounted_one_is() {
+        let dir = tempfile::tempdir().expect("a directory");
+        let file = dir.path().join("tokens.json");
+        std::fs::write(&file, b"[]").expect("a file");
+        assert!(!is_mount_point(&file));
+        assert!(!is_mount_point(Path::new("/no/such/file")));
+        // `/proc` is a file system of its own, mounted on a directory of `/`.
+        assert!(is_mount_point(Path::new("/proc")));
+    }
 }

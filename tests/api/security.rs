@@ -345,7 +345,7 @@ async fn beyond_loopback_without_an_admin_token_a_store_failure_cannot_be_inject
     let listing = app.get("/v1/tokens", Some(NORTH_READER)).await;
 
     // Assert
-    assert_problem(injected, StatusCode::NOT_FOUND, "not_found").await;
+    assert_problem(injected, StatusCode::FORBIDDEN, "admin_off").await;
     assert_eq!(listing.status(), StatusCode::OK);
 }
 

@@ -92,14 +92,24 @@ async fn beyond_loopback_without_an_admin_token_the_admin_api_is_off() {
     )
     .await;
     let mut routes = ADMIN_ROUTES.to_vec();
-    routes.push((Method::GET, "/__admin/openapi.json"));
+    routes.extend([
+        (Method::GET, "/__admin/openapi.json"),
+        (Method::GET, "/__admin/"),
+        (Method::GET, "/__admin"),
+        (Method::GET, "/__admin/no-such-route"),
+        (Method::DELETE, "/__admin/sessions/s1?__session=attacker-1"),
+    ]);
 
     for (method, path) in routes {
         // Act
         let response = app.request(method.clone(), path, Some(ADMIN_TOKEN)).await;
 
-        // Assert
-        assert_problem(response, StatusCode::NOT_FOUND, "not_found").await;
+        // Assert: a problem that says why, and what turns the admin API on.
+        let body = assert_problem(response, StatusCode::FORBIDDEN, "admin_off").await;
+        let detail = body["detail"].as_str().unwrap_or_default();
+        for named in ["admin.token", "TOOKEN__ADMIN__TOKEN"] {
+            assert!(detail.contains(named), "{method} {path}: {detail}");
+        }
     }
     let script = app
         .get("/docs/swagger-initializer.js", None)
