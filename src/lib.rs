@@ -19,6 +19,7 @@ pub mod proxy;
 pub mod record;
 pub mod session;
 pub mod settings;
+pub mod signals;
 pub mod startup;
 pub mod store;
 pub mod telemetry;

@@ -14,6 +14,7 @@ pub mod index;
 mod list;
 pub mod overlay;
 mod partition;
+pub mod regular;
 pub mod snapshot;
 pub mod source;
 pub mod watch;
