@@ -99,3 +99,39 @@ async fn a_body_that_completes_within_the_timeout_is_read_as_before() {
     // Assert
     assert!(response.status().is_success(), "{}", response.status());
 }
+
+#[actix_web::test]
+async fn a_body_that_never_completes_on_a_route_that_reads_none_does_not_hold_its_connection() {
+    // Arrange
+    let app = spawn_app_with(
+        "workspaces.json",
+        FROZEN_NOW,
+        &[("TOOKEN__SERVER__BODY_TIMEOUT_MS", "500")],
+    )
+    .await;
+    let started = Instant::now();
+    let stalled: Vec<_> = [
+        ("GET", "/v1/tokens"),
+        ("POST", "/__admin/reset"),
+        ("GET", "/healthz"),
+    ]
+    .into_iter()
+    .map(|(method, path)| (path, send_raw(app.address, &half_a_body(method, path))))
+    .collect();
+
+    // Act
+    let mut answers = Vec::new();
+    for (path, stream) in stalled {
+        answers.push((path, read_until_closed(stream).await));
+    }
+
+    // Assert: answered, and the connection closed rather than left waiting for the rest.
+    for (path, answer) in &answers {
+        assert!(answer.status.is_some(), "{path}: {}", answer.text);
+    }
+    assert!(
+        started.elapsed() < Duration::from_secs(8),
+        "{:?}",
+        started.elapsed()
+    );
+}
