@@ -29,6 +29,7 @@ use actix_web::{web, App, HttpServer};
 
 use crate::api::openapi::{self, swagger_ui, SpecDocuments};
 use crate::settings::{Settings, UpstreamSettings};
+use crate::signals::Stop;
 use admin::AdminAccess;
 use contract::{Contract, ContractError};
 use forward::ProxyState;
@@ -52,6 +53,7 @@ pub struct Proxy {
     server: Server,
     address: SocketAddr,
     state: web::Data<ProxyState>,
+    stop: Stop,
 }
 
 /// The HTTP client towards the upstream, with the configured timeouts and pool. Redirects
@@ -127,13 +129,25 @@ impl Proxy {
                 .service(swagger_ui(false))
                 .default_service(web::to(admin::not_found))
         });
-        let server = settings.server.apply(server);
+        // Signals are the process's (crate::signals), as for the mock: SIGINT lets requests
+        // in flight finish as SIGTERM does.
+        let stop = Stop::default();
+        let server = settings
+            .server
+            .apply(server)
+            .shutdown_signal(stop.requested());
         let server = server.listen(listener).map_err(bind_error)?.run();
         Ok(Proxy {
             server,
             address: local,
             state,
+            stop,
         })
+    }
+
+    /// What stops the proxy gracefully (SIGTERM and SIGINT, through crate::signals).
+    pub fn stop(&self) -> Stop {
+        self.stop.clone()
     }
 
     /// The address the proxy listens on.

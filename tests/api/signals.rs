@@ -350,3 +350,44 @@ async fn sigquit_leaves_at_once_with_its_documented_status() {
         "the request in flight is dropped"
     );
 }
+
+#[tokio::test]
+async fn sigint_lets_the_proxys_requests_in_flight_finish_then_it_exits_0() {
+    // Arrange: the mock as the upstream, answering after 1.5 s, and the proxy before it.
+    let mut upstream = Binary::start(&["--port", "0"], &[]);
+    let upstream_base = upstream.wait_for_banner().await;
+    let upstream_api = format!("{upstream_base}/v1");
+    let mut proxy = Binary::start(&["proxy", "--upstream", &upstream_api, "--port", "0"], &[]);
+    let base = proxy.wait_for_banner().await;
+    let in_flight: Vec<_> = (0..3)
+        .map(|_| {
+            let request = reqwest::Client::new()
+                .get(format!("{base}/v1/tokens"))
+                .bearer_auth(tooken_mock::store::DEMO_SECRET)
+                .header("Prefer", "delay=1500");
+            tokio::spawn(async move { request.send().await.map(|r| r.status()) })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        in_flight.iter().all(|t| !t.is_finished()),
+        "still in flight"
+    );
+
+    // Act
+    kill("-INT", proxy.pid());
+    let mut statuses = Vec::new();
+    for task in in_flight {
+        statuses.push(task.await.expect("task").expect("answered despite SIGINT"));
+    }
+    let status = proxy.wait_for_exit().await;
+
+    // Assert
+    assert!(
+        statuses.iter().all(|s| *s == StatusCode::OK),
+        "{statuses:?}"
+    );
+    assert_eq!(status.code(), Some(0), "{}", proxy.stderr());
+    kill("-TERM", upstream.pid());
+    assert_eq!(upstream.wait_for_exit().await.code(), Some(0));
+}
