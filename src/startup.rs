@@ -158,8 +158,9 @@ impl Application {
         let listener = TcpListener::bind(&address).map_err(bind_error)?;
         let local = listener.local_addr().map_err(bind_error)?;
         let server = HttpServer::new(move || {
-            // One store actor per worker, on the worker's own thread; supervised, so a
-            // failure while listing restarts it instead of leaving the worker without one.
+            // One store actor per worker, on the worker's own thread. A panic while listing
+            // is caught around that listing (store::actor); the supervisor restarts the actor
+            // should it ever stop.
             let scans = scans.clone();
             let store = Supervisor::start(move |_| StoreActor::new(scans));
             App::new()
