@@ -328,8 +328,17 @@ fn serve(args: ServeArgs) -> ExitCode {
         }
     };
     let _log_writer = crate::telemetry::init(settings.log.level, settings.log.format);
+    // Before the data loads: a signal during start-up ends it (rule 35).
+    let signals = match crate::signals::Signals::listen() {
+        Ok(signals) => signals,
+        Err(e) => {
+            eprintln!("tooken-mock: cannot handle signals: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     let outcome = actix_web::rt::System::new().block_on(async {
         let app = Application::build(&settings)?;
+        signals.serving(app.stop(), app.hangup());
         print_banner(&app, &settings);
         let Some(path) = settings.ready_file() else {
             return app.run_until_stopped().await.map_err(StartupError::Serve);

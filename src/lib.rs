@@ -22,6 +22,7 @@ pub mod ready_file;
 pub mod record;
 pub mod session;
 pub mod settings;
+pub mod signals;
 pub mod startup;
 pub mod store;
 pub mod telemetry;

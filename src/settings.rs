@@ -93,6 +93,8 @@ pub struct ServerSettings {
     pub workers: usize,
     pub shutdown_timeout_secs: u64,
     pub client_request_timeout_ms: u64,
+    /// Milliseconds a request body has to arrive whole, from the end of its headers (408).
+    pub body_timeout_ms: u64,
     pub keep_alive_secs: u64,
     pub max_connections: usize,
     pub max_query_bytes: usize,

@@ -24,6 +24,7 @@ use crate::session::journal::JournalRequests;
 use crate::session::{SessionSettings, Sessions};
 use crate::settings::server::bind_listeners;
 use crate::settings::Settings;
+use crate::signals::{Hangup, Stop};
 use crate::store::actor::{start_scans, StoreActor};
 use crate::store::source::{LoadError, Source};
 use crate::store::{watch, Index};
@@ -51,12 +52,32 @@ pub struct Application {
     sessions: web::Data<Sessions>,
     admin_access: Access,
     demo_secrets: Vec<DemoSecret>,
+    stop: Stop,
+    source: Source,
+    metrics: web::Data<Metrics>,
+}
+
+/// Installs a reloaded snapshot file, or records why it was refused (the data served stays).
+fn install_reload(sessions: &Sessions, metrics: &Metrics, loaded: Result<Index, LoadError>) {
+    match loaded {
+        Ok(index) => {
+            let status = sessions.replace_configured(Arc::new(index));
+            metrics.record_load(LoadKind::Reload, true);
+            tracing::info!(tokens = status.tokens, "snapshot reloaded");
+        }
+        Err(error) => {
+            tracing::warn!(%error, "snapshot reload refused; the current data stays");
+            metrics.record_load(LoadKind::Reload, false);
+            sessions.reload_refused(error.to_string());
+        }
+    }
 }
 
 impl Application {
     /// Loads the data and binds the listener. Must run inside an actix system.
     pub fn build(settings: &Settings) -> Result<Application, StartupError> {
         let source = settings.source();
+        tracing::info!(%source, "loading the data");
         let loaded_file = match (&source, settings.snapshot.watch) {
             (Source::File(path), true) => watch::fingerprint(path),
             _ => None,
@@ -86,17 +107,8 @@ impl Application {
             if let Source::File(path) = &source {
                 let interval = settings.snapshot.watch_interval_ms;
                 let (sessions, metrics) = (sessions.clone(), metrics.clone());
-                let on_change = Box::new(move |loaded: Result<_, LoadError>| match loaded {
-                    Ok(index) => {
-                        let status = sessions.replace_configured(Arc::new(index));
-                        metrics.record_load(LoadKind::Reload, true);
-                        tracing::info!(tokens = status.tokens, "snapshot reloaded");
-                    }
-                    Err(error) => {
-                        tracing::warn!(%error, "snapshot reload refused; the current data stays");
-                        metrics.record_load(LoadKind::Reload, false);
-                        sessions.reload_refused(error.to_string());
-                    }
+                let on_change = Box::new(move |loaded: Result<_, LoadError>| {
+                    install_reload(&sessions, &metrics, loaded)
                 });
                 watch::start(path.clone(), interval, loaded_file, on_change);
             }
@@ -116,7 +128,7 @@ impl Application {
             (false, token) => Access::Token(token.to_owned()),
         };
         let admin_state = web::Data::new(AdminState {
-            source,
+            source: source.clone(),
             access: admin_access.clone(),
             max_body_bytes: settings.admin.max_body_bytes,
             cors_origins: settings.admin.cors_origins.as_strings(),
@@ -128,6 +140,7 @@ impl Application {
         let request_limits = web::Data::new(RequestLimits {
             max_query_bytes: settings.server.max_query_bytes,
             max_header_bytes: settings.server.max_header_bytes,
+            body_timeout: std::time::Duration::from_millis(settings.server.body_timeout_ms),
         });
         let docs = web::Data::new(docs);
         let origins = settings.api_cors_origins();
@@ -138,6 +151,7 @@ impl Application {
         // Name filters scan on a thread of their own, so listings never wait behind them.
         let scans = start_scans(1);
         let app_sessions = sessions.clone();
+        let app_metrics = metrics.clone();
         // Every request ends up in its session's journal, except the admin API's own calls.
         let journal: Arc<dyn RequestObserver> = Arc::new(JournalRequests {
             unjournaled: vec![admin::PREFIX],
@@ -154,8 +168,9 @@ impl Application {
         let keep_alive = web::Data::new(KeepAliveTimeout::new(settings.server.keep_alive_secs));
         let local = listener.local_addr().map_err(bind_error)?;
         let server = HttpServer::new(move || {
-            // One store actor per worker, on the worker's own thread; supervised, so a
-            // failure while listing restarts it instead of leaving the worker without one.
+            // One store actor per worker, on the worker's own thread. A panic while listing
+            // is caught around that listing (store::actor); the supervisor restarts the actor
+            // should it ever stop.
             let scans = scans.clone();
             let store = Supervisor::start(move |_| StoreActor::new(scans));
             App::new()
@@ -166,7 +181,7 @@ impl Application {
                 .app_data(docs.clone())
                 .app_data(forced.clone())
                 .app_data(admin_state.clone())
-                .app_data(metrics.clone())
+                .app_data(app_metrics.clone())
                 .app_data(admin::json_config())
                 .app_data(journal.clone())
                 .app_data(host_policy.clone())
@@ -186,7 +201,14 @@ impl Application {
                         .default_service(web::to(http::not_found)),
                 )
         });
-        let server = settings.server.apply(server);
+        // Signals are the process's to handle (crate::signals), not the server's: SIGINT then
+        // lets requests in flight finish as SIGTERM does, and tests in one process never
+        // stop each other's servers.
+        let stop = Stop::default();
+        let server = settings
+            .server
+            .apply(server)
+            .shutdown_signal(stop.requested());
         let mut server = server.listen(listener).map_err(bind_error)?;
         if let Some(ipv6) = also {
             server = server.listen(ipv6).map_err(bind_error)?;
@@ -198,6 +220,9 @@ impl Application {
             sessions,
             admin_access,
             demo_secrets,
+            stop,
+            source,
+            metrics,
         })
     }
 
@@ -227,7 +252,29 @@ impl Application {
         &self.demo_secrets
     }
 
-    /// Serves until SIGINT or SIGTERM, letting requests in flight finish.
+    /// What stops the server gracefully (SIGTERM and SIGINT, through crate::signals).
+    pub fn stop(&self) -> Stop {
+        self.stop.clone()
+    }
+
+    /// What SIGHUP does: reloads a snapshot file as `--watch` would; with no file to reload,
+    /// logs that there is none.
+    pub fn hangup(&self) -> Hangup {
+        let (source, sessions, metrics) = (
+            self.source.clone(),
+            self.sessions.clone(),
+            self.metrics.clone(),
+        );
+        Box::new(move || match &source {
+            Source::File(_) => {
+                let loaded = source.load().map(Index::new);
+                install_reload(&sessions, &metrics, loaded);
+            }
+            _ => tracing::info!(%source, "nothing to reload: the data is not from a file"),
+        })
+    }
+
+    /// Serves until stopped ([`Application::stop`]), letting requests in flight finish.
     pub async fn run_until_stopped(self) -> io::Result<()> {
         self.server.await
     }

@@ -8,12 +8,18 @@
 //! page took (`benches/load.sh` prints the page's throughput with and without its line).
 //! Under a flood larger than the buffer, lines are dropped and counted rather than slow the
 //! server down.
+//!
+//! Standard error that nobody reads (a pipe whose reader stopped) never holds the process: the
+//! buffer stays bounded as above, and at exit the last lines get [`EXIT_WAIT`] to be written
+//! before the process leaves without them. A panic is one log line (`panic`, with the message
+//! and where it happened), never a multi-line report or backtrace in the middle of the log.
 
 use std::io::{IsTerminal, Write};
+use std::panic::PanicHookInfo;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::EnvFilter;
@@ -26,11 +32,32 @@ pub mod line;
 const FLUSH_EVERY: Duration = Duration::from_millis(20);
 /// Lines waiting beyond this many bytes are dropped (and counted) until the next write-out.
 const MAX_PENDING_BYTES: usize = 8 * 1024 * 1024;
+/// How long the process waits at exit for the last lines to be written out.
+pub const EXIT_WAIT: Duration = Duration::from_secs(1);
 
 struct Shared {
     pending: Mutex<Vec<u8>>,
     dropped: AtomicU64,
     stopping: AtomicBool,
+    /// How many write-outs have finished.
+    written: AtomicU64,
+}
+
+/// The log of the process, once [`init`] installed it.
+static INSTALLED: OnceLock<Arc<Shared>> = OnceLock::new();
+
+/// Waits until the lines logged before this call are written out, for at most `timeout`:
+/// for a process about to leave without unwinding (`std::process::exit`).
+pub fn flush(timeout: Duration) {
+    let Some(shared) = INSTALLED.get() else {
+        return;
+    };
+    // The write-out running now may have taken its lines before ours: wait for the next one.
+    let target = shared.written.load(Relaxed) + 2;
+    let deadline = Instant::now() + timeout;
+    while shared.written.load(Relaxed) < target && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(2));
+    }
 }
 
 /// Hands each formatted line to the shared buffer.
@@ -71,10 +98,17 @@ pub struct LogGuard {
 }
 
 impl Drop for LogGuard {
+    /// Waits at most [`EXIT_WAIT`]: a writer blocked on a full pipe is left behind.
     fn drop(&mut self) {
         self.shared.stopping.store(true, Relaxed);
+        let deadline = Instant::now() + EXIT_WAIT;
         if let Some(writer) = self.writer.take() {
-            let _ = writer.join();
+            while !writer.is_finished() && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(2));
+            }
+            if writer.is_finished() {
+                let _ = writer.join();
+            }
         }
     }
 }
@@ -94,6 +128,28 @@ fn write_out(shared: &Shared, spare: &mut Vec<u8>) {
     }
     let _ = stderr.flush();
     spare.clear();
+    shared.written.fetch_add(1, Relaxed);
+}
+
+/// Logs a panic as one line at ERROR: its message, where it happened and on which thread.
+fn log_panic(info: &PanicHookInfo<'_>) {
+    let payload = info.payload();
+    let message = payload
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("(no message)");
+    let location = info
+        .location()
+        .map(|l| format!("{}:{}:{}", l.file(), l.line(), l.column()))
+        .unwrap_or_default();
+    let thread = std::thread::current();
+    tracing::error!(
+        panic.message = message,
+        panic.location = location,
+        thread = thread.name().unwrap_or("unnamed"),
+        "panic"
+    );
 }
 
 /// Installs the global subscriber; a second call (tests) is a no-op. Keep the returned guard
@@ -105,6 +161,7 @@ pub fn init(level: LogLevel, format: LogFormat) -> LogGuard {
         pending: Mutex::new(Vec::with_capacity(64 * 1024)),
         dropped: AtomicU64::new(0),
         stopping: AtomicBool::new(false),
+        written: AtomicU64::new(0),
     });
     let writer_shared = shared.clone();
     let writer = std::thread::Builder::new()
@@ -124,7 +181,7 @@ pub fn init(level: LogLevel, format: LogFormat) -> LogGuard {
         .with_target(false)
         .with_env_filter(filter)
         .with_writer(BatchedStderr(shared.clone()));
-    let _ = if format == LogFormat::Json {
+    let installed = if format == LogFormat::Json {
         builder.json().flatten_event(true).try_init()
     } else {
         builder
@@ -132,6 +189,10 @@ pub fn init(level: LogLevel, format: LogFormat) -> LogGuard {
             .event_format(line::TextLine)
             .try_init()
     };
+    if installed.is_ok() {
+        let _ = INSTALLED.set(shared.clone());
+        std::panic::set_hook(Box::new(log_panic));
+    }
     LogGuard {
         shared,
         writer: Some(writer),

@@ -6,6 +6,7 @@ use std::future::Future;
 use std::pin::Pin;
 
 use actix_web::dev::Payload;
+use actix_web::error::JsonPayloadError;
 use actix_web::{web, FromRequest, HttpRequest};
 use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
@@ -13,15 +14,18 @@ use serde_json::{Number, Value};
 
 use super::AdminState;
 use crate::domain::ParamError;
-use crate::http::ApiError;
+use crate::http::{body_deadline, ApiError};
 
 /// A JSON body deserialised into `T`, with problems named by location.
 pub struct JsonBody<T>(pub T);
 
 /// The JSON config of routes that still take `web::Json`: a body error names the body.
 pub fn json_config() -> web::JsonConfig {
-    web::JsonConfig::default().error_handler(|error, _| {
-        ApiError::InvalidBody(vec![ParamError::new("body", error.to_string())]).into()
+    web::JsonConfig::default().error_handler(|error, _| match error {
+        JsonPayloadError::Payload(late) if body_deadline::is_timeout(&late) => {
+            ApiError::BodyTimeout.into()
+        }
+        error => ApiError::InvalidBody(vec![ParamError::new("body", error.to_string())]).into(),
     })
 }
 
@@ -32,7 +36,10 @@ pub async fn read_body(req: &HttpRequest, payload: &mut Payload) -> Result<Vec<u
         .map_or(usize::MAX, |s| s.max_body_bytes);
     let mut body = Vec::new();
     while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|_| {
+        let chunk = chunk.map_err(|error| {
+            if body_deadline::is_timeout(&error) {
+                return ApiError::BodyTimeout;
+            }
             ApiError::InvalidBody(vec![ParamError::new("body", "could not be read")])
         })?;
         if body.len() + chunk.len() > limit {

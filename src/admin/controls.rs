@@ -159,8 +159,8 @@ pub async fn set_faults(
 
 /// Make the session's next listing fail inside the store.
 ///
-/// That request gets a 503 problem, the store actor restarts, and the requests after it are
-/// answered as before. A reset cancels it.
+/// The listing panics inside the store, as after a bug: that request gets a 503 problem, and
+/// every other request, of this session or another, is answered as before. A reset cancels it.
 #[utoipa::path(post, path = "/faults/store-failure", tag = "Faults", params(Selected),
     responses((status = 202, description = "The next listing will fail.")))]
 pub async fn fail_store(selected: Selected) -> HttpResponse {

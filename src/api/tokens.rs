@@ -177,7 +177,7 @@ pub async fn list_tokens(
         (Err(Refusal::Failed), _) => {
             coverage.record(State::Unavailable);
             Err(ApiError::Unavailable(
-                "the store failed while listing and is restarting".to_owned(),
+                "the store failed (panicked) while listing this page".to_owned(),
             ))
         }
     }

@@ -2,7 +2,7 @@
 
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::StatusCode;
-use actix_web::{HttpResponse, ResponseError};
+use actix_web::{HttpResponse, HttpResponseBuilder, ResponseError};
 use serde::Serialize;
 
 use super::request_id::RequestId;
@@ -60,6 +60,10 @@ pub enum ApiError {
     /// 414 `uri_too_long`: a query string over the limit, in bytes.
     #[error("URI too long")]
     UriTooLong(usize),
+    /// 408 `request_timeout`: the body did not arrive whole within `server.body_timeout_ms`;
+    /// the connection is closed.
+    #[error("request body timeout")]
+    BodyTimeout,
     /// 431 `headers_too_large`: request headers over the limit, in bytes.
     #[error("request headers too large")]
     HeadersTooLarge(usize),
@@ -125,6 +129,7 @@ impl ApiError {
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::BodyTimeout => StatusCode::REQUEST_TIMEOUT,
             ApiError::UriTooLong(_) => StatusCode::URI_TOO_LONG,
             ApiError::HeadersTooLarge(_) => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             ApiError::InvalidSnapshot(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -149,6 +154,7 @@ impl ApiError {
             ApiError::NotFound => "not_found",
             ApiError::MethodNotAllowed(_) => "method_not_allowed",
             ApiError::PayloadTooLarge(_) => "payload_too_large",
+            ApiError::BodyTimeout => "request_timeout",
             ApiError::UriTooLong(_) => "uri_too_long",
             ApiError::HeadersTooLarge(_) => "headers_too_large",
             ApiError::InvalidSnapshot(_) => "invalid_snapshot",
@@ -209,6 +215,9 @@ impl ApiError {
             ApiError::PayloadTooLarge(limit) => {
                 format!("The body is larger than the limit of {limit} bytes.")
             }
+            ApiError::BodyTimeout => "The request body did not arrive whole within \
+                server.body_timeout_ms."
+                .to_owned(),
             ApiError::InvalidSnapshot(errors) => {
                 format!(
                     "The snapshot has {} problem(s); nothing was changed.",
@@ -227,11 +236,17 @@ impl ApiError {
         }
     }
 
-    /// Renders the problem for the request `request_id`.
-    pub fn render(&self, request_id: &RequestId) -> HttpResponse {
-        if let ApiError::Internal(cause) | ApiError::Unavailable(cause) = &self {
-            tracing::error!(request_id = %request_id, %cause, "request failed");
+    /// What the log must say of this error, once, with the request's id: the cause of a 500 or
+    /// a 503 that no client is sent.
+    pub fn cause_to_log(&self) -> Option<&str> {
+        match self {
+            ApiError::Internal(cause) | ApiError::Unavailable(cause) => Some(cause),
+            _ => None,
         }
+    }
+
+    /// The status and headers of the problem, without its body.
+    fn head(&self) -> HttpResponseBuilder {
         let status = self.status();
         let mut response = HttpResponse::build(status);
         response.content_type(PROBLEM_JSON);
@@ -248,8 +263,20 @@ impl ApiError {
             ApiError::Injected(503) | ApiError::Unavailable(_) => {
                 response.insert_header((header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECS)));
             }
+            // The rest of the body may still come: the connection cannot carry another request.
+            ApiError::BodyTimeout => {
+                response.force_close();
+            }
             _ => {}
         }
+        response
+    }
+
+    /// Renders the problem for the request `request_id`. Logs nothing: the common middleware
+    /// logs [`ApiError::cause_to_log`] once, with the same id.
+    pub fn render(&self, request_id: &RequestId) -> HttpResponse {
+        let status = self.status();
+        let mut response = self.head();
         let problem = Problem {
             r#type: "about:blank",
             title: status.canonical_reason().unwrap_or("Error"),
@@ -274,10 +301,11 @@ impl ResponseError for ApiError {
         self.status()
     }
 
-    /// Rendered without the request's id, which only the common middleware knows: it renders
-    /// the error again with the id (see `http::middleware::common`).
+    /// The status and headers only, with no side effect: the body needs the request's id,
+    /// which only the common middleware knows, so it renders the problem there, once (see
+    /// `http::middleware::common`).
     fn error_response(&self) -> HttpResponse {
-        self.render(&RequestId::generate())
+        self.head().finish()
     }
 }
 

@@ -16,7 +16,7 @@ use actix_web::{web, Error, HttpMessage};
 
 use super::error::ApiError;
 use super::request_id::{RequestId, X_REQUEST_ID};
-use super::{cors, host, keep_alive, RequestLimits};
+use super::{body_deadline, cors, host, keep_alive, RequestLimits};
 use crate::domain::TokenId;
 use crate::metrics::Metrics;
 
@@ -34,7 +34,7 @@ pub trait RequestObserver: Send + Sync {
 /// final response to the [`RequestObserver`]. The line never holds the `Authorization`
 /// header; a token is named by its id.
 pub async fn common(
-    req: ServiceRequest,
+    mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {
     let started = Instant::now();
@@ -44,9 +44,15 @@ pub async fn common(
             .map(|v| v.as_bytes()),
     );
     req.extensions_mut().insert(id.clone());
+    if let Some(limits) = req.app_data::<web::Data<RequestLimits>>() {
+        let timeout = limits.body_timeout;
+        body_deadline::limit(&mut req, timeout);
+    }
     let preflight = cors::is_preflight(&req);
     let mut res = match host::refusal(&req) {
         Some(refusal) => req.error_response(refusal),
+        // Every inner layer answers its errors as responses (`req.error_response`), which
+        // come back here to be rendered.
         None => next.call(req).await?.map_into_boxed_body(),
     };
     if let Err(refusal) = cors::settle(preflight, res.response_mut()) {
@@ -54,12 +60,18 @@ pub async fn common(
         res = ServiceResponse::from_err(refusal, request);
     }
 
-    // Errors are rendered again with this request's id.
+    // Errors are rendered here, once, with this request's id; a cause no client is sent is
+    // logged here, once, with the same id.
     let rendered = res
         .response()
         .error()
         .and_then(|error| error.as_error::<ApiError>())
-        .map(|error| error.render(&id));
+        .map(|error| {
+            if let Some(cause) = error.cause_to_log() {
+                tracing::error!(request_id = id.as_str(), cause, "request failed");
+            }
+            error.render(&id)
+        });
     if let Some(mut response) = rendered {
         // Headers set on the way out (CORS, rate limits, Preference-Applied) stay.
         for (name, value) in res.headers() {

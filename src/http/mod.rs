@@ -4,6 +4,7 @@
 //! It depends on no route module; `api`, `admin` and `mock` depend on it.
 
 pub mod bearer;
+pub mod body_deadline;
 pub mod cors;
 pub mod error;
 pub mod forwarded;
@@ -24,6 +25,8 @@ pub struct RequestLimits {
     pub max_query_bytes: usize,
     /// The largest total of request headers accepted, in bytes (431 past it).
     pub max_header_bytes: usize,
+    /// How long a request body has to arrive whole (408 past it).
+    pub body_timeout: std::time::Duration,
 }
 
 /// The answer for every path nothing else claims: 404 `not_found`.

@@ -30,8 +30,17 @@ pub fn run(overrides: Overrides, har: Option<PathBuf>) -> ExitCode {
         }
     };
     let _log_writer = crate::telemetry::init(settings.log.level, settings.log.format);
+    let signals = match crate::signals::Signals::listen() {
+        Ok(signals) => signals,
+        Err(e) => {
+            eprintln!("tooken-mock proxy: cannot handle signals: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     let outcome = actix_web::rt::System::new().block_on(async {
         let proxy = Proxy::build_with_har(&settings, har).map_err(|e| e.to_string())?;
+        let hangup = Box::new(|| tracing::info!("nothing to reload: the proxy serves no snapshot"));
+        signals.serving(proxy.stop(), hangup);
         print_banner(&proxy, settings.proxy.strict);
         proxy.run_until_stopped().await.map_err(|e| e.to_string())
     });

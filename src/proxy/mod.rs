@@ -32,6 +32,7 @@ use crate::api::openapi::{self, swagger_ui, SpecDocuments};
 use crate::har::HarFile;
 use crate::http::keep_alive::KeepAliveTimeout;
 use crate::settings::{Settings, UpstreamSettings};
+use crate::signals::Stop;
 use admin::AdminAccess;
 use contract::{Contract, ContractError};
 use forward::ProxyState;
@@ -55,6 +56,7 @@ pub struct Proxy {
     server: Server,
     address: SocketAddr,
     state: web::Data<ProxyState>,
+    stop: Stop,
 }
 
 /// The HTTP client towards the upstream, with the configured timeouts and pool. Redirects
@@ -140,7 +142,13 @@ impl Proxy {
                 .service(swagger_ui(false))
                 .default_service(web::to(admin::not_found))
         });
-        let server = settings.server.apply(server);
+        // Signals are the process's to handle (crate::signals), as for the mock: SIGINT lets
+        // requests in flight finish as SIGTERM does.
+        let stop = Stop::default();
+        let server = settings
+            .server
+            .apply(server)
+            .shutdown_signal(stop.requested());
         let mut server = server.listen(listener).map_err(bind_error)?;
         if let Some(ipv6) = also {
             server = server.listen(ipv6).map_err(bind_error)?;
@@ -150,7 +158,13 @@ impl Proxy {
             server,
             address: local,
             state,
+            stop,
         })
+    }
+
+    /// What stops the proxy gracefully (SIGTERM and SIGINT, through crate::signals).
+    pub fn stop(&self) -> Stop {
+        self.stop.clone()
     }
 
     /// The address the proxy listens on.

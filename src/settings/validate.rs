@@ -21,6 +21,8 @@ pub(super) const IDLE_TTL_SECS: RangeInclusive<u64> = 1..=30 * 86_400;
 const WORKERS: RangeInclusive<usize> = 0..=256;
 /// `server.client_request_timeout_ms`.
 const CLIENT_REQUEST_TIMEOUT_MS: RangeInclusive<u64> = 100..=600_000;
+/// `server.body_timeout_ms`.
+const BODY_TIMEOUT_MS: RangeInclusive<u64> = 100..=3_600_000;
 /// `server.keep_alive_secs`: 0 closes each connection after its response.
 const KEEP_ALIVE_SECS: RangeInclusive<u64> = 0..=3600;
 /// `server.max_connections`.
@@ -150,6 +152,11 @@ impl Settings {
             "server.client_request_timeout_ms",
             server.client_request_timeout_ms,
             CLIENT_REQUEST_TIMEOUT_MS,
+        )?;
+        in_range(
+            "server.body_timeout_ms",
+            server.body_timeout_ms,
+            BODY_TIMEOUT_MS,
         )?;
         in_range(
             "server.keep_alive_secs",

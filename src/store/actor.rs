@@ -8,6 +8,12 @@
 //! up to every name of a workspace, so it runs on the scan actor while the worker goes on
 //! answering. Rendered pages are kept per worker, keyed by the state they were made from, so
 //! a page asked for again (a UI polling, several tabs) is answered without listing it again.
+//!
+//! A failure stays with the request it happened in: a panic while deciding or listing a page
+//! (a bug, or the one `/__admin/faults/store-failure` asks for) is caught around that one
+//! listing, answered [`Refusal::Failed`] (503), and the worker's cached pages are dropped. The
+//! actor goes on serving, so the listings of other requests and sessions it is waiting on
+//! (name filters on the scan actor) are answered as if nothing happened.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
@@ -70,7 +76,7 @@ pub enum Refusal {
     Auth(AuthError),
     /// 400: every bad parameter.
     Query(Vec<ParamError>),
-    /// 503: the store failed while listing and is restarting.
+    /// 503: the store failed (panicked) while listing this page.
     Failed,
 }
 
@@ -113,10 +119,56 @@ impl Supervised for StoreActor {
     }
 }
 
+/// What the synchronous part of a listing came to.
+enum Decided {
+    Done(Listing),
+    /// A name filter, to scan on the scan actor; the page is kept under `key` when given.
+    Scan {
+        token: Option<TokenId>,
+        key: Option<PageKey>,
+        listing: ListPage,
+    },
+}
+
 impl Handler<List> for StoreActor {
     type Result = ResponseActFuture<Self, Listing>;
 
-    fn handle(&mut self, msg: List, ctx: &mut Context<Self>) -> Self::Result {
+    fn handle(&mut self, msg: List, _: &mut Context<Self>) -> Self::Result {
+        // Anything that panics from here on fails this listing only.
+        let decided = match catch_unwind(AssertUnwindSafe(|| self.decide(msg))) {
+            Ok(decided) => decided,
+            Err(_) => {
+                // A page cached by a listing that panicked half-way is not trusted.
+                self.pages.clear();
+                return done(None, Err(Refusal::Failed));
+            }
+        };
+        let (token, key, listing) = match decided {
+            Decided::Done(listing) => return Box::pin(fut::ready(listing)),
+            Decided::Scan {
+                token,
+                key,
+                listing,
+            } => (token, key, listing),
+        };
+        let scan = self.scans.send(listing);
+        Box::pin(
+            async move { scan.await.map_err(|_| Refusal::Failed).and_then(|r| r) }
+                .into_actor(self)
+                .map(move |outcome, actor, _| {
+                    if let Ok(rendered) = &outcome {
+                        actor.remember(key, rendered);
+                    }
+                    Listing { token, outcome }
+                }),
+        )
+    }
+}
+
+impl StoreActor {
+    /// Authenticates, checks and lists `msg`, or says what to scan.
+    fn decide(&mut self, msg: List) -> Decided {
+        let finished = |token, outcome| Decided::Done(Listing { token, outcome });
         let version = msg.store.version();
         let data = msg.store.load();
         let principal =
@@ -125,7 +177,7 @@ impl Handler<List> for StoreActor {
                 .authenticate(&data, msg.presented, msg.now, msg.track_last_used)
             {
                 Ok(principal) => principal,
-                Err(error) => return done(None, Err(Refusal::Auth(error))),
+                Err(error) => return finished(None, Err(Refusal::Auth(error))),
             };
         // A use of one of the session's own tokens publishes a new overlay: list from it, so
         // that the caller's own row shows the use (rule 8), as it does for indexed tokens.
@@ -139,23 +191,14 @@ impl Handler<List> for StoreActor {
         };
         let token = Some(principal.token.clone());
         if let Err(error) = principal.require_list_scope() {
-            return done(token, Err(Refusal::Auth(error)));
+            return finished(token, Err(Refusal::Auth(error)));
         }
         let query = match msg.query {
             Ok(query) => query,
-            Err(errors) => return done(token, Err(Refusal::Query(errors))),
+            Err(errors) => return finished(token, Err(Refusal::Query(errors))),
         };
-        if msg.store.take_failure() {
-            // Fails like a bug in the store would: caught, answered 503, actor restarted.
-            let failed = catch_unwind(AssertUnwindSafe(|| {
-                panic!("store failure injected through the admin API")
-            }));
-            if failed.is_err() {
-                tracing::error!("the store failed while listing; restarting it");
-                ctx.stop();
-                return done(token, Err(Refusal::Failed));
-            }
-        }
+        // Fails like a bug in the store would: a real panic while listing (see ListPage::run).
+        let fail = msg.store.take_failure();
         let workspace = principal.workspace;
         // A page is kept only when nothing changed while it was decided (this request's own
         // recorded use included), and never for a workspace with the session's own tokens,
@@ -172,8 +215,12 @@ impl Handler<List> for StoreActor {
             name: query.name.as_ref().map(|n| n.folded.clone()),
             link_suffix: msg.link_suffix.clone(),
         });
-        if let Some(hit) = key.as_ref().and_then(|k| self.pages.get(k)) {
-            return done(token, Ok(hit.clone()));
+        if let Some(hit) = key
+            .as_ref()
+            .and_then(|k| self.pages.get(k))
+            .filter(|_| !fail)
+        {
+            return finished(token, Ok(hit.clone()));
         }
         let listing = ListPage {
             data,
@@ -182,27 +229,20 @@ impl Handler<List> for StoreActor {
             now: msg.now,
             render: msg.render,
             link_suffix: msg.link_suffix,
+            fail,
         };
         if listing.query.name.is_none() {
             let rendered = listing.run();
             self.remember(key, &rendered);
-            return done(token, Ok(rendered));
+            return finished(token, Ok(rendered));
         }
-        let scan = self.scans.send(listing);
-        Box::pin(
-            async move { scan.await.map_err(|_| Refusal::Failed) }
-                .into_actor(self)
-                .map(move |outcome, actor, _| {
-                    if let Ok(rendered) = &outcome {
-                        actor.remember(key, rendered);
-                    }
-                    Listing { token, outcome }
-                }),
-        )
+        Decided::Scan {
+            token,
+            key,
+            listing,
+        }
     }
-}
 
-impl StoreActor {
     fn remember(&mut self, key: Option<PageKey>, rendered: &Rendered) {
         if let Some(key) = key {
             if self.pages.len() >= CACHED_PAGES {
@@ -222,7 +262,7 @@ fn done(
 
 /// One page to list and render, on whichever thread the work belongs.
 #[derive(Message)]
-#[rtype(result = "Rendered")]
+#[rtype(result = "Result<Rendered, Refusal>")]
 pub struct ListPage {
     data: Arc<Data>,
     workspace: u32,
@@ -230,10 +270,17 @@ pub struct ListPage {
     now: DateTime<Utc>,
     render: Render,
     link_suffix: String,
+    /// Panic instead of listing: the failure `/__admin/faults/store-failure` asks for.
+    fail: bool,
 }
 
 impl ListPage {
+    /// Lists and renders the page. Panics when asked to fail, as a bug in the store would:
+    /// whoever runs it catches that around this one page.
     fn run(&self) -> Rendered {
+        if self.fail {
+            panic!("store failure injected through the admin API");
+        }
         let page = self.data.page(self.workspace, &self.query, self.now);
         (self.render)(&self.query, &page, &self.link_suffix)
     }
@@ -247,10 +294,11 @@ impl Actor for ScanActor {
 }
 
 impl Handler<ListPage> for ScanActor {
-    type Result = MessageResult<ListPage>;
+    type Result = Result<Rendered, Refusal>;
 
+    /// A panic fails this scan only: the thread goes on scanning for every other request.
     fn handle(&mut self, msg: ListPage, _: &mut SyncContext<Self>) -> Self::Result {
-        MessageResult(msg.run())
+        catch_unwind(AssertUnwindSafe(|| msg.run())).map_err(|_| Refusal::Failed)
     }
 }
 

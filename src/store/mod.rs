@@ -14,6 +14,7 @@ pub mod index;
 mod list;
 pub mod overlay;
 mod partition;
+pub mod regular;
 pub mod snapshot;
 pub mod source;
 pub mod watch;
@@ -114,8 +115,8 @@ impl Store {
         }
     }
 
-    /// Makes the next listing fail inside the store: it is answered 503 and the store actor
-    /// that served it restarts, as after a bug.
+    /// Makes the next listing fail inside the store: it panics as after a bug, and is answered
+    /// 503 (see `actor`); no other listing notices.
     pub fn fail_next_list(&self) {
         self.failing.store(true, Relaxed);
     }

@@ -53,7 +53,7 @@ impl Source {
             )),
             Source::File(path) => {
                 let started = Instant::now();
-                let bytes = std::fs::read(path).map_err(|source| LoadError::Read {
+                let bytes = super::regular::read(path).map_err(|source| LoadError::Read {
                     path: path.clone(),
                     source,
                 })?;

@@ -33,7 +33,7 @@ pub type Fingerprint = [u8; 32];
 
 /// The fingerprint of the file at `path`, if it can be read.
 pub fn fingerprint(path: &Path) -> Option<Fingerprint> {
-    let mut file = std::fs::File::open(path).ok()?;
+    let mut file = super::regular::open(path).ok()?;
     let mut hasher = Sha256::new();
     std::io::copy(&mut file, &mut hasher).ok()?;
     Some(hasher.finalize().into())
@@ -141,8 +141,18 @@ fn unescape_octal(field: &str) -> String {
 }
 
 fn read(path: &Path, seen: Option<Fingerprint>) -> Read {
-    let Ok(bytes) = std::fs::read(path) else {
-        return Read::Gone;
+    let bytes = match super::regular::read(path) {
+        Ok(bytes) => bytes,
+        Err(error) if error.kind() == std::io::ErrorKind::InvalidInput => {
+            return Read::Changed(
+                [0; 32],
+                Box::new(Err(LoadError::Read {
+                    path: path.to_owned(),
+                    source: error,
+                })),
+            )
+        }
+        Err(_) => return Read::Gone,
     };
     let digest: Fingerprint = Sha256::digest(&bytes).into();
     if seen == Some(digest) {

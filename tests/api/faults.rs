@@ -1,5 +1,5 @@
 //! A failure inside the store (`POST /__admin/faults/store-failure`): that listing gets a
-//! 503 problem instead of hanging, and the restarted store serves the same data as before.
+//! 503 problem instead of hanging, and the store serves the same data as before.
 
 use std::time::Duration;
 

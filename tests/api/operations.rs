@@ -308,6 +308,17 @@ async fn text_logs_have_no_ansi_escapes_when_standard_error_is_not_a_terminal() 
 
 #[tokio::test]
 async fn sigterm_lets_requests_in_flight_finish_with_200_then_exits_0_refusing_new_connections() {
+    requests_in_flight_finish_after("-TERM").await;
+}
+
+#[tokio::test]
+async fn sigint_lets_requests_in_flight_finish_with_200_then_exits_0_like_sigterm() {
+    requests_in_flight_finish_after("-INT").await;
+}
+
+/// Sends `signal` while requests are in flight: each must finish with 200, new connections
+/// must be refused, and the process must exit 0.
+async fn requests_in_flight_finish_after(signal: &str) {
     // Arrange: requests that take 1.5 s, still in flight when the signal comes.
     let (mut binary, base) = serve_auth_fixture(&[]).await;
     let client = reqwest::Client::new();
@@ -333,7 +344,7 @@ async fn sigterm_lets_requests_in_flight_finish_with_200_then_exits_0_refusing_n
 
     // Act
     let sent = Command::new("kill")
-        .args(["-TERM", &binary.pid().to_string()])
+        .args([signal, &binary.pid().to_string()])
         .status()
         .expect("kill runs");
     let mut finished = Vec::new();
