@@ -109,6 +109,8 @@ pub struct SnapshotSettings {
     pub watch_interval_ms: u64,
     pub generate: u64,
     pub generate_seed: u64,
+    /// Problems listed when a snapshot is refused; the rest are counted.
+    pub max_problems: usize,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -150,8 +152,17 @@ pub struct RateLimitSettings {
 #[serde(deny_unknown_fields)]
 pub struct AdminSettings {
     pub token: String,
+    /// The largest `PUT /__admin/snapshot` body, in bytes.
     pub max_body_bytes: usize,
+    /// The largest body of every other admin call, in bytes.
+    pub max_control_body_bytes: usize,
     pub journal_capacity: usize,
+    /// Bytes one session's journal may hold.
+    pub journal_max_bytes: usize,
+    /// Bytes every journal together may hold.
+    pub journal_total_bytes: usize,
+    /// Bytes of path and query kept per journal entry.
+    pub journal_max_target_bytes: usize,
     /// Origins whose pages may call the admin API besides its own.
     pub cors_origins: AdminOrigins,
 }

@@ -20,7 +20,7 @@ use crate::http::{self, RequestLimits};
 use crate::metrics::{LoadKind, Metrics};
 use crate::mock::forced::ForcedResponses;
 use crate::session::journal::JournalRequests;
-use crate::session::{SessionSettings, Sessions};
+use crate::session::{JournalLimits, SessionSettings, Sessions};
 use crate::settings::Settings;
 use crate::store::actor::{start_scans, StoreActor};
 use crate::store::source::{LoadError, Source};
@@ -69,15 +69,23 @@ impl Application {
                 configured_now: settings.clock.now,
                 configured_faults: settings.faults,
                 requests_per_minute: settings.rate_limit.requests_per_minute,
-                journal_capacity: settings.admin.journal_capacity,
+                journal: JournalLimits {
+                    entries: settings.admin.journal_capacity,
+                    target_bytes: settings.admin.journal_max_target_bytes,
+                    session_bytes: settings.admin.journal_max_bytes,
+                    total_bytes: settings.admin.journal_total_bytes,
+                },
                 idle_ttl_secs: settings.sessions.idle_ttl_secs,
                 max: settings.sessions.max,
+                create_on_first_use: settings.listens_on_loopback()
+                    || settings.admin.token.is_empty(),
             },
         ));
         if settings.snapshot.watch {
             if let Source::File(path) = &source {
                 let interval = settings.snapshot.watch_interval_ms;
                 let (sessions, metrics) = (sessions.clone(), metrics.clone());
+                let max_problems = settings.snapshot.max_problems;
                 let on_change = Box::new(move |loaded: Result<_, LoadError>| match loaded {
                     Ok(index) => {
                         let status = sessions.replace_configured(Arc::new(index));
@@ -85,9 +93,10 @@ impl Application {
                         tracing::info!(tokens = status.tokens, "snapshot reloaded");
                     }
                     Err(error) => {
+                        let error = error.listing(max_problems);
                         tracing::warn!(%error, "snapshot reload refused; the current data stays");
                         metrics.record_load(LoadKind::Reload, false);
-                        sessions.reload_refused(error.to_string());
+                        sessions.reload_refused(error);
                     }
                 });
                 watch::start(path.clone(), interval, loaded_file, on_change);
@@ -111,6 +120,8 @@ impl Application {
             source,
             access: admin_access.clone(),
             max_body_bytes: settings.admin.max_body_bytes,
+            max_control_body_bytes: settings.admin.max_control_body_bytes,
+            max_problems: settings.snapshot.max_problems,
             cors_origins: settings.admin.cors_origins.as_strings(),
         });
         let api_settings = web::Data::new(ApiSettings {

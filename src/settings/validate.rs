@@ -33,6 +33,16 @@ const MAX_HEADER_BYTES: RangeInclusive<usize> = 1024..=32_768;
 const WATCH_INTERVAL_MS: RangeInclusive<u64> = 50..=60_000;
 /// `admin.journal_capacity`.
 const JOURNAL_CAPACITY: RangeInclusive<usize> = 1..=100_000;
+/// `admin.max_control_body_bytes`.
+const CONTROL_BODY_BYTES: RangeInclusive<usize> = 1024..=16 << 20;
+/// `admin.journal_max_bytes`.
+const JOURNAL_MAX_BYTES: RangeInclusive<usize> = 65_536..=1 << 30;
+/// `admin.journal_total_bytes`.
+const JOURNAL_TOTAL_BYTES: RangeInclusive<usize> = 65_536..=16 << 30;
+/// `admin.journal_max_target_bytes`.
+const JOURNAL_TARGET_BYTES: RangeInclusive<usize> = 64..=65_536;
+/// `snapshot.max_problems`.
+const MAX_PROBLEMS: RangeInclusive<usize> = 1..=10_000;
 /// The least `admin.max_body_bytes`.
 const MIN_ADMIN_BODY_BYTES: usize = 1024;
 /// The shortest `admin.token`.
@@ -132,6 +142,32 @@ impl Settings {
             "admin.journal_capacity",
             self.admin.journal_capacity,
             JOURNAL_CAPACITY,
+        )?;
+        let admin = &self.admin;
+        in_range(
+            "admin.max_control_body_bytes",
+            admin.max_control_body_bytes,
+            CONTROL_BODY_BYTES,
+        )?;
+        in_range(
+            "admin.journal_max_bytes",
+            admin.journal_max_bytes,
+            JOURNAL_MAX_BYTES,
+        )?;
+        in_range(
+            "admin.journal_total_bytes",
+            admin.journal_total_bytes,
+            JOURNAL_TOTAL_BYTES,
+        )?;
+        in_range(
+            "admin.journal_max_target_bytes",
+            admin.journal_max_target_bytes,
+            JOURNAL_TARGET_BYTES,
+        )?;
+        in_range(
+            "snapshot.max_problems",
+            self.snapshot.max_problems,
+            MAX_PROBLEMS,
         )?;
         if self.admin.max_body_bytes < MIN_ADMIN_BODY_BYTES {
             return invalid(

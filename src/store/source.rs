@@ -34,6 +34,18 @@ pub enum LoadError {
     Generate(io::Error),
 }
 
+impl LoadError {
+    /// The error as text, listing at most `listed` problems of an invalid snapshot.
+    pub fn listing(&self, listed: usize) -> String {
+        match self {
+            LoadError::Invalid { origin, source } => {
+                format!("snapshot {origin} is invalid; {}", source.listing(listed))
+            }
+            other => other.to_string(),
+        }
+    }
+}
+
 impl Source {
     /// Reads and validates the data.
     pub fn load(&self) -> Result<Snapshot, LoadError> {

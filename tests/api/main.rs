@@ -1,5 +1,6 @@
 mod admin;
 mod authentication;
+mod bounds;
 mod cors;
 mod coverage;
 mod errors;

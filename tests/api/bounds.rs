@@ -1,0 +1,336 @@
+//! Rule 44: nothing a client sends makes the server hold memory in proportion to it. Journals
+//! are bounded in entries and bytes and keep a bounded part of each path and query; refused
+//! snapshots list their first problems and a count; each admin route has its body limit; and
+//! beyond loopback with an admin token, requests without it neither create nor drop sessions.
+
+use std::time::{Duration, Instant};
+
+use reqwest::{Method, StatusCode};
+use serde_json::{json, Value};
+use tempfile::TempDir;
+
+use crate::helpers::{
+    assert_problem, failing_parameters, fixture, spawn_app_from, spawn_app_with, TestApp,
+    FROZEN_NOW,
+};
+
+const ADMIN_TOKEN: &str = "admin-token-for-bounds-tests";
+
+/// The admin API of `app` with the admin token, in session `session`.
+async fn admin_get(app: &TestApp, path: &str, session: &str) -> reqwest::Response {
+    app.client
+        .get(app.url(path))
+        .header("X-Mock-Session", session)
+        .bearer_auth(ADMIN_TOKEN)
+        .send()
+        .await
+        .expect("answered")
+}
+
+/// The journal of session `session` (loopback: no token needed).
+async fn journal(app: &TestApp, session: &str) -> Vec<Value> {
+    let body = app
+        .get_json(&format!("/__admin/requests?limit=1000&__session={session}"))
+        .await;
+    body["data"].as_array().expect("entries").clone()
+}
+
+#[actix_web::test]
+async fn a_journal_entry_keeps_a_bounded_part_of_a_long_path_and_query_and_says_what_was_cut() {
+    // Arrange
+    let app = spawn_app_with(
+        "workspaces.json",
+        FROZEN_NOW,
+        &[("TOOKEN__ADMIN__JOURNAL_MAX_TARGET_BYTES", "256")],
+    )
+    .await;
+    let long_path = format!("/v1/tokens/{}", "p".repeat(6000));
+    let long_query = format!("name={}", "q".repeat(6000));
+
+    // Act
+    for target in [long_path.clone(), format!("/v1/tokens?{long_query}")] {
+        let path = format!(
+            "{target}{}__session=cut",
+            if target.contains('?') { "&" } else { "?" }
+        );
+        app.get(&path, None).await;
+    }
+    let entries = journal(&app, "cut").await;
+
+    // Assert: each keeps at most 256 bytes of path and query, then the marker and the count.
+    assert_eq!(entries.len(), 2, "{entries:?}");
+    for entry in &entries {
+        let (path, query) = (
+            entry["path"].as_str().unwrap(),
+            entry["query"].as_str().unwrap(),
+        );
+        let kept = |text: &str| text.split('…').next().unwrap().len();
+        assert!(kept(path) + kept(query) <= 256, "{entry}");
+        assert!(
+            path.ends_with("more bytes]") || query.ends_with("more bytes]"),
+            "{entry}"
+        );
+    }
+    let with_long_path = &entries[1];
+    let cut = 11 + 6000 - 256;
+    assert_eq!(
+        with_long_path["path"].as_str().unwrap(),
+        format!("{}…[{cut} more bytes]", &long_path[..256])
+    );
+}
+
+#[actix_web::test]
+async fn a_sessions_journal_holds_no_more_bytes_than_its_limit_and_keeps_the_newest() {
+    // Arrange: 64 KiB for each journal; each request below costs over 2 KiB.
+    let app = spawn_app_with(
+        "workspaces.json",
+        FROZEN_NOW,
+        &[
+            ("TOOKEN__ADMIN__JOURNAL_MAX_BYTES", "65536"),
+            ("TOOKEN__ADMIN__JOURNAL_MAX_TARGET_BYTES", "4096"),
+        ],
+    )
+    .await;
+
+    // Act
+    for n in 0..100 {
+        let path = format!("/v1/tokens/{n:04}{}?__session=heavy", "x".repeat(2000));
+        app.get(&path, None).await;
+    }
+    let entries = journal(&app, "heavy").await;
+
+    // Assert: far fewer than 100 entries, of which the newest is the last request.
+    let kept: usize = entries
+        .iter()
+        .map(|e| e["path"].as_str().unwrap().len() + e["query"].as_str().unwrap().len())
+        .sum();
+    assert!(entries.len() < 32, "{} entries", entries.len());
+    assert!(kept <= 65536, "{kept} bytes");
+    assert!(entries[0]["path"]
+        .as_str()
+        .unwrap()
+        .starts_with("/v1/tokens/0099"));
+}
+
+#[actix_web::test]
+async fn past_the_limit_of_all_journals_a_session_makes_room_from_its_own_entries_only() {
+    // Arrange: 64 KiB in all, as much as one session may hold.
+    let app = spawn_app_with(
+        "workspaces.json",
+        FROZEN_NOW,
+        &[
+            ("TOOKEN__ADMIN__JOURNAL_MAX_BYTES", "65536"),
+            ("TOOKEN__ADMIN__JOURNAL_TOTAL_BYTES", "65536"),
+            ("TOOKEN__ADMIN__JOURNAL_MAX_TARGET_BYTES", "4096"),
+        ],
+    )
+    .await;
+    app.get("/v1/tokens?__session=quiet", None).await;
+
+    // Act: other sessions send large requests until every journal together is full.
+    for n in 0..120 {
+        let path = format!("/v1/tokens/{}?__session=loud-{}", "x".repeat(3000), n % 4);
+        app.get(&path, None).await;
+    }
+
+    // Assert: the quiet session still has its entry.
+    let quiet = journal(&app, "quiet").await;
+    assert_eq!(quiet.len(), 1, "{quiet:?}");
+    let loud: usize = futures_len(&app, 4).await;
+    assert!(loud < 120, "{loud} loud entries kept");
+}
+
+async fn futures_len(app: &TestApp, sessions: usize) -> usize {
+    let mut total = 0;
+    for n in 0..sessions {
+        total += journal(app, &format!("loud-{n}")).await.len();
+    }
+    total
+}
+
+#[actix_web::test]
+async fn requests_without_the_admin_token_neither_create_nor_drop_sessions() {
+    // Arrange: beyond loopback with an admin token, room for two named sessions; one holds
+    // a token made by an admin call.
+    let app = spawn_app_with(
+        "workspaces.json",
+        FROZEN_NOW,
+        &[
+            ("TOOKEN__SERVER__HOST", "0.0.0.0"),
+            ("TOOKEN__ADMIN__TOKEN", ADMIN_TOKEN),
+            ("TOOKEN__SESSIONS__MAX", "2"),
+        ],
+    )
+    .await;
+    let created = app
+        .client
+        .post(app.url("/__admin/tokens?__session=kept"))
+        .bearer_auth(ADMIN_TOKEN)
+        .json(&json!({"workspace": "ws_north", "name": "made by admin", "scopes": ["tokens:read"]}))
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let secret = created.json::<Value>().await.unwrap()["secret"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    // Act: 60 requests naming new sessions, by query and by header, without the admin token.
+    let mut refused = Vec::new();
+    for n in 0..30 {
+        let by_query = app
+            .get(&format!("/v1/tokens?__session=attacker-{n}"), Some(&secret))
+            .await;
+        refused.push(assert_problem(by_query, StatusCode::BAD_REQUEST, "invalid_parameter").await);
+        let by_header = app
+            .client
+            .get(app.url("/v1/tokens"))
+            .header("X-Mock-Session", format!("attacker-h{n}"))
+            .bearer_auth(&secret)
+            .send()
+            .await
+            .expect("answered");
+        refused.push(assert_problem(by_header, StatusCode::BAD_REQUEST, "invalid_parameter").await);
+    }
+
+    // Assert: each refusal names where the session was named; only the admin-made session
+    // exists, and its token still lists.
+    assert_eq!(failing_parameters(&refused[0]), ["__session"]);
+    assert_eq!(failing_parameters(&refused[1]), ["X-Mock-Session"]);
+    let listed = admin_get(&app, "/__admin/sessions", "kept").await;
+    let listed: Value = listed.json().await.unwrap();
+    let names: Vec<&str> = listed["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["kept"]);
+    let in_kept = app.get("/v1/tokens?__session=kept", Some(&secret)).await;
+    assert_eq!(in_kept.status(), StatusCode::OK);
+}
+
+#[actix_web::test]
+async fn a_refused_snapshot_lists_its_first_problems_and_counts_them_all() {
+    // Arrange: 500 tokens with a bad id each.
+    let app = spawn_app_with(
+        "workspaces.json",
+        FROZEN_NOW,
+        &[("TOOKEN__SNAPSHOT__MAX_PROBLEMS", "10")],
+    )
+    .await;
+
+    // Act
+    let response = app
+        .send_json(Method::PUT, "/__admin/snapshot", &many_problems(500))
+        .await;
+
+    // Assert
+    let problem = assert_problem(
+        response,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_snapshot",
+    )
+    .await;
+    assert_eq!(problem["errors"].as_array().unwrap().len(), 10, "{problem}");
+    let detail = problem["detail"].as_str().unwrap();
+    assert!(detail.contains("500 problem(s)"), "{detail}");
+    assert!(detail.contains("snapshot.max_problems"), "{detail}");
+}
+
+/// A snapshot of one workspace whose `count` tokens each have a bad id.
+fn many_problems(count: usize) -> Value {
+    let tokens: Vec<Value> = (0..count)
+        .map(|n| {
+            json!({
+                "id": format!("bad-{n}"), "name": "t", "scopes": ["tokens:read"],
+                "status": "active", "created_at": "2026-01-01T00:00:00Z", "expires_at": null,
+                "last_used_at": null, "created_by": "owner@example.com"
+            })
+        })
+        .collect();
+    json!({"workspaces": [{"id": "ws_north", "name": "North", "tokens": tokens}]})
+}
+
+#[actix_web::test]
+async fn readyz_after_a_refused_reload_lists_the_first_problems_and_counts_them_all() {
+    // Arrange
+    let dir = TempDir::new().unwrap();
+    let path = dir.path().join("snapshot.json");
+    std::fs::copy(fixture("workspaces.json"), &path).unwrap();
+    let app = spawn_app_from(
+        &path,
+        FROZEN_NOW,
+        &[
+            ("TOOKEN__SNAPSHOT__WATCH", "true"),
+            ("TOOKEN__SNAPSHOT__WATCH_INTERVAL_MS", "50"),
+            ("TOOKEN__SNAPSHOT__MAX_PROBLEMS", "10"),
+        ],
+    )
+    .await;
+
+    // Act
+    std::fs::write(&path, serde_json::to_vec(&many_problems(2000)).unwrap()).unwrap();
+    let started = Instant::now();
+    let ready = loop {
+        let ready = app.get_json("/readyz").await;
+        if !ready["last_reload_error"].is_null() || started.elapsed() > Duration::from_secs(10) {
+            break ready;
+        }
+        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+    };
+
+    // Assert: ten problem lines, then how many more.
+    let error = ready["last_reload_error"]
+        .as_str()
+        .expect("a refused reload");
+    assert!(error.contains("2000 problem(s)"), "{error}");
+    assert!(error.contains("and 1990 more"), "{error}");
+    assert!(error.len() < 4096, "{} bytes", error.len());
+}
+
+#[actix_web::test]
+async fn each_admin_route_holds_bodies_to_its_own_limit_and_the_413_names_it() {
+    // Arrange
+    let app = spawn_app_with(
+        "workspaces.json",
+        FROZEN_NOW,
+        &[("TOOKEN__ADMIN__MAX_CONTROL_BODY_BYTES", "4096")],
+    )
+    .await;
+    let padded = |object: Value| {
+        let mut object = object;
+        object["padding"] = json!("x".repeat(8192));
+        serde_json::to_vec(&object).unwrap()
+    };
+
+    // Act + Assert: every control body over 4 KiB is a 413 naming the control limit...
+    for (method, path) in [
+        (Method::PUT, "/__admin/clock"),
+        (Method::PUT, "/__admin/faults"),
+        (Method::POST, "/__admin/clock/advance"),
+        (Method::POST, "/__admin/tokens"),
+        (
+            Method::PATCH,
+            "/__admin/tokens/tok_north01reader00000000000",
+        ),
+    ] {
+        let response = app.send_body(method.clone(), path, padded(json!({}))).await;
+        let problem =
+            assert_problem(response, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large").await;
+        let detail = problem["detail"].as_str().unwrap();
+        assert!(
+            detail.contains("4096 bytes (admin.max_control_body_bytes)"),
+            "{method} {path}: {detail}"
+        );
+    }
+    // ...while a snapshot of the same size is read (and judged on its content).
+    let snapshot = std::fs::read(fixture("workspaces.json")).unwrap();
+    let mut snapshot: Value = serde_json::from_slice(&snapshot).unwrap();
+    snapshot["workspaces"][0]["name"] = json!("n".repeat(8192));
+    let response = app
+        .send_json(Method::PUT, "/__admin/snapshot", &snapshot)
+        .await;
+    assert_ne!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+}
