@@ -284,6 +284,7 @@ fn session_benches(c: &mut Criterion, fixture: &mut Fixture) {
             error_status: 500,
         },
         requests_per_minute: 0,
+        rate_limit_max_tracked: 100_000,
         journal: JournalLimits {
             entries: 1000,
             target_bytes: 2048,

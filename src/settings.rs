@@ -146,6 +146,8 @@ pub struct CorsSettings {
 #[serde(deny_unknown_fields)]
 pub struct RateLimitSettings {
     pub requests_per_minute: u32,
+    /// Secrets with a window of their own, per session.
+    pub max_tracked_secrets: usize,
 }
 
 #[derive(Clone, Debug, Deserialize)]

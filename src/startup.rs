@@ -69,6 +69,7 @@ impl Application {
                 configured_now: settings.clock.now,
                 configured_faults: settings.faults,
                 requests_per_minute: settings.rate_limit.requests_per_minute,
+                rate_limit_max_tracked: settings.rate_limit.max_tracked_secrets,
                 journal: JournalLimits {
                     entries: settings.admin.journal_capacity,
                     target_bytes: settings.admin.journal_max_target_bytes,

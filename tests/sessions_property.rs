@@ -412,6 +412,7 @@ fn setup() -> (Sessions, Model) {
             error_status: 500,
         },
         requests_per_minute: 0,
+        rate_limit_max_tracked: 100_000,
         journal: JournalLimits {
             entries: 16,
             target_bytes: 2048,

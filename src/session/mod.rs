@@ -60,7 +60,7 @@ impl Session {
             journal: Journal::new(journals.clone()),
             rate_limiter: match settings.requests_per_minute {
                 0 => None,
-                limit => Some(RateLimiter::new(limit)),
+                limit => Some(RateLimiter::new(limit, settings.rate_limit_max_tracked)),
             },
             coverage: Coverage::default(),
             created_at: now,

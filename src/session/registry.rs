@@ -20,6 +20,8 @@ pub struct SessionSettings {
     pub configured_now: Option<DateTime<Utc>>,
     pub configured_faults: FaultConfig,
     pub requests_per_minute: u32,
+    /// Secrets with a rate-limit window of their own, per session.
+    pub rate_limit_max_tracked: usize,
     /// What every journal may hold.
     pub journal: JournalLimits,
     /// Seconds a named session may stay unused before it is dropped.

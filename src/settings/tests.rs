@@ -211,6 +211,11 @@ fn ranged_settings_are_refused_past_their_edges_by_key() {
             "0",
             "snapshot.max_problems",
         ),
+        (
+            "TOOKEN__RATE_LIMIT__MAX_TRACKED_SECRETS",
+            "0",
+            "rate_limit.max_tracked_secrets",
+        ),
     ];
     for (var, value, key) in refused {
         let message = error_of(&Overrides::default(), &[(var, value)]);

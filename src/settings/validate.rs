@@ -41,6 +41,8 @@ const JOURNAL_MAX_BYTES: RangeInclusive<usize> = 65_536..=1 << 30;
 const JOURNAL_TOTAL_BYTES: RangeInclusive<usize> = 65_536..=16 << 30;
 /// `admin.journal_max_target_bytes`.
 const JOURNAL_TARGET_BYTES: RangeInclusive<usize> = 64..=65_536;
+/// `rate_limit.max_tracked_secrets`.
+const MAX_TRACKED_SECRETS: RangeInclusive<usize> = 1..=10_000_000;
 /// `snapshot.max_problems`.
 const MAX_PROBLEMS: RangeInclusive<usize> = 1..=10_000;
 /// The least `admin.max_body_bytes`.
@@ -163,6 +165,11 @@ impl Settings {
             "admin.journal_max_target_bytes",
             admin.journal_max_target_bytes,
             JOURNAL_TARGET_BYTES,
+        )?;
+        in_range(
+            "rate_limit.max_tracked_secrets",
+            self.rate_limit.max_tracked_secrets,
+            MAX_TRACKED_SECRETS,
         )?;
         in_range(
             "snapshot.max_problems",

@@ -334,3 +334,45 @@ async fn each_admin_route_holds_bodies_to_its_own_limit_and_the_413_names_it() {
         .await;
     assert_ne!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
 }
+
+#[actix_web::test]
+async fn past_the_tracked_secrets_limit_new_secrets_share_one_window_and_tracked_ones_keep_theirs()
+{
+    // Arrange: two secrets tracked at most, three requests a minute each.
+    let app = spawn_app_with(
+        "auth.json",
+        FROZEN_NOW,
+        &[
+            ("TOOKEN__RATE_LIMIT__REQUESTS_PER_MINUTE", "3"),
+            ("TOOKEN__RATE_LIMIT__MAX_TRACKED_SECRETS", "2"),
+        ],
+    )
+    .await;
+    let status = |secret: String| {
+        let app = &app;
+        async move { app.get("/v1/tokens", Some(&secret)).await.status() }
+    };
+    for tracked in ["tok_live_tracked1", "tok_live_tracked2"] {
+        assert_ne!(
+            status(tracked.to_owned()).await,
+            StatusCode::TOO_MANY_REQUESTS
+        );
+    }
+
+    // Act: four secrets never seen before, one request each.
+    let mut untracked = Vec::new();
+    for n in 0..4 {
+        untracked.push(status(format!("tok_live_untracked{n}")).await);
+    }
+
+    // Assert: the shared window lets three through; the tracked secrets keep their own.
+    let limited = untracked
+        .iter()
+        .filter(|&&s| s == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert_eq!(limited, 1, "{untracked:?}");
+    assert_ne!(
+        status("tok_live_tracked1".to_owned()).await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+}
