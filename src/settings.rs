@@ -72,6 +72,7 @@ pub struct Settings {
     pub admin: AdminSettings,
     pub sessions: SessionsSettings,
     pub log: LogSettings,
+    pub metrics: MetricsSettings,
     pub upstream: UpstreamSettings,
     pub proxy: ProxySettings,
 }
@@ -167,6 +168,13 @@ pub struct AdminSettings {
     pub journal_max_target_bytes: usize,
     /// Origins whose pages may call the admin API besides its own.
     pub cors_origins: AdminOrigins,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetricsSettings {
+    /// Workspaces given `tooken_tokens` series of their own at `/metrics`.
+    pub max_workspaces: usize,
 }
 
 #[derive(Clone, Debug, Deserialize)]

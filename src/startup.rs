@@ -55,7 +55,7 @@ impl Application {
             _ => None,
         };
         let (snapshot, demo_secrets) = source.load_with_secrets()?;
-        let metrics = web::Data::new(Metrics::new());
+        let metrics = web::Data::new(Metrics::new(settings.metrics.max_workspaces));
         let started = std::time::Instant::now();
         let index = Arc::new(Index::new(snapshot));
         tracing::info!(

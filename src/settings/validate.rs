@@ -43,6 +43,8 @@ const JOURNAL_TOTAL_BYTES: RangeInclusive<usize> = 65_536..=16 << 30;
 const JOURNAL_TARGET_BYTES: RangeInclusive<usize> = 64..=65_536;
 /// `rate_limit.max_tracked_secrets`.
 const MAX_TRACKED_SECRETS: RangeInclusive<usize> = 1..=10_000_000;
+/// `metrics.max_workspaces`.
+const METRICS_WORKSPACES: RangeInclusive<usize> = 0..=100_000;
 /// `snapshot.max_problems`.
 const MAX_PROBLEMS: RangeInclusive<usize> = 1..=10_000;
 /// The least `admin.max_body_bytes`.
@@ -170,6 +172,11 @@ impl Settings {
             "rate_limit.max_tracked_secrets",
             self.rate_limit.max_tracked_secrets,
             MAX_TRACKED_SECRETS,
+        )?;
+        in_range(
+            "metrics.max_workspaces",
+            self.metrics.max_workspaces,
+            METRICS_WORKSPACES,
         )?;
         in_range(
             "snapshot.max_problems",

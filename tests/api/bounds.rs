@@ -376,3 +376,33 @@ async fn past_the_tracked_secrets_limit_new_secrets_share_one_window_and_tracked
         StatusCode::TOO_MANY_REQUESTS
     );
 }
+
+#[actix_web::test]
+async fn metrics_give_series_to_the_first_workspaces_only_and_count_every_workspace_by_status() {
+    // Arrange: workspaces.json has two workspaces; one gets series of its own.
+    let app = spawn_app_with(
+        "workspaces.json",
+        FROZEN_NOW,
+        &[("TOOKEN__METRICS__MAX_WORKSPACES", "1")],
+    )
+    .await;
+
+    // Act
+    let text = app.get("/metrics", None).await.text().await.unwrap();
+
+    // Assert
+    let series: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("tooken_tokens{"))
+        .collect();
+    assert_eq!(series.len(), 3, "one workspace, three statuses: {series:?}");
+    assert!(series.iter().all(|l| l.contains(r#"workspace="ws_north""#)));
+    assert!(text.contains("tooken_workspaces_unlisted 1"), "{text}");
+    let served: u64 = text
+        .lines()
+        .filter(|l| l.starts_with("tooken_tokens_served{"))
+        .map(|l| l.rsplit(' ').next().unwrap().parse::<u64>().unwrap())
+        .sum();
+    let listed = app.get_json("/readyz").await;
+    assert_eq!(served, listed["tokens"].as_u64().unwrap(), "{listed}");
+}
