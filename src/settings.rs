@@ -112,6 +112,8 @@ pub struct SnapshotSettings {
     pub generate_seed: u64,
     /// Problems listed when a snapshot is refused; the rest are counted.
     pub max_problems: usize,
+    /// The largest snapshot file read, in bytes.
+    pub max_file_bytes: u64,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -272,7 +274,7 @@ impl Settings {
     pub fn source(&self) -> Source {
         let snapshot = &self.snapshot;
         if let Some(path) = self.snapshot_path() {
-            Source::File(path.to_owned())
+            Source::File(path.to_owned(), snapshot.max_file_bytes)
         } else if snapshot.generate > 0 {
             Source::Generated(GenerateOptions {
                 tokens: snapshot.generate,

@@ -51,7 +51,7 @@ impl Application {
     pub fn build(settings: &Settings) -> Result<Application, StartupError> {
         let source = settings.source();
         let loaded_file = match (&source, settings.snapshot.watch) {
-            (Source::File(path), true) => watch::fingerprint(path),
+            (Source::File(path, max_bytes), true) => watch::fingerprint(path, *max_bytes),
             _ => None,
         };
         let (snapshot, demo_secrets) = source.load_with_secrets()?;
@@ -83,7 +83,7 @@ impl Application {
             },
         ));
         if settings.snapshot.watch {
-            if let Source::File(path) = &source {
+            if let Source::File(path, max_bytes) = &source {
                 let interval = settings.snapshot.watch_interval_ms;
                 let (sessions, metrics) = (sessions.clone(), metrics.clone());
                 let max_problems = settings.snapshot.max_problems;
@@ -100,7 +100,7 @@ impl Application {
                         sessions.reload_refused(error);
                     }
                 });
-                watch::start(path.clone(), interval, loaded_file, on_change);
+                watch::start(path.clone(), *max_bytes, interval, loaded_file, on_change);
             }
         }
 

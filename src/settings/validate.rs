@@ -43,6 +43,8 @@ const JOURNAL_TOTAL_BYTES: RangeInclusive<usize> = 65_536..=16 << 30;
 const JOURNAL_TARGET_BYTES: RangeInclusive<usize> = 64..=65_536;
 /// `rate_limit.max_tracked_secrets`.
 const MAX_TRACKED_SECRETS: RangeInclusive<usize> = 1..=10_000_000;
+/// `snapshot.max_file_bytes`.
+const MAX_FILE_BYTES: RangeInclusive<u64> = 1024..=16 << 30;
 /// `metrics.max_workspaces`.
 const METRICS_WORKSPACES: RangeInclusive<usize> = 0..=100_000;
 /// `snapshot.max_problems`.
@@ -172,6 +174,11 @@ impl Settings {
             "rate_limit.max_tracked_secrets",
             self.rate_limit.max_tracked_secrets,
             MAX_TRACKED_SECRETS,
+        )?;
+        in_range(
+            "snapshot.max_file_bytes",
+            self.snapshot.max_file_bytes,
+            MAX_FILE_BYTES,
         )?;
         in_range(
             "metrics.max_workspaces",

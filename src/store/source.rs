@@ -1,8 +1,8 @@
 //! Where the served data comes from: the embedded demo data, a file, or generated tokens.
 //! Start-up, `POST /__admin/reset` and the file watcher all load through here.
 
-use std::io;
-use std::path::PathBuf;
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use super::snapshot::{Snapshot, SnapshotError};
@@ -14,8 +14,9 @@ use crate::generate::{generate, DemoSecret, GenerateOptions};
 pub enum Source {
     /// The demo data compiled into the binary.
     Embedded,
-    /// A snapshot file.
-    File(PathBuf),
+    /// A snapshot file, read only when it is a regular file of at most this many bytes
+    /// (`snapshot.max_file_bytes`).
+    File(PathBuf, u64),
     /// Generated tokens.
     Generated(GenerateOptions),
 }
@@ -33,6 +34,52 @@ pub enum LoadError {
     #[error("cannot generate data: {0}")]
     Generate(io::Error),
 }
+
+/// Reads a snapshot file of at most `max_bytes` bytes, without waiting on what is not a
+/// regular file: a FIFO, a device such as `/dev/zero`, a directory or a socket is refused at
+/// once (it is opened without blocking and checked before any byte is read), and a file
+/// larger than the limit is refused, however it grows while being read.
+pub fn read_file(path: &Path, max_bytes: u64) -> io::Result<Vec<u8>> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        // Opening a FIFO for reading waits for a writer unless asked not to; a regular file
+        // reads the same either way.
+        options.custom_flags(O_NONBLOCK);
+    }
+    let file = options.open(path)?;
+    let metadata = file.metadata()?;
+    if !metadata.is_file() {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "is not a regular file (a FIFO, a device, a directory or a socket)",
+        ));
+    }
+    let too_large = || {
+        io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("is larger than snapshot.max_file_bytes ({max_bytes} bytes)"),
+        )
+    };
+    if metadata.len() > max_bytes {
+        return Err(too_large());
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or(0));
+    file.take(max_bytes.saturating_add(1))
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > max_bytes {
+        return Err(too_large());
+    }
+    Ok(bytes)
+}
+
+/// `O_NONBLOCK` of Linux and the BSDs alike is not one number: Linux's.
+#[cfg(all(unix, any(target_os = "linux", target_os = "android")))]
+const O_NONBLOCK: i32 = 0o4000;
+#[cfg(all(unix, not(any(target_os = "linux", target_os = "android"))))]
+const O_NONBLOCK: i32 = 0x0004;
 
 impl LoadError {
     /// The error as text, listing at most `listed` problems of an invalid snapshot.
@@ -63,9 +110,9 @@ impl Source {
                 Snapshot::parse(DEFAULT_SNAPSHOT).map_err(invalid)?,
                 Vec::new(),
             )),
-            Source::File(path) => {
+            Source::File(path, max_bytes) => {
                 let started = Instant::now();
-                let bytes = std::fs::read(path).map_err(|source| LoadError::Read {
+                let bytes = read_file(path, *max_bytes).map_err(|source| LoadError::Read {
                     path: path.clone(),
                     source,
                 })?;
@@ -96,7 +143,7 @@ impl std::fmt::Display for Source {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Source::Embedded => f.write_str("embedded demo data"),
-            Source::File(path) => write!(f, "{}", path.display()),
+            Source::File(path, _) => write!(f, "{}", path.display()),
             Source::Generated(o) => write!(f, "{} generated tokens, seed {}", o.tokens, o.seed),
         }
     }

@@ -406,3 +406,62 @@ async fn metrics_give_series_to_the_first_workspaces_only_and_count_every_worksp
     let listed = app.get_json("/readyz").await;
     assert_eq!(served, listed["tokens"].as_u64().unwrap(), "{listed}");
 }
+
+/// Polls `/readyz` until it reports a refused reload, for up to ten seconds.
+async fn refused_reload(app: &TestApp) -> String {
+    let started = Instant::now();
+    loop {
+        let ready = app.get_json("/readyz").await;
+        if let Some(error) = ready["last_reload_error"].as_str() {
+            return error.to_owned();
+        }
+        assert!(started.elapsed() < Duration::from_secs(10), "{ready}");
+        actix_web::rt::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[actix_web::test]
+async fn a_watched_file_replaced_by_a_fifo_or_a_file_over_the_limit_is_refused_without_reading_it()
+{
+    let original = std::fs::metadata(fixture("workspaces.json")).unwrap().len();
+    let limit = (original + 64).to_string();
+    for case in ["fifo", "large"] {
+        // Arrange: room for the fixture and 64 bytes more.
+        let dir = TempDir::new().unwrap();
+        let path = dir.path().join("snapshot.json");
+        std::fs::copy(fixture("workspaces.json"), &path).unwrap();
+        let app = spawn_app_from(
+            &path,
+            FROZEN_NOW,
+            &[
+                ("TOOKEN__SNAPSHOT__WATCH", "true"),
+                ("TOOKEN__SNAPSHOT__WATCH_INTERVAL_MS", "50"),
+                ("TOOKEN__SNAPSHOT__MAX_FILE_BYTES", &limit),
+            ],
+        )
+        .await;
+
+        // Act: a FIFO nobody writes to, or a file past the limit, takes the file's place.
+        let next = dir.path().join("next");
+        if case == "fifo" {
+            let made = std::process::Command::new("mkfifo")
+                .arg(&next)
+                .status()
+                .unwrap();
+            assert!(made.success());
+        } else {
+            std::fs::write(&next, vec![b' '; original as usize + 65]).unwrap();
+        }
+        std::fs::rename(&next, &path).unwrap();
+        let error = refused_reload(&app).await;
+
+        // Assert: refused, said why, and the old data still serves.
+        let why = match case {
+            "fifo" => "not a regular file",
+            _ => "larger than snapshot.max_file_bytes",
+        };
+        assert!(error.contains(why), "{case}: {error}");
+        let healthy = app.get("/healthz", None).await;
+        assert_eq!(healthy.status(), StatusCode::OK, "{case}");
+    }
+}
