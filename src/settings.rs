@@ -184,6 +184,8 @@ pub struct MetricsSettings {
 pub struct LogSettings {
     pub level: LogLevel,
     pub format: LogFormat,
+    /// The most bytes of a client-given value a log line holds.
+    pub max_field_bytes: usize,
 }
 
 /// Values given on the command line, the highest layer.

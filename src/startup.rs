@@ -132,6 +132,7 @@ impl Application {
         let request_limits = web::Data::new(RequestLimits {
             max_query_bytes: settings.server.max_query_bytes,
             max_header_bytes: settings.server.max_header_bytes,
+            max_logged_bytes: settings.log.max_field_bytes,
         });
         let docs = web::Data::new(docs);
         let origins = settings.api_cors_origins();

@@ -21,6 +21,8 @@ pub struct RequestLimits {
     pub max_query_bytes: usize,
     /// The largest total of request headers accepted, in bytes (431 past it).
     pub max_header_bytes: usize,
+    /// The most bytes of a client-given value (the path) a log line holds (`log.max_field_bytes`).
+    pub max_logged_bytes: usize,
 }
 
 /// The answer for every path nothing else claims: 404 `not_found`.

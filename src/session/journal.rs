@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::Selected;
-use crate::domain::{format_timestamp, TokenId};
+use crate::domain::{cut_to, format_timestamp, marked, TokenId};
 use crate::http::middleware::RequestObserver;
 use crate::http::RequestId;
 
@@ -143,31 +143,6 @@ fn cost(entry: &Recorded) -> usize {
 struct Entries {
     kept: VecDeque<Recorded>,
     bytes: usize,
-}
-
-/// `kept`, followed by `…[N more bytes]` when `cut` bytes were left out.
-fn marked(kept: &str, cut: usize) -> String {
-    if cut == 0 {
-        kept.to_owned()
-    } else {
-        format!("{kept}{CUT_MARKER}[{cut} more bytes]")
-    }
-}
-
-/// What follows a path or query cut short in the journal (and in log lines).
-pub const CUT_MARKER: char = '…';
-
-/// The longest prefix of `text` of at most `bytes` bytes that ends on a character boundary,
-/// and how many bytes were left out.
-pub fn cut_to(text: &str, bytes: usize) -> (&str, usize) {
-    if text.len() <= bytes {
-        return (text, 0);
-    }
-    let mut end = bytes;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    (&text[..end], text.len() - end)
 }
 
 /// Keeps the most recent entries of one session, within its [`JournalLimits`].
@@ -403,14 +378,5 @@ mod tests {
         assert_eq!(shared.used(), 0, "a dropped journal gives its bytes back");
         b.record(entry(500));
         assert_eq!(b.recent(10).len(), 1);
-    }
-
-    #[test]
-    fn a_cut_keeps_whole_characters_and_counts_what_it_left_out() {
-        assert_eq!(cut_to("abc", 5), ("abc", 0));
-        assert_eq!(cut_to("abcdef", 4), ("abcd", 2));
-        // 'é' is two bytes: a cut inside it keeps the character out.
-        assert_eq!(cut_to("aé", 2), ("a", 2));
-        assert_eq!(marked("/v1", 7), "/v1…[7 more bytes]");
     }
 }

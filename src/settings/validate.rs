@@ -45,6 +45,8 @@ const JOURNAL_TARGET_BYTES: RangeInclusive<usize> = 64..=65_536;
 const MAX_TRACKED_SECRETS: RangeInclusive<usize> = 1..=10_000_000;
 /// `snapshot.max_file_bytes`.
 const MAX_FILE_BYTES: RangeInclusive<u64> = 1024..=16 << 30;
+/// `log.max_field_bytes`.
+const LOG_FIELD_BYTES: RangeInclusive<usize> = 64..=65_536;
 /// `metrics.max_workspaces`.
 const METRICS_WORKSPACES: RangeInclusive<usize> = 0..=100_000;
 /// `snapshot.max_problems`.
@@ -179,6 +181,11 @@ impl Settings {
             "snapshot.max_file_bytes",
             self.snapshot.max_file_bytes,
             MAX_FILE_BYTES,
+        )?;
+        in_range(
+            "log.max_field_bytes",
+            self.log.max_field_bytes,
+            LOG_FIELD_BYTES,
         )?;
         in_range(
             "metrics.max_workspaces",

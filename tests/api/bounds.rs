@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use tempfile::TempDir;
 
 use crate::helpers::{
-    assert_problem, failing_parameters, fixture, spawn_app_from, spawn_app_with, TestApp,
+    assert_problem, failing_parameters, fixture, spawn_app_from, spawn_app_with, Binary, TestApp,
     FROZEN_NOW,
 };
 
@@ -463,5 +463,43 @@ async fn a_watched_file_replaced_by_a_fifo_or_a_file_over_the_limit_is_refused_w
         assert!(error.contains(why), "{case}: {error}");
         let healthy = app.get("/healthz", None).await;
         assert_eq!(healthy.status(), StatusCode::OK, "{case}");
+    }
+}
+
+#[actix_web::test]
+async fn a_request_line_in_the_log_keeps_a_bounded_part_of_a_long_path() {
+    // Arrange: the real binary, logging as text and as JSON.
+    for format in ["text", "json"] {
+        let mut binary = Binary::start(
+            &["--port", "0"],
+            &[
+                ("TOOKEN__LOG__MAX_FIELD_BYTES", "128"),
+                ("TOOKEN__LOG__FORMAT", format),
+            ],
+        );
+        let base = binary.wait_for_banner().await;
+
+        // Act
+        let path = format!("/v1/tokens/{}", "L".repeat(12_000));
+        reqwest::get(format!("{base}{path}"))
+            .await
+            .expect("answered");
+        let line = binary.wait_for_stderr("more bytes]").await;
+
+        // Assert: the line holds 128 bytes of the path, then the marker.
+        let line = line
+            .lines()
+            .find(|l| l.contains("more bytes]"))
+            .expect("the request line")
+            .to_owned();
+        assert!(line.len() < 600, "{format}: {} bytes", line.len());
+        assert!(
+            line.contains(&format!(
+                "{}…[{} more bytes]",
+                &path[..128],
+                path.len() - 128
+            )),
+            "{line}"
+        );
     }
 }
