@@ -59,7 +59,7 @@ pub async fn fetch(
             actix_web::rt::time::sleep(Duration::from_secs(wait)).await;
             continue;
         }
-        let body = response.bytes().await.map_err(RecordError::Http)?;
+        let body = read_page(response, page, settings.max_response_bytes).await?;
         if status != 200 {
             let problem: Value = serde_json::from_slice(&body).unwrap_or_default();
             let detail = match (problem["code"].as_str(), problem["detail"].as_str()) {
@@ -70,6 +70,30 @@ pub async fn fetch(
         }
         return parse(&body, page);
     }
+}
+
+/// Reads a body of at most `limit` bytes, refused on `Content-Length` before it is read and
+/// stopped as soon as it grows past the limit.
+async fn read_page(
+    mut response: reqwest::Response,
+    page: u64,
+    limit: usize,
+) -> Result<Vec<u8>, RecordError> {
+    let too_large = RecordError::PageTooLarge { page, limit };
+    if response
+        .content_length()
+        .is_some_and(|length| length > limit as u64)
+    {
+        return Err(too_large);
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(RecordError::Http)? {
+        if body.len() + chunk.len() > limit {
+            return Err(too_large);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
 }
 
 /// Reads a 200 body: `data` an array of objects, `meta` four non-negative integers.

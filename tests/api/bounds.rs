@@ -3,11 +3,17 @@
 //! snapshots list their first problems and a count; each admin route has its body limit; and
 //! beyond loopback with an admin token, requests without it neither create nor drop sessions.
 
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use config::Environment;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use tempfile::TempDir;
+use tooken_mock::record::{record, Progress, RecordError, RecordOptions};
+use tooken_mock::settings::{Overrides, Settings};
 
 use crate::helpers::{
     assert_problem, failing_parameters, fixture, spawn_app_from, spawn_app_with, Binary, TestApp,
@@ -502,4 +508,113 @@ async fn a_request_line_in_the_log_keeps_a_bounded_part_of_a_long_path() {
             "{line}"
         );
     }
+}
+
+/// An upstream whose every page says `total` tokens, 100 a page, and carries `padding` bytes
+/// of name in its one token, streamed without `Content-Length`; it counts its requests.
+async fn boundless_upstream(total: u64, padding: usize) -> (String, Arc<AtomicU64>) {
+    let requests = Arc::new(AtomicU64::new(0));
+    let counted = requests.clone();
+    let server = actix_web::HttpServer::new(move || {
+        let counted = counted.clone();
+        actix_web::App::new().route(
+            "/v1/tokens",
+            actix_web::web::get().to(move || {
+                counted.fetch_add(1, Ordering::SeqCst);
+                let page = json!({
+                    "data": [{"id": "tok_000000000000000000000001", "name": "x".repeat(padding),
+                        "scopes": ["tokens:read"], "status": "active",
+                        "created_at": "2026-01-01T00:00:00Z", "expires_at": null,
+                        "last_used_at": null, "created_by": "a@example.com"}],
+                    "meta": {"page": 1, "per_page": 100, "total": total,
+                        "total_pages": total.div_ceil(100)}
+                });
+                let bytes = actix_web::web::Bytes::from(serde_json::to_vec(&page).unwrap());
+                let chunks = bytes
+                    .chunks(64 * 1024)
+                    .map(|c| Ok::<_, std::io::Error>(actix_web::web::Bytes::copy_from_slice(c)))
+                    .collect::<Vec<_>>();
+                async move {
+                    actix_web::HttpResponse::Ok()
+                        .content_type("application/json")
+                        .streaming(futures_util::stream::iter(chunks))
+                }
+            }),
+        )
+    })
+    .workers(1)
+    .bind("127.0.0.1:0")
+    .expect("binds");
+    let address = server.addrs()[0];
+    actix_web::rt::spawn(server.run());
+    (format!("http://{address}/v1"), requests)
+}
+
+fn record_options(from: &str, env: &[(&str, &str)]) -> RecordOptions {
+    let overrides = Overrides {
+        upstream: Some(from.to_owned()),
+        ..Overrides::default()
+    };
+    let vars: HashMap<String, String> = env
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let env = Environment::with_prefix("TOOKEN").source(Some(vars));
+    let settings = Settings::load_from(&overrides, env).expect("valid settings");
+    RecordOptions {
+        from: settings.upstream.base_url().to_owned(),
+        secret: "tok_live_AnyReaderSecret000000000001".to_owned(),
+        secret_for: None,
+        digest_only: false,
+        upstream: settings.upstream,
+    }
+}
+
+struct Quiet;
+
+impl Progress for Quiet {
+    fn page(&mut self, _: u32, _: u64, _: u64) {}
+    fn waiting(&mut self, _: u64, _: u64) {}
+    fn restarting(&mut self, _: &str) {}
+}
+
+#[actix_web::test]
+async fn record_stops_at_a_total_past_its_limit_before_page_two_and_names_the_setting() {
+    // Arrange: an upstream that claims 10^15 tokens.
+    let (from, requests) = boundless_upstream(1_000_000_000_000_000, 1).await;
+
+    // Act
+    let refused = record(&record_options(&from, &[]), &mut Quiet).await;
+
+    // Assert
+    let error = refused.expect_err("refused").to_string();
+    assert!(error.contains("upstream.max_record_tokens"), "{error}");
+    assert_eq!(requests.load(Ordering::SeqCst), 1, "only page 1 was read");
+}
+
+#[actix_web::test]
+async fn record_stops_reading_a_page_past_the_response_limit_and_names_the_setting() {
+    // Arrange: one page of 2 MiB, streamed, against a limit of 1 MiB.
+    let (from, _) = boundless_upstream(1, 2 << 20).await;
+    let options = record_options(
+        &from,
+        &[("TOOKEN__UPSTREAM__MAX_RESPONSE_BYTES", "1048576")],
+    );
+
+    // Act
+    let refused = record(&options, &mut Quiet).await;
+
+    // Assert
+    let error = refused.expect_err("refused");
+    assert!(
+        matches!(
+            error,
+            RecordError::PageTooLarge {
+                page: 1,
+                limit: 1_048_576
+            }
+        ),
+        "{error}"
+    );
+    assert!(error.to_string().contains("upstream.max_response_bytes"));
 }
