@@ -529,7 +529,7 @@ async fn boundless_upstream(total: u64, padding: usize) -> (String, Arc<AtomicU6
                     "meta": {"page": 1, "per_page": 100, "total": total,
                         "total_pages": total.div_ceil(100)}
                 });
-                let bytes = actix_web::web::Bytes::from(serde_json::to_vec(&page).unwrap());
+                let bytes = actix_web::web::Bytes::from(serde_json::to_vec(&page).expect("JSON"));
                 let chunks = bytes
                     .chunks(64 * 1024)
                     .map(|c| Ok::<_, std::io::Error>(actix_web::web::Bytes::copy_from_slice(c)))
