@@ -19,7 +19,7 @@ use tooken_mock::domain::{
 };
 use tooken_mock::generate::{generate, GenerateOptions};
 use tooken_mock::session::faults::Latency;
-use tooken_mock::session::{FaultConfig, SessionName, SessionSettings, Sessions};
+use tooken_mock::session::{FaultConfig, JournalLimits, SessionName, SessionSettings, Sessions};
 use tooken_mock::store::snapshot::Snapshot;
 use tooken_mock::store::{Index, Store};
 
@@ -284,12 +284,19 @@ fn session_benches(c: &mut Criterion, fixture: &mut Fixture) {
             error_status: 500,
         },
         requests_per_minute: 0,
-        journal_capacity: 1000,
-        journal_body_bytes: 0,
+        rate_limit_max_tracked: 100_000,
+        journal: JournalLimits {
+            entries: 1000,
+            target_bytes: 2048,
+            session_bytes: 1 << 20,
+            total_bytes: 1 << 26,
+            body_bytes: 0,
+        },
         idle_ttl_secs: 3600,
         // Past `max`, each new session scans the others for the least recently used one;
         // that is not what forking costs, so the bench never reaches it.
         max: usize::MAX,
+        create_on_first_use: true,
     };
     let sessions = Sessions::new(index, settings);
     let mut n = 0u64;
@@ -297,7 +304,7 @@ fn session_benches(c: &mut Criterion, fixture: &mut Fixture) {
         b.iter(|| {
             n += 1;
             let name = SessionName::parse(&format!("s{n}")).expect("a valid name");
-            sessions.get(Some(&name))
+            sessions.get(Some(&name), true).expect("created")
         });
     });
     let workspace = data.workspace.as_str().to_owned();
@@ -305,7 +312,7 @@ fn session_benches(c: &mut Criterion, fixture: &mut Fixture) {
         b.iter(|| {
             n += 1;
             let name = SessionName::parse(&format!("s{n}")).expect("a valid name");
-            let session = sessions.get(Some(&name));
+            let session = sessions.get(Some(&name), true).expect("created");
             let fields = serde_json::json!({
                 "workspace": workspace, "name": "bench", "scopes": ["tokens:read"]
             });

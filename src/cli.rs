@@ -377,7 +377,7 @@ fn print_banner(app: &Application, settings: &Settings) {
     let source = settings.source();
     let secret = match &source {
         Source::Embedded => DEMO_SECRET,
-        Source::File(_) => "<a secret from your snapshot>",
+        Source::File(..) => "<a secret from your snapshot>",
         Source::Generated(_) => app
             .demo_secrets()
             .iter()

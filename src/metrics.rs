@@ -1,8 +1,10 @@
 //! Prometheus metrics, served as text at `/metrics`: requests by route and status, latency,
 //! tokens by workspace and status, and snapshot loads by outcome.
 
+use std::fmt::Write;
+
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGaugeVec, Opts, Registry, TextEncoder,
+    Encoder, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry, TextEncoder,
 };
 
 use crate::domain::Status;
@@ -13,7 +15,8 @@ pub struct Metrics {
     requests: IntCounterVec,
     latency: HistogramVec,
     loads: IntCounterVec,
-    tokens: IntGaugeVec,
+    /// Workspaces given a `tooken_tokens` series each (`metrics.max_workspaces`).
+    max_workspaces: usize,
 }
 
 /// Why data was loaded.
@@ -35,8 +38,9 @@ impl LoadKind {
 }
 
 impl Metrics {
-    /// Registers every metric. The names and labels are constants, so this cannot fail.
-    pub fn new() -> Metrics {
+    /// Registers every metric, with a `tooken_tokens` series for each of the first
+    /// `max_workspaces` workspaces. The names and labels are constants, so this cannot fail.
+    pub fn new(max_workspaces: usize) -> Metrics {
         let registry = Registry::new();
         let requests = IntCounterVec::new(
             Opts::new(
@@ -65,19 +69,10 @@ impl Metrics {
             &["kind", "outcome"],
         )
         .expect("valid metric");
-        let tokens = IntGaugeVec::new(
-            Opts::new(
-                "tooken_tokens",
-                "Tokens served, by workspace and current status.",
-            ),
-            &["workspace", "status"],
-        )
-        .expect("valid metric");
         for metric in [
             Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(latency.clone()),
             Box::new(loads.clone()),
-            Box::new(tokens.clone()),
         ] {
             registry.register(metric).expect("metric names are unique");
         }
@@ -86,7 +81,7 @@ impl Metrics {
             requests,
             latency,
             loads,
-            tokens,
+            max_workspaces,
         }
     }
 
@@ -105,28 +100,78 @@ impl Metrics {
             .inc();
     }
 
-    /// The text exposition, with the token gauges set from `counts`.
+    /// The text exposition, with the token gauges from `counts`.
+    ///
+    /// Design constraint: a scrape of 50,000 workspaces must stay cheap and small. The token
+    /// gauges are written straight into the text (a labelled gauge per workspace and status
+    /// in the registry cost a hash and an allocation each, at every scrape); at most
+    /// `max_workspaces` workspaces get series of their own, and `tooken_tokens_served` counts
+    /// every workspace by status.
     pub fn render(&self, counts: &[(String, [usize; 3])]) -> String {
-        self.tokens.reset();
-        for (workspace, by_status) in counts {
-            for status in Status::ALL {
-                let count = i64::try_from(by_status[status.index()]).unwrap_or(i64::MAX);
-                self.tokens
-                    .with_label_values(&[workspace, status.as_str()])
-                    .set(count);
-            }
-        }
         let mut buffer = Vec::new();
         TextEncoder::new()
             .encode(&self.registry.gather(), &mut buffer)
             .expect("encoding gathered metric families into a Vec cannot fail");
-        String::from_utf8(buffer).expect("the Prometheus text format is UTF-8")
+        let mut text = String::from_utf8(buffer).expect("the Prometheus text format is UTF-8");
+        let listed = counts.len().min(self.max_workspaces);
+        text.push_str(
+            "# HELP tooken_tokens Tokens served, by workspace and current status \
+             (the first metrics.max_workspaces workspaces).\n# TYPE tooken_tokens gauge\n",
+        );
+        let mut served = [0usize; 3];
+        for (n, (workspace, by_status)) in counts.iter().enumerate() {
+            for status in Status::ALL {
+                let count = by_status[status.index()];
+                served[status.index()] = served[status.index()].saturating_add(count);
+                if n < listed {
+                    let _ = writeln!(
+                        text,
+                        "tooken_tokens{{status=\"{}\",workspace=\"{}\"}} {count}",
+                        status.as_str(),
+                        escaped(workspace)
+                    );
+                }
+            }
+        }
+        text.push_str(
+            "# HELP tooken_tokens_served Tokens served in every workspace, by current status.\n\
+             # TYPE tooken_tokens_served gauge\n",
+        );
+        for status in Status::ALL {
+            let _ = writeln!(
+                text,
+                "tooken_tokens_served{{status=\"{}\"}} {}",
+                status.as_str(),
+                served[status.index()]
+            );
+        }
+        let _ = write!(
+            text,
+            "# HELP tooken_workspaces_unlisted Workspaces past metrics.max_workspaces, \
+             without tooken_tokens series.\n# TYPE tooken_workspaces_unlisted gauge\n\
+             tooken_workspaces_unlisted {}\n",
+            counts.len() - listed
+        );
+        text
     }
 }
 
+/// A label value as the text format writes it: `\\`, `\"` and `\n` escaped.
+fn escaped(value: &str) -> std::borrow::Cow<'_, str> {
+    if !value.contains(['\\', '"', '\n']) {
+        return value.into();
+    }
+    value
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
+        .into()
+}
+
 impl Default for Metrics {
+    /// A thousand workspaces with series of their own, as `metrics.max_workspaces` defaults.
     fn default() -> Metrics {
-        Metrics::new()
+        Metrics::new(1000)
     }
 }
 
@@ -136,13 +181,19 @@ mod tests {
 
     #[test]
     fn the_exposition_holds_requests_loads_and_tokens() {
-        let metrics = Metrics::new();
+        let metrics = Metrics::new(1);
         metrics.observe_request("/v1/tokens", "200", 0.0002);
         metrics.record_load(LoadKind::Reload, false);
-        let text = metrics.render(&[("ws_acme".to_owned(), [3, 1, 0])]);
+        let text = metrics.render(&[
+            ("ws_acme".to_owned(), [3, 1, 0]),
+            ("ws_more".to_owned(), [1, 0, 2]),
+        ]);
         assert!(text.contains(r#"tooken_http_requests_total{route="/v1/tokens",status="200"} 1"#));
         assert!(text.contains(r#"tooken_snapshot_loads_total{kind="reload",outcome="refused"} 1"#));
         assert!(text.contains(r#"tooken_tokens{status="expired",workspace="ws_acme"} 1"#));
         assert!(text.contains("tooken_http_request_duration_seconds_bucket"));
+        assert!(!text.contains("ws_more"), "past metrics.max_workspaces");
+        assert!(text.contains(r#"tooken_tokens_served{status="revoked"} 2"#));
+        assert!(text.contains("tooken_workspaces_unlisted 1"));
     }
 }

@@ -72,6 +72,7 @@ pub struct Settings {
     pub admin: AdminSettings,
     pub sessions: SessionsSettings,
     pub log: LogSettings,
+    pub metrics: MetricsSettings,
     pub upstream: UpstreamSettings,
     pub proxy: ProxySettings,
 }
@@ -113,6 +114,10 @@ pub struct SnapshotSettings {
     pub watch_interval_ms: u64,
     pub generate: u64,
     pub generate_seed: u64,
+    /// Problems listed when a snapshot is refused; the rest are counted.
+    pub max_problems: usize,
+    /// The largest snapshot file read, in bytes.
+    pub max_file_bytes: u64,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -148,18 +153,36 @@ pub struct CorsSettings {
 #[serde(deny_unknown_fields)]
 pub struct RateLimitSettings {
     pub requests_per_minute: u32,
+    /// Secrets with a window of their own, per session.
+    pub max_tracked_secrets: usize,
 }
 
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AdminSettings {
     pub token: String,
+    /// The largest `PUT /__admin/snapshot` body, in bytes.
     pub max_body_bytes: usize,
+    /// The largest body of every other admin call, in bytes.
+    pub max_control_body_bytes: usize,
     pub journal_capacity: usize,
     /// Bytes of each response body the journal keeps for its HAR (`?format=har`).
     pub journal_body_bytes: usize,
+    /// Bytes one session's journal may hold.
+    pub journal_max_bytes: usize,
+    /// Bytes every journal together may hold.
+    pub journal_total_bytes: usize,
+    /// Bytes of path and query kept per journal entry.
+    pub journal_max_target_bytes: usize,
     /// Origins whose pages may call the admin API besides its own.
     pub cors_origins: AdminOrigins,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MetricsSettings {
+    /// Workspaces given `tooken_tokens` series of their own at `/metrics`.
+    pub max_workspaces: usize,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -167,6 +190,8 @@ pub struct AdminSettings {
 pub struct LogSettings {
     pub level: LogLevel,
     pub format: LogFormat,
+    /// The most bytes of a client-given value a log line holds.
+    pub max_field_bytes: usize,
 }
 
 /// Values given on the command line, the highest layer.
@@ -267,7 +292,7 @@ impl Settings {
     pub fn source(&self) -> Source {
         let snapshot = &self.snapshot;
         if let Some(path) = self.snapshot_path() {
-            Source::File(path.to_owned())
+            Source::File(path.to_owned(), snapshot.max_file_bytes)
         } else if snapshot.generate > 0 {
             Source::Generated(GenerateOptions {
                 tokens: snapshot.generate,

@@ -21,7 +21,7 @@ use crate::http::{self, RequestLimits};
 use crate::metrics::{LoadKind, Metrics};
 use crate::mock::forced::ForcedResponses;
 use crate::session::journal::JournalRequests;
-use crate::session::{SessionSettings, Sessions};
+use crate::session::{JournalLimits, SessionSettings, Sessions};
 use crate::settings::server::bind_listeners;
 use crate::settings::Settings;
 use crate::signals::{Hangup, Stop};
@@ -55,10 +55,17 @@ pub struct Application {
     stop: Stop,
     source: Source,
     metrics: web::Data<Metrics>,
+    /// `snapshot.max_problems`: how many problems a refused reload lists.
+    max_problems: usize,
 }
 
 /// Installs a reloaded snapshot file, or records why it was refused (the data served stays).
-fn install_reload(sessions: &Sessions, metrics: &Metrics, loaded: Result<Index, LoadError>) {
+fn install_reload(
+    sessions: &Sessions,
+    metrics: &Metrics,
+    max_problems: usize,
+    loaded: Result<Index, LoadError>,
+) {
     match loaded {
         Ok(index) => {
             let status = sessions.replace_configured(Arc::new(index));
@@ -66,9 +73,10 @@ fn install_reload(sessions: &Sessions, metrics: &Metrics, loaded: Result<Index, 
             tracing::info!(tokens = status.tokens, "snapshot reloaded");
         }
         Err(error) => {
+            let error = error.listing(max_problems);
             tracing::warn!(%error, "snapshot reload refused; the current data stays");
             metrics.record_load(LoadKind::Reload, false);
-            sessions.reload_refused(error.to_string());
+            sessions.reload_refused(error);
         }
     }
 }
@@ -79,11 +87,11 @@ impl Application {
         let source = settings.source();
         tracing::info!(%source, "loading the data");
         let loaded_file = match (&source, settings.snapshot.watch) {
-            (Source::File(path), true) => watch::fingerprint(path),
+            (Source::File(path, max_bytes), true) => watch::fingerprint(path, *max_bytes),
             _ => None,
         };
         let (snapshot, demo_secrets) = source.load_with_secrets()?;
-        let metrics = web::Data::new(Metrics::new());
+        let metrics = web::Data::new(Metrics::new(settings.metrics.max_workspaces));
         let started = std::time::Instant::now();
         let index = Arc::new(Index::new(snapshot));
         tracing::info!(
@@ -97,20 +105,29 @@ impl Application {
                 configured_now: settings.clock.now,
                 configured_faults: settings.faults,
                 requests_per_minute: settings.rate_limit.requests_per_minute,
-                journal_capacity: settings.admin.journal_capacity,
-                journal_body_bytes: settings.admin.journal_body_bytes,
+                rate_limit_max_tracked: settings.rate_limit.max_tracked_secrets,
+                journal: JournalLimits {
+                    entries: settings.admin.journal_capacity,
+                    target_bytes: settings.admin.journal_max_target_bytes,
+                    session_bytes: settings.admin.journal_max_bytes,
+                    total_bytes: settings.admin.journal_total_bytes,
+                    body_bytes: settings.admin.journal_body_bytes,
+                },
                 idle_ttl_secs: settings.sessions.idle_ttl_secs,
                 max: settings.sessions.max,
+                create_on_first_use: settings.listens_on_loopback()
+                    || settings.admin.token.is_empty(),
             },
         ));
         if settings.snapshot.watch {
-            if let Source::File(path) = &source {
+            if let Source::File(path, max_bytes) = &source {
                 let interval = settings.snapshot.watch_interval_ms;
                 let (sessions, metrics) = (sessions.clone(), metrics.clone());
+                let max_problems = settings.snapshot.max_problems;
                 let on_change = Box::new(move |loaded: Result<_, LoadError>| {
-                    install_reload(&sessions, &metrics, loaded)
+                    install_reload(&sessions, &metrics, max_problems, loaded)
                 });
-                watch::start(path.clone(), interval, loaded_file, on_change);
+                watch::start(path.clone(), *max_bytes, interval, loaded_file, on_change);
             }
         }
 
@@ -131,6 +148,8 @@ impl Application {
             source: source.clone(),
             access: admin_access.clone(),
             max_body_bytes: settings.admin.max_body_bytes,
+            max_control_body_bytes: settings.admin.max_control_body_bytes,
+            max_problems: settings.snapshot.max_problems,
             cors_origins: settings.admin.cors_origins.as_strings(),
         });
         let api_settings = web::Data::new(ApiSettings {
@@ -141,6 +160,7 @@ impl Application {
             max_query_bytes: settings.server.max_query_bytes,
             max_header_bytes: settings.server.max_header_bytes,
             body_timeout: std::time::Duration::from_millis(settings.server.body_timeout_ms),
+            max_logged_bytes: settings.log.max_field_bytes,
         });
         let docs = web::Data::new(docs);
         let origins = settings.api_cors_origins();
@@ -223,6 +243,7 @@ impl Application {
             stop,
             source,
             metrics,
+            max_problems: settings.snapshot.max_problems,
         })
     }
 
@@ -260,15 +281,16 @@ impl Application {
     /// What SIGHUP does: reloads a snapshot file as `--watch` would; with no file to reload,
     /// logs that there is none.
     pub fn hangup(&self) -> Hangup {
-        let (source, sessions, metrics) = (
+        let (source, sessions, metrics, max_problems) = (
             self.source.clone(),
             self.sessions.clone(),
             self.metrics.clone(),
+            self.max_problems,
         );
         Box::new(move || match &source {
-            Source::File(_) => {
+            Source::File(..) => {
                 let loaded = source.load().map(Index::new);
-                install_reload(&sessions, &metrics, loaded);
+                install_reload(&sessions, &metrics, max_problems, loaded);
             }
             _ => tracing::info!(%source, "nothing to reload: the data is not from a file"),
         })

@@ -16,7 +16,9 @@ use serde_json::{json, Map, Value};
 use tooken_mock::domain::{fold, AuthError, ListQuery, Presented, QueryLimits, SecretDigest};
 use tooken_mock::domain::{Status, Token, WorkspaceId};
 use tooken_mock::session::faults::Latency;
-use tooken_mock::session::{FaultConfig, Session, SessionName, SessionSettings, Sessions};
+use tooken_mock::session::{
+    FaultConfig, JournalLimits, Session, SessionName, SessionSettings, Sessions,
+};
 use tooken_mock::store::snapshot::Snapshot;
 use tooken_mock::store::Index;
 
@@ -146,7 +148,7 @@ struct Run<'a> {
 impl Run<'_> {
     /// The session, looked up as every request does.
     fn session(&self) -> Arc<Session> {
-        self.sessions.get(Some(&self.name))
+        self.sessions.get(Some(&self.name), true).expect("created")
     }
 
     fn step(&mut self, op: &Op) -> Result<(), String> {
@@ -410,10 +412,17 @@ fn setup() -> (Sessions, Model) {
             error_status: 500,
         },
         requests_per_minute: 0,
-        journal_capacity: 16,
-        journal_body_bytes: 0,
+        rate_limit_max_tracked: 100_000,
+        journal: JournalLimits {
+            entries: 16,
+            target_bytes: 2048,
+            session_bytes: 1 << 20,
+            total_bytes: 1 << 26,
+            body_bytes: 0,
+        },
         idle_ttl_secs: 3600,
         max: 100,
+        create_on_first_use: true,
     };
     (
         Sessions::new(Arc::new(Index::new(snapshot)), settings),

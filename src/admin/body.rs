@@ -7,6 +7,7 @@ use std::pin::Pin;
 
 use actix_web::dev::Payload;
 use actix_web::error::JsonPayloadError;
+use actix_web::http::header::CONTENT_LENGTH;
 use actix_web::{web, FromRequest, HttpRequest};
 use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
@@ -29,11 +30,42 @@ pub fn json_config() -> web::JsonConfig {
     })
 }
 
-/// Reads a whole body up to the admin limit.
-pub async fn read_body(req: &HttpRequest, payload: &mut Payload) -> Result<Vec<u8>, ApiError> {
-    let limit = req
-        .app_data::<web::Data<AdminState>>()
-        .map_or(usize::MAX, |s| s.max_body_bytes);
+/// Which limit a body is held to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BodyLimit {
+    /// `PUT /__admin/snapshot`: `admin.max_body_bytes`.
+    Snapshot,
+    /// Every other admin body: `admin.max_control_body_bytes`.
+    Control,
+}
+
+/// Reads a whole body up to its route's limit: a 413 naming the setting past it, before any
+/// byte is read when `Content-Length` already says so.
+pub async fn read_body(
+    req: &HttpRequest,
+    payload: &mut Payload,
+    which: BodyLimit,
+) -> Result<Vec<u8>, ApiError> {
+    let state = req.app_data::<web::Data<AdminState>>();
+    let (limit, setting) = match which {
+        BodyLimit::Snapshot => (
+            state.map_or(usize::MAX, |s| s.max_body_bytes),
+            "admin.max_body_bytes",
+        ),
+        BodyLimit::Control => (
+            state.map_or(usize::MAX, |s| s.max_control_body_bytes),
+            "admin.max_control_body_bytes",
+        ),
+    };
+    let too_large = ApiError::PayloadTooLarge { limit, setting };
+    let declared = req
+        .headers()
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|length| length > limit as u64) {
+        return Err(too_large);
+    }
     let mut body = Vec::new();
     while let Some(chunk) = payload.next().await {
         let chunk = chunk.map_err(|error| {
@@ -43,7 +75,7 @@ pub async fn read_body(req: &HttpRequest, payload: &mut Payload) -> Result<Vec<u
             ApiError::InvalidBody(vec![ParamError::new("body", "could not be read")])
         })?;
         if body.len() + chunk.len() > limit {
-            return Err(ApiError::PayloadTooLarge(limit));
+            return Err(too_large);
         }
         body.extend_from_slice(&chunk);
     }
@@ -110,7 +142,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
         let req = req.clone();
         let mut payload = payload.take();
         Box::pin(async move {
-            let bytes = read_body(&req, &mut payload).await?;
+            let bytes = read_body(&req, &mut payload, BodyLimit::Control).await?;
             parse(&bytes).map(JsonBody)
         })
     }

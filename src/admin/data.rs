@@ -7,7 +7,7 @@ use actix_web::http::header::ContentType;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
 
-use super::body::read_body;
+use super::body::{read_body, BodyLimit};
 use crate::admin::AdminState;
 use crate::domain::ParamError;
 use crate::http::{ApiError, Problem};
@@ -44,14 +44,18 @@ impl From<LoadStatus> for Loaded {
     }
 }
 
-fn problems(error: SnapshotError) -> ApiError {
-    ApiError::InvalidSnapshot(
-        error
+/// The first `listed` problems of a refused snapshot, and how many there were.
+fn problems(error: SnapshotError, listed: usize) -> ApiError {
+    let total = error.0.len();
+    ApiError::InvalidSnapshot {
+        errors: error
             .0
             .into_iter()
+            .take(listed)
             .map(|p| ParamError::new(&p.location, p.message))
             .collect(),
-    )
+        total,
+    }
 }
 
 /// Back to the configured data, clock and faults, with an empty journal and coverage.
@@ -78,7 +82,7 @@ pub async fn reset(
             Ok(index) => index,
             Err(LoadError::Invalid { source, .. }) => {
                 metrics.record_load(LoadKind::Admin, false);
-                return Err(problems(source));
+                return Err(problems(source, admin.max_problems));
             }
             Err(other) => return Err(ApiError::Internal(other.to_string())),
         };
@@ -121,10 +125,11 @@ pub async fn replace(
     req: HttpRequest,
     selected: Selected,
     metrics: web::Data<Metrics>,
+    admin: web::Data<AdminState>,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
     let mut payload: Payload = payload.into_inner();
-    let body = read_body(&req, &mut payload).await?;
+    let body = read_body(&req, &mut payload, BodyLimit::Snapshot).await?;
     let parsed = web::block(move || Snapshot::parse(&body).map(|s| Arc::new(Index::new(s))))
         .await
         .map_err(|e| ApiError::Internal(e.to_string()))?;
@@ -136,7 +141,7 @@ pub async fn replace(
         }
         Err(error) => {
             metrics.record_load(LoadKind::Admin, false);
-            Err(problems(error))
+            Err(problems(error, admin.max_problems))
         }
     }
 }

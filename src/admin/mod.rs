@@ -23,12 +23,13 @@ use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::AUTHORIZATION;
 use actix_web::middleware::{from_fn, Condition, Next};
-use actix_web::{web, Error, HttpRequest, HttpResponse, Route};
+use actix_web::{web, Error, HttpMessage, HttpRequest, HttpResponse, Route};
 use subtle::ConstantTimeEq;
 
 use crate::domain::AuthError;
 use crate::http::bearer::bearer_secret;
 use crate::http::{cors, middleware, ApiError};
+use crate::session::CreatesSessions;
 use crate::store::source::Source;
 
 pub use body::json_config;
@@ -53,6 +54,10 @@ pub struct AdminState {
     pub access: Access,
     /// The largest body accepted (`PUT /__admin/snapshot`), in bytes.
     pub max_body_bytes: usize,
+    /// The largest body of every other admin call, in bytes.
+    pub max_control_body_bytes: usize,
+    /// Problems listed when a snapshot is refused; the rest are counted.
+    pub max_problems: usize,
     /// The origins besides its own whose pages may call it (`admin.cors_origins`).
     pub cors_origins: Vec<String>,
 }
@@ -191,7 +196,10 @@ async fn guard(
         _ => Err(AuthError::Unknown),
     };
     match allowed {
-        Ok(()) => Ok(next.call(req).await?.map_into_boxed_body()),
+        Ok(()) => {
+            req.extensions_mut().insert(CreatesSessions);
+            Ok(next.call(req).await?.map_into_boxed_body())
+        }
         Err(error) => Ok(req.error_response(ApiError::Auth(error))),
     }
 }

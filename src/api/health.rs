@@ -25,9 +25,18 @@ pub async fn readyz(sessions: web::Data<Sessions>) -> HttpResponse {
 
 /// Prometheus text exposition; token gauges count the default session's data at its clock.
 pub async fn metrics(sessions: web::Data<Sessions>, metrics: web::Data<Metrics>) -> HttpResponse {
-    let session = sessions.default_session();
-    let counts = session.store.counts(session.clock.now());
-    HttpResponse::Ok()
-        .content_type("text/plain; version=0.0.4")
-        .body(metrics.render(&counts))
+    // Counting every workspace and writing the text takes time at 50k workspaces: off the
+    // worker, so /healthz and listings on it are not held up.
+    let session = sessions.default_session().clone();
+    let text = web::block(move || {
+        let counts = session.store.counts(session.clock.now());
+        metrics.render(&counts)
+    })
+    .await;
+    match text {
+        Ok(text) => HttpResponse::Ok()
+            .content_type("text/plain; version=0.0.4")
+            .body(text),
+        Err(_) => HttpResponse::ServiceUnavailable().finish(),
+    }
 }

@@ -1,6 +1,7 @@
 //! The vocabulary of the service: values parsed once at the boundary and trusted afterwards.
 
 mod auth;
+mod cut;
 pub mod faults;
 mod query;
 mod query_params;
@@ -10,6 +11,7 @@ mod token;
 mod token_view;
 
 pub use auth::{AuthError, Presented, REQUIRED_SCOPE};
+pub use cut::{cut_to, marked, CUT_MARKER};
 pub use query::{
     ListQuery, NameFilter, ParamError, QueryLimits, NAME_MAX_CHARS, PAGE_MAX, PER_PAGE_MAX,
 };

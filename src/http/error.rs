@@ -67,12 +67,16 @@ pub enum ApiError {
     /// 431 `headers_too_large`: request headers over the limit, in bytes.
     #[error("request headers too large")]
     HeadersTooLarge(usize),
-    /// 413 `payload_too_large`: a body over the limit, in bytes.
+    /// 413 `payload_too_large`: a body over `limit` bytes, the value of `setting`.
     #[error("payload too large")]
-    PayloadTooLarge(usize),
-    /// 422 `invalid_snapshot`: a snapshot given to the admin API has problems.
+    PayloadTooLarge { limit: usize, setting: &'static str },
+    /// 422 `invalid_snapshot`: a snapshot given to the admin API has `total` problems, of
+    /// which the first ones are listed.
     #[error("invalid snapshot")]
-    InvalidSnapshot(Vec<ParamError>),
+    InvalidSnapshot {
+        errors: Vec<ParamError>,
+        total: usize,
+    },
     /// 429 `rate_limited`: over the per-secret limit; retry after this many seconds.
     #[error("rate limited")]
     RateLimited(u64),
@@ -128,11 +132,11 @@ impl ApiError {
             ApiError::AdminOff => StatusCode::FORBIDDEN,
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
-            ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::BodyTimeout => StatusCode::REQUEST_TIMEOUT,
             ApiError::UriTooLong(_) => StatusCode::URI_TOO_LONG,
             ApiError::HeadersTooLarge(_) => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
-            ApiError::InvalidSnapshot(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::InvalidSnapshot { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Injected(503) | ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Injected(_) | ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -153,11 +157,11 @@ impl ApiError {
             ApiError::AdminOff => "admin_off",
             ApiError::NotFound => "not_found",
             ApiError::MethodNotAllowed(_) => "method_not_allowed",
-            ApiError::PayloadTooLarge(_) => "payload_too_large",
+            ApiError::PayloadTooLarge { .. } => "payload_too_large",
             ApiError::BodyTimeout => "request_timeout",
             ApiError::UriTooLong(_) => "uri_too_long",
             ApiError::HeadersTooLarge(_) => "headers_too_large",
-            ApiError::InvalidSnapshot(_) => "invalid_snapshot",
+            ApiError::InvalidSnapshot { .. } => "invalid_snapshot",
             ApiError::RateLimited(_) => "rate_limited",
             ApiError::Injected(503) | ApiError::Unavailable(_) => "unavailable",
             ApiError::Injected(_) | ApiError::Internal(_) => "internal",
@@ -212,17 +216,21 @@ impl ApiError {
             ApiError::HeadersTooLarge(limit) => {
                 format!("The request headers are larger than the limit of {limit} bytes.")
             }
-            ApiError::PayloadTooLarge(limit) => {
-                format!("The body is larger than the limit of {limit} bytes.")
+            ApiError::PayloadTooLarge { limit, setting } => {
+                format!("The body is larger than the limit of {limit} bytes ({setting}).")
             }
             ApiError::BodyTimeout => "The request body did not arrive whole within \
                 server.body_timeout_ms."
                 .to_owned(),
-            ApiError::InvalidSnapshot(errors) => {
+            ApiError::InvalidSnapshot { errors, total } if errors.len() < *total => {
                 format!(
-                    "The snapshot has {} problem(s); nothing was changed.",
+                    "The snapshot has {total} problem(s), the first {} listed \
+                     (snapshot.max_problems); nothing was changed.",
                     errors.len()
                 )
+            }
+            ApiError::InvalidSnapshot { total, .. } => {
+                format!("The snapshot has {total} problem(s); nothing was changed.")
             }
             ApiError::RateLimited(after) => {
                 format!("Too many requests; retry after {after} seconds.")
@@ -287,7 +295,7 @@ impl ApiError {
             errors: match self {
                 ApiError::InvalidParameters(errors)
                 | ApiError::InvalidBody(errors)
-                | ApiError::InvalidSnapshot(errors)
+                | ApiError::InvalidSnapshot { errors, .. }
                 | ApiError::InvalidChange(errors) => Some(errors.clone()),
                 _ => None,
             },

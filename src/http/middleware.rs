@@ -5,6 +5,7 @@
 //! One layer does all of it, with the `Host` check and the settling of CORS answers: every
 //! layer costs each request a boxed future and a second pass when a handler waits.
 
+use std::borrow::Cow;
 use std::time::{Duration, Instant};
 
 use actix_web::body::{BoxBody, MessageBody};
@@ -17,7 +18,7 @@ use actix_web::{web, Error, HttpMessage};
 use super::error::ApiError;
 use super::request_id::{RequestId, X_REQUEST_ID};
 use super::{body_deadline, cors, host, keep_alive, RequestLimits};
-use crate::domain::TokenId;
+use crate::domain::{cut_to, marked, TokenId};
 use crate::metrics::Metrics;
 
 /// Told of every request once its response is final (the sessions' journal), with the time
@@ -94,10 +95,17 @@ pub async fn common(
     let status = status_code.as_u16();
     let extensions = request.extensions();
     let token = extensions.get::<TokenId>().map(TokenId::as_str);
+    let max_logged = request
+        .app_data::<web::Data<RequestLimits>>()
+        .map_or(usize::MAX, |limits| limits.max_logged_bytes);
+    let path = match cut_to(request.path(), max_logged) {
+        (whole, 0) => Cow::Borrowed(whole),
+        (kept, cut) => Cow::Owned(marked(kept, cut)),
+    };
     tracing::info!(
         request_id = id.as_str(),
         method = request.method().as_str(),
-        path = request.path(),
+        path = &*path,
         status,
         duration_us = elapsed.as_micros() as u64,
         token = token.unwrap_or("-"),

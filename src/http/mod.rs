@@ -27,6 +27,8 @@ pub struct RequestLimits {
     pub max_header_bytes: usize,
     /// How long a request body has to arrive whole (408 past it).
     pub body_timeout: std::time::Duration,
+    /// The most bytes of a client-given value (the path) a log line holds (`log.max_field_bytes`).
+    pub max_logged_bytes: usize,
 }
 
 /// The answer for every path nothing else claims: 404 `not_found`.

@@ -68,7 +68,8 @@ pub async fn fetch(
                 .iter()
                 .map(|v| v.to_str().unwrap_or("unreadable")),
         );
-        let body = response.bytes().await.map_err(RecordError::Http)?;
+        // Bounded as it comes in, compressed or not; then bounded again as it is decoded.
+        let body = read_page(response, page, settings.max_response_bytes).await?;
         let body = coding::decode(&codings, &body, settings.max_response_bytes)
             .map_err(|e| RecordError::NotAPage(format!("page {page}: {e}")))?;
         if status != 200 {
@@ -81,6 +82,30 @@ pub async fn fetch(
         }
         return parse(&body, page);
     }
+}
+
+/// Reads a body of at most `limit` bytes, refused on `Content-Length` before it is read and
+/// stopped as soon as it grows past the limit.
+async fn read_page(
+    mut response: reqwest::Response,
+    page: u64,
+    limit: usize,
+) -> Result<Vec<u8>, RecordError> {
+    let too_large = RecordError::PageTooLarge { page, limit };
+    if response
+        .content_length()
+        .is_some_and(|length| length > limit as u64)
+    {
+        return Err(too_large);
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(RecordError::Http)? {
+        if body.len() + chunk.len() > limit {
+            return Err(too_large);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
 }
 
 /// Reads a 200 body: `data` an array of objects, `meta` four non-negative integers.

@@ -59,6 +59,10 @@ pub enum RecordError {
     RetryTooLong(u64),
     #[error("the upstream's answer is not a page of tokens: {0}")]
     NotAPage(String),
+    #[error("page {page} is larger than upstream.max_response_bytes ({limit} bytes)")]
+    PageTooLarge { page: u64, limit: usize },
+    #[error("the upstream counts {total} tokens, more than upstream.max_record_tokens ({limit})")]
+    TooManyTokens { total: u64, limit: u64 },
     #[error("the upstream changed while recording, twice: {0}")]
     Changed(String),
     #[error("--secret-for {0}: no recorded token has this id")]
@@ -127,6 +131,14 @@ async fn pass(
 ) -> Result<(Vec<Value>, u64), PassError> {
     let (base, secret) = (options.from.as_str(), options.secret.as_str());
     let first = fetch(client, base, secret, 1, &options.upstream, progress).await?;
+    let limit = options.upstream.max_record_tokens;
+    if first.total > limit {
+        return Err(RecordError::TooManyTokens {
+            total: first.total,
+            limit,
+        }
+        .into());
+    }
     progress.page(pass, 1, first.total_pages);
     let mut seen: HashSet<String> = HashSet::new();
     let mut tokens = Vec::new();

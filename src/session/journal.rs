@@ -3,7 +3,8 @@
 //! `admin.journal_body_bytes` of each response body).
 
 use std::collections::VecDeque;
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use actix_web::body::BoxBody;
@@ -14,7 +15,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::Selected;
-use crate::domain::{format_timestamp, TokenId};
+use crate::domain::{cut_to, format_timestamp, marked, TokenId};
 use crate::har::{redacted_headers, Exchange, Log, NameValue};
 use crate::http::middleware::{RequestObserver, SentBody};
 use crate::http::RequestId;
@@ -52,6 +53,8 @@ struct Recorded {
     /// The path, then the raw query string; the query starts at `query_at`.
     target: Box<str>,
     query_at: usize,
+    /// Bytes of the path and of the query left out past `journal_max_target_bytes`.
+    cut: (usize, usize),
     status: u16,
     duration_ms: f64,
     /// Always given while the common middleware runs outside the journal.
@@ -82,8 +85,8 @@ impl Recorded {
         JournalEntry {
             at: format_timestamp(&self.at),
             method: self.method.as_str().to_owned(),
-            path: path.to_owned(),
-            query: query.to_owned(),
+            path: marked(path, self.cut.0),
+            query: marked(query, self.cut.1),
             status: self.status,
             duration_ms: self.duration_ms,
             request_id: self
@@ -125,46 +128,142 @@ impl Recorded {
     }
 }
 
-/// Keeps the most recent `capacity` entries.
+/// How much every journal may hold: entries and bytes per session, bytes in all.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct JournalLimits {
+    /// Entries kept per session (`admin.journal_capacity`); 0 keeps none.
+    pub entries: usize,
+    /// Bytes of path and query kept per entry (`admin.journal_max_target_bytes`); the rest
+    /// is cut, and the entry says how much was cut.
+    pub target_bytes: usize,
+    /// Bytes one session's journal may hold (`admin.journal_max_bytes`).
+    pub session_bytes: usize,
+    /// Bytes every journal together may hold (`admin.journal_total_bytes`).
+    pub total_bytes: usize,
+    /// Bytes of each response body kept for the HAR (`admin.journal_body_bytes`).
+    pub body_bytes: usize,
+}
+
+/// The bytes held by every journal of a server, against `journal_total_bytes`.
+#[derive(Debug)]
+pub struct JournalBudget {
+    limits: JournalLimits,
+    used: AtomicUsize,
+}
+
+impl JournalBudget {
+    pub fn new(limits: JournalLimits) -> Arc<JournalBudget> {
+        Arc::new(JournalBudget {
+            limits,
+            used: AtomicUsize::new(0),
+        })
+    }
+
+    /// The limits every journal keeps.
+    pub fn limits(&self) -> JournalLimits {
+        self.limits
+    }
+
+    /// Bytes held now by every journal together.
+    pub fn used(&self) -> usize {
+        self.used.load(Relaxed)
+    }
+
+    /// Takes `bytes` from the budget; false (and nothing taken) when they do not fit.
+    fn reserve(&self, bytes: usize) -> bool {
+        self.used
+            .fetch_update(Relaxed, Relaxed, |used| {
+                used.checked_add(bytes)
+                    .filter(|&after| after <= self.limits.total_bytes)
+            })
+            .is_ok()
+    }
+
+    fn release(&self, bytes: usize) {
+        self.used.fetch_sub(bytes, Relaxed);
+    }
+}
+
+/// What one recorded request costs the budget: its own size, its path and query, and what
+/// its HAR keeps (headers, the first bytes of the body).
+fn cost(entry: &Recorded) -> usize {
+    let kept = &entry.kept;
+    let headers: usize = kept
+        .request_headers
+        .iter()
+        .chain(kept.response_headers.iter())
+        .map(|h| std::mem::size_of::<NameValue>() + h.name.len() + h.value.len())
+        .sum();
+    std::mem::size_of::<Recorded>()
+        + entry.target.len()
+        + std::mem::size_of::<Kept>()
+        + kept.origin.len()
+        + kept.body.len()
+        + headers
+}
+
+/// The entries of one journal and the bytes they hold.
+#[derive(Default)]
+struct Entries {
+    kept: VecDeque<Recorded>,
+    bytes: usize,
+}
+
+/// Keeps the most recent entries of one session, within its [`JournalLimits`].
 ///
 /// A plain mutex held for a push or a copy: recording must not cost each request a wake-up
 /// of another thread, which an actor would (and there is no state here worth an actor).
 /// Entries are formatted when read, not when recorded.
 pub struct Journal {
-    entries: Mutex<VecDeque<Recorded>>,
-    capacity: usize,
-    /// Bytes of each response body kept for the HAR.
-    body_bytes: usize,
+    entries: Mutex<Entries>,
+    budget: Arc<JournalBudget>,
 }
 
 impl Journal {
-    pub fn new(capacity: usize) -> Journal {
+    pub fn new(budget: Arc<JournalBudget>) -> Journal {
         Journal {
             // Grown as requests arrive: a session that is never called costs no buffer.
-            entries: Mutex::new(VecDeque::new()),
-            capacity,
-            body_bytes: 0,
+            entries: Mutex::new(Entries::default()),
+            budget,
         }
     }
 
-    /// The journal, keeping the first `body_bytes` of each response body for its HAR.
-    pub fn keeping_body_bytes(self, body_bytes: usize) -> Journal {
-        Journal { body_bytes, ..self }
-    }
-
-    /// Adds an entry, dropping the oldest past capacity.
+    /// Adds an entry, dropping the oldest ones past the entry or byte limit of the session;
+    /// past the limit of every journal together, only this session's own oldest entries
+    /// make room, and without any the entry is not kept.
     fn record(&self, entry: Recorded) {
-        if self.capacity == 0 {
+        let limits = self.budget.limits();
+        let bytes = cost(&entry);
+        if limits.entries == 0 || bytes > limits.session_bytes {
             return;
         }
-        let dropped = {
+        let mut dropped = Vec::new();
+        {
             let mut entries = self.lock();
-            let dropped = (entries.len() >= self.capacity)
-                .then(|| entries.pop_front())
-                .flatten();
-            entries.push_back(entry);
-            dropped
-        };
+            let pop = |entries: &mut Entries, dropped: &mut Vec<Recorded>| {
+                let oldest = entries.kept.pop_front()?;
+                let freed = cost(&oldest);
+                entries.bytes -= freed;
+                self.budget.release(freed);
+                dropped.push(oldest);
+                Some(())
+            };
+            while entries.kept.len() >= limits.entries
+                || entries.bytes + bytes > limits.session_bytes
+            {
+                if pop(&mut entries, &mut dropped).is_none() {
+                    break;
+                }
+            }
+            let mut room = self.budget.reserve(bytes);
+            while !room && pop(&mut entries, &mut dropped).is_some() {
+                room = self.budget.reserve(bytes);
+            }
+            if room {
+                entries.bytes += bytes;
+                entries.kept.push_back(entry);
+            }
+        }
         // Freed outside the lock.
         drop(dropped);
     }
@@ -172,6 +271,7 @@ impl Journal {
     /// The `limit` newest entries, newest first.
     pub fn recent(&self, limit: usize) -> Vec<JournalEntry> {
         self.lock()
+            .kept
             .iter()
             .rev()
             .take(limit)
@@ -182,21 +282,33 @@ impl Journal {
     /// The `limit` newest entries as a HAR log, in the order they arrived.
     pub fn har(&self, limit: usize) -> Log {
         let entries = self.lock();
-        let skip = entries.len().saturating_sub(limit);
+        let skip = entries.kept.len().saturating_sub(limit);
         Log {
-            entries: entries.iter().skip(skip).map(Recorded::har).collect(),
+            entries: entries.kept.iter().skip(skip).map(Recorded::har).collect(),
             ..Log::new()
         }
     }
 
+    /// Bytes this journal holds.
+    pub fn bytes(&self) -> usize {
+        self.lock().bytes
+    }
+
     /// Forgets every entry.
     pub fn clear(&self) {
-        self.lock().clear();
+        let cleared = std::mem::take(&mut *self.lock());
+        self.budget.release(cleared.bytes);
     }
 
     // A panic while holding the lock leaves whole entries behind, so the data stays usable.
-    fn lock(&self) -> std::sync::MutexGuard<'_, VecDeque<Recorded>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Entries> {
         self.entries.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl Drop for Journal {
+    fn drop(&mut self) {
+        self.clear();
     }
 }
 
@@ -227,6 +339,9 @@ impl RequestObserver for JournalRequests {
         let Ok(selected) = selected else {
             return;
         };
+        let limit = selected.session.journal.budget.limits().target_bytes;
+        let (path, path_cut) = cut_to(path, limit);
+        let (query, query_cut) = cut_to(query, limit - path.len());
         let mut target = String::with_capacity(path.len() + query.len());
         target.push_str(path);
         target.push_str(query);
@@ -240,7 +355,7 @@ impl RequestObserver for JournalRequests {
             response_headers: headers(res.headers()),
             body: body
                 .as_ref()
-                .map(|b| &b.0[..b.0.len().min(journal.body_bytes)])
+                .map(|b| &b.0[..b.0.len().min(journal.budget.limits().body_bytes)])
                 .unwrap_or_default()
                 .into(),
             body_size: body.as_ref().map_or(0, |b| b.0.len()),
@@ -252,6 +367,7 @@ impl RequestObserver for JournalRequests {
             method: request.method().clone(),
             target: target.into_boxed_str(),
             query_at: path.len(),
+            cut: (path_cut, query_cut),
             status: res.status().as_u16(),
             duration_ms: elapsed.as_secs_f64() * 1000.0,
             request_id: extensions.get::<RequestId>().cloned(),
@@ -289,6 +405,7 @@ mod tests {
             method: Method::GET,
             target: target.replace('?', "").into(),
             query_at: "/v1/tokens".len(),
+            cut: (0, 0),
             status,
             duration_ms: 0.1,
             request_id: Some(RequestId::from_header(Some(b"req_x"))),
@@ -308,16 +425,26 @@ mod tests {
         assert_eq!(written.token_id, None);
     }
 
+    fn budget(entries: usize, session_bytes: usize, total_bytes: usize) -> Arc<JournalBudget> {
+        JournalBudget::new(JournalLimits {
+            entries,
+            target_bytes: 1024,
+            session_bytes,
+            total_bytes,
+            body_bytes: 0,
+        })
+    }
+
     #[test]
     fn a_journal_of_capacity_zero_keeps_nothing() {
-        let journal = Journal::new(0);
+        let journal = Journal::new(budget(0, 1 << 20, 1 << 20));
         journal.record(entry(200));
         assert!(journal.recent(10).is_empty());
     }
 
     #[test]
     fn the_journal_keeps_the_newest_entries_newest_first() {
-        let journal = Journal::new(2);
+        let journal = Journal::new(budget(2, 1 << 20, 1 << 20));
         for status in [200, 401, 403] {
             journal.record(entry(status));
         }
@@ -325,5 +452,39 @@ mod tests {
         assert_eq!(statuses, [403, 401]);
         journal.clear();
         assert!(journal.recent(10).is_empty());
+    }
+
+    #[test]
+    fn a_journal_keeps_no_more_bytes_than_its_session_limit() {
+        let one = cost(&entry(200));
+        let journal = Journal::new(budget(100, 3 * one, 1 << 20));
+        for status in 200..210 {
+            journal.record(entry(status));
+        }
+        assert_eq!(journal.recent(100).len(), 3);
+        assert_eq!(journal.bytes(), 3 * one);
+    }
+
+    #[test]
+    fn past_the_total_limit_a_session_makes_room_only_from_its_own_entries() {
+        let one = cost(&entry(200));
+        let shared = budget(100, 1 << 20, 4 * one);
+        let (a, b) = (Journal::new(shared.clone()), Journal::new(shared.clone()));
+        for status in 200..204 {
+            a.record(entry(status));
+        }
+        // Nothing of its own to drop: b keeps nothing, and a keeps everything.
+        b.record(entry(500));
+        assert!(b.recent(10).is_empty());
+        assert_eq!(a.recent(10).len(), 4);
+        // a makes room from its own oldest.
+        a.record(entry(299));
+        let statuses: Vec<u16> = a.recent(10).iter().map(|e| e.status).collect();
+        assert_eq!(statuses, [299, 203, 202, 201]);
+        assert_eq!(shared.used(), 4 * one);
+        drop(a);
+        assert_eq!(shared.used(), 0, "a dropped journal gives its bytes back");
+        b.record(entry(500));
+        assert_eq!(b.recent(10).len(), 1);
     }
 }

@@ -19,10 +19,10 @@ use crate::clock::Clock;
 use crate::store::{Index, Store};
 pub use coverage::Coverage;
 pub use faults::{FaultConfig, Faults};
-pub use journal::Journal;
+pub use journal::{Journal, JournalBudget, JournalLimits};
 pub use rate_limit::RateLimiter;
-pub use registry::{LoadStatus, SessionInfo, SessionSettings, Sessions};
-pub use selector::{Selected, SessionName, SESSION_HEADER, SESSION_PARAMETER};
+pub use registry::{LoadStatus, SessionInfo, SessionRefused, SessionSettings, Sessions};
+pub use selector::{CreatesSessions, Selected, SessionName, SESSION_HEADER, SESSION_PARAMETER};
 
 /// One isolated world.
 pub struct Session {
@@ -41,7 +41,12 @@ pub struct Session {
 }
 
 impl Session {
-    fn new(name: Option<SessionName>, index: &Arc<Index>, settings: &SessionSettings) -> Session {
+    fn new(
+        name: Option<SessionName>,
+        index: &Arc<Index>,
+        settings: &SessionSettings,
+        journals: &Arc<JournalBudget>,
+    ) -> Session {
         let now = Utc::now();
         Session {
             name,
@@ -52,11 +57,10 @@ impl Session {
                     .map_or_else(Clock::real, Clock::frozen),
             ),
             faults: Faults::new(settings.configured_faults),
-            journal: Journal::new(settings.journal_capacity)
-                .keeping_body_bytes(settings.journal_body_bytes),
+            journal: Journal::new(journals.clone()),
             rate_limiter: match settings.requests_per_minute {
                 0 => None,
-                limit => Some(RateLimiter::new(limit)),
+                limit => Some(RateLimiter::new(limit, settings.rate_limit_max_tracked)),
             },
             coverage: Coverage::default(),
             created_at: now,
@@ -75,10 +79,6 @@ impl Session {
         self.faults.set(settings.configured_faults);
         self.journal.clear();
         self.coverage.clear();
-    }
-
-    fn touch(&self) {
-        self.last_seen.store(nanos(Utc::now()), Relaxed);
     }
 
     fn last_seen(&self) -> i64 {

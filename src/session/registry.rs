@@ -1,14 +1,15 @@
 //! The sessions of a server: the default one, and named ones created on first use, dropped
 //! when idle for `sessions.idle_ttl_secs` or, past `sessions.max`, least recently used first.
 
-use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
-use std::sync::Arc;
+use std::collections::{BTreeSet, HashMap};
+use std::sync::atomic::Ordering::Relaxed;
+use std::sync::{Arc, Mutex};
 
 use arc_swap::ArcSwap;
 use chrono::{DateTime, Utc};
-use dashmap::DashMap;
 use serde::Serialize;
 
+use super::journal::{JournalBudget, JournalLimits};
 use super::{FaultConfig, Session, SessionName};
 use crate::domain::format_timestamp;
 use crate::store::Index;
@@ -19,13 +20,17 @@ pub struct SessionSettings {
     pub configured_now: Option<DateTime<Utc>>,
     pub configured_faults: FaultConfig,
     pub requests_per_minute: u32,
-    pub journal_capacity: usize,
-    /// Bytes of each response body the journal keeps.
-    pub journal_body_bytes: usize,
+    /// Secrets with a rate-limit window of their own, per session.
+    pub rate_limit_max_tracked: usize,
+    /// What every journal may hold.
+    pub journal: JournalLimits,
     /// Seconds a named session may stay unused before it is dropped.
     pub idle_ttl_secs: u64,
     /// The most named sessions kept at once.
     pub max: usize,
+    /// Whether any request may create a named session by naming it; false beyond loopback
+    /// with `admin.token`, where only admin calls with the token create sessions.
+    pub create_on_first_use: bool,
 }
 
 /// What is configured to be served, for `/readyz`.
@@ -66,28 +71,74 @@ pub struct SessionInfo {
 /// Every session of a server.
 pub struct Sessions {
     default: Arc<Session>,
-    named: DashMap<SessionName, Arc<Session>>,
+    named: Mutex<Named>,
     /// The data new sessions fork: the configured snapshot, replaced by reloads and resets.
     configured: ArcSwap<Index>,
     settings: SessionSettings,
-    /// Counts lookups, so that idle sessions are swept now and then, not on every request.
-    lookups: AtomicU64,
+    /// The bytes every journal holds, against `admin.journal_total_bytes`.
+    journals: Arc<JournalBudget>,
     status: ArcSwap<LoadStatus>,
 }
 
-/// How many lookups pass between two sweeps of idle sessions.
-const SWEEP_EVERY: u64 = 1024;
+/// The named sessions, and the order of their last use.
+///
+/// Design constraint: a new session past `sessions.max` drops the least recently used one,
+/// and idle ones are dropped oldest first, without looking at every session: `by_use` keeps
+/// them ordered by `(last use, name)`, so finding the oldest is O(log n) at any count.
+#[derive(Default)]
+struct Named {
+    sessions: HashMap<SessionName, Arc<Session>>,
+    by_use: BTreeSet<(i64, SessionName)>,
+}
+
+impl Named {
+    /// Marks a session used now, keeping `by_use` in step with its `last_seen`.
+    fn touch(&mut self, name: &SessionName, session: &Session, now: i64) {
+        let before = session.last_seen();
+        if before == now {
+            return;
+        }
+        self.by_use.remove(&(before, name.clone()));
+        session.last_seen.store(now, Relaxed);
+        self.by_use.insert((now, name.clone()));
+    }
+
+    fn insert(&mut self, name: SessionName, session: Arc<Session>) {
+        self.by_use.insert((session.last_seen(), name.clone()));
+        self.sessions.insert(name, session);
+    }
+
+    fn remove(&mut self, name: &SessionName) -> Option<Arc<Session>> {
+        let session = self.sessions.remove(name)?;
+        self.by_use.remove(&(session.last_seen(), name.clone()));
+        Some(session)
+    }
+
+    /// The least recently used session, if any.
+    fn oldest(&self) -> Option<(i64, SessionName)> {
+        self.by_use.first().cloned()
+    }
+}
+
+/// Why a request's session cannot be served.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SessionRefused {
+    /// The named session does not exist, and this request may not create it (beyond
+    /// loopback with `admin.token`, only admin calls with the token create sessions).
+    Unknown,
+}
 
 impl Sessions {
     /// The default session over `index`, and no named one yet.
     pub fn new(index: Arc<Index>, settings: SessionSettings) -> Sessions {
+        let journals = JournalBudget::new(settings.journal);
         Sessions {
-            default: Arc::new(Session::new(None, &index, &settings)),
-            named: DashMap::new(),
+            default: Arc::new(Session::new(None, &index, &settings, &journals)),
+            journals,
+            named: Mutex::new(Named::default()),
             status: ArcSwap::from_pointee(LoadStatus::of(&index)),
             configured: ArcSwap::new(index),
             settings,
-            lookups: AtomicU64::new(0),
         }
     }
 
@@ -101,76 +152,98 @@ impl Sessions {
         &self.settings
     }
 
-    /// The session named `name` (created on first use), or the default one.
-    pub fn get(&self, name: Option<&SessionName>) -> Arc<Session> {
+    /// The session named `name`, or the default one. A missing named session is created when
+    /// `sessions` say any request may create one, or when `authorised` (an admin call that
+    /// presented the admin token); otherwise it is [`SessionRefused::Unknown`] and nothing
+    /// is created or dropped.
+    pub fn get(
+        &self,
+        name: Option<&SessionName>,
+        authorised: bool,
+    ) -> Result<Arc<Session>, SessionRefused> {
         let Some(name) = name else {
-            return self.default.clone();
+            return Ok(self.default.clone());
         };
-        if self
-            .lookups
-            .fetch_add(1, Relaxed)
-            .is_multiple_of(SWEEP_EVERY)
-        {
-            self.sweep();
+        let now = super::nanos(Utc::now());
+        let mut named = self.lock();
+        self.drop_idle(&mut named, now);
+        if let Some(session) = named.sessions.get(name).cloned() {
+            named.touch(name, &session, now);
+            return Ok(session);
         }
-        let found = self.named.get(name).map(|entry| entry.value().clone());
-        if let Some(session) = found {
-            if !self.idle(&session) {
-                session.touch();
-                return session;
-            }
-            // Idle past its time but not swept yet: it is gone, and this use starts afresh.
-            self.named.remove_if(name, |_, session| self.idle(session));
+        if !(self.settings.create_on_first_use || authorised) {
+            return Err(SessionRefused::Unknown);
         }
-        let session = self
-            .named
-            .entry(name.clone())
-            .or_insert_with(|| {
-                Arc::new(Session::new(
-                    Some(name.clone()),
-                    &self.configured.load_full(),
-                    &self.settings,
-                ))
-            })
-            .clone();
-        session.touch();
-        if self.named.len() > self.settings.max {
-            self.evict_least_recent(name);
+        let session = Arc::new(Session::new(
+            Some(name.clone()),
+            &self.configured.load_full(),
+            &self.settings,
+            &self.journals,
+        ));
+        session.last_seen.store(now, Relaxed);
+        named.insert(name.clone(), session.clone());
+        let mut dropped = Vec::new();
+        while named.sessions.len() > self.settings.max {
+            let Some((_, oldest)) = named.oldest() else {
+                break;
+            };
+            dropped.extend(named.remove(&oldest));
         }
-        session
+        drop(named);
+        // A dropped session's data is freed outside the lock.
+        drop(dropped);
+        Ok(session)
     }
 
     /// The session named `name`, if it exists (without creating it or counting a use).
     pub fn find(&self, name: &SessionName) -> Option<Arc<Session>> {
-        self.named
+        let now = super::nanos(Utc::now());
+        let named = self.lock();
+        named
+            .sessions
             .get(name)
-            .map(|entry| entry.value().clone())
-            .filter(|session| !self.idle(session))
+            .filter(|session| !self.idle(session, now))
+            .cloned()
     }
 
     /// Drops a named session; false when there was none (or only one idle past its time).
     pub fn remove(&self, name: &SessionName) -> bool {
-        self.named
-            .remove(name)
-            .is_some_and(|(_, session)| !self.idle(&session))
+        let now = super::nanos(Utc::now());
+        let removed = self.lock().remove(name);
+        removed.is_some_and(|session| !self.idle(&session, now))
+    }
+
+    /// Bytes held by every journal together.
+    pub fn journal_bytes(&self) -> usize {
+        self.journals.used()
+    }
+
+    /// How many named sessions exist.
+    pub fn count(&self) -> usize {
+        self.lock().sessions.len()
     }
 
     /// The named sessions, by name.
     pub fn list(&self) -> Vec<SessionInfo> {
-        self.sweep();
-        let mut sessions: Vec<SessionInfo> = self
-            .named
-            .iter()
-            .map(|entry| {
-                let session = entry.value();
-                SessionInfo {
-                    name: entry.key().to_string(),
-                    created_at: format_timestamp(&session.created_at),
-                    last_used_at: format_timestamp(&DateTime::from_timestamp_nanos(
-                        session.last_seen(),
-                    )),
-                    tokens_changed: session.store.changed_tokens(),
-                }
+        let now = super::nanos(Utc::now());
+        let sessions: Vec<(SessionName, Arc<Session>)> = {
+            let mut named = self.lock();
+            self.drop_idle(&mut named, now);
+            named
+                .sessions
+                .iter()
+                .map(|(name, session)| (name.clone(), session.clone()))
+                .collect()
+        };
+        let mut sessions: Vec<SessionInfo> = sessions
+            .into_iter()
+            .map(|(name, session)| SessionInfo {
+                name: name.to_string(),
+                created_at: format_timestamp(&session.created_at),
+                last_used_at: format_timestamp(&DateTime::from_timestamp_nanos(
+                    session.last_seen(),
+                )),
+                tokens_changed: session.store.changed_tokens(),
             })
             .collect();
         sessions.sort_by(|a, b| a.name.cmp(&b.name));
@@ -204,32 +277,33 @@ impl Sessions {
         LoadStatus::clone(&self.status.load())
     }
 
-    /// Whether a session has gone unused for `sessions.idle_ttl_secs` or longer.
-    fn idle(&self, session: &Session) -> bool {
+    /// Whether a session last used at `last_seen` has gone unused for
+    /// `sessions.idle_ttl_secs` or longer at `now` (Unix nanoseconds).
+    fn idle_since(&self, last_seen: i64, now: i64) -> bool {
         let ttl = i64::try_from(self.settings.idle_ttl_secs)
             .unwrap_or(i64::MAX)
             .saturating_mul(1_000_000_000);
-        super::nanos(Utc::now()).saturating_sub(session.last_seen()) >= ttl
+        now.saturating_sub(last_seen) >= ttl
     }
 
-    fn sweep(&self) {
-        self.named.retain(|_, session| !self.idle(session));
+    fn idle(&self, session: &Session, now: i64) -> bool {
+        self.idle_since(session.last_seen(), now)
     }
 
-    fn evict_least_recent(&self, keep: &SessionName) {
-        while self.named.len() > self.settings.max {
-            let oldest = self
-                .named
-                .iter()
-                .filter(|e| e.key() != keep)
-                .min_by_key(|e| e.value().last_seen())
-                .map(|e| e.key().clone());
-            match oldest {
-                Some(name) => {
-                    self.named.remove(&name);
-                }
-                None => break,
+    /// Drops idle sessions, oldest first, stopping at the first one still in use: the cost
+    /// is the number dropped, not the number kept.
+    fn drop_idle(&self, named: &mut Named, now: i64) {
+        while let Some((last_seen, name)) = named.oldest() {
+            if !self.idle_since(last_seen, now) {
+                break;
             }
+            named.remove(&name);
         }
+    }
+
+    // A panic while holding the lock leaves both halves in step (each change is made whole
+    // before the next can fail), so the sessions stay usable.
+    fn lock(&self) -> std::sync::MutexGuard<'_, Named> {
+        self.named.lock().unwrap_or_else(|e| e.into_inner())
     }
 }

@@ -9,7 +9,7 @@ use actix_web::dev::Payload;
 use actix_web::http::header::HeaderName;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 
-use super::{Session, Sessions};
+use super::{Session, SessionRefused, Sessions};
 use crate::domain::{ParamError, QueryString};
 use crate::http::ApiError;
 
@@ -46,6 +46,15 @@ impl fmt::Display for SessionName {
     }
 }
 
+/// What a 400 says of a session that does not exist and may not be created by this request.
+pub const UNKNOWN_SESSION: &str = "names no session; beyond loopback with admin.token, a \
+     session is created by an admin call with the admin token that names it";
+
+/// Marks a request that may create the session it names (an admin call that presented the
+/// admin token), where first use by any request does not create one.
+#[derive(Clone, Copy, Debug)]
+pub struct CreatesSessions;
+
 /// The session a request selected, resolved once per request.
 #[derive(Clone)]
 pub struct Selected {
@@ -73,7 +82,18 @@ impl Selected {
             .app_data::<web::Data<Sessions>>()
             .ok_or_else(|| ApiError::Internal("sessions are not configured".to_owned()))?;
         let (name, by_query) = name_of(req).map_err(|e| ApiError::InvalidParameters(vec![e]))?;
-        let session = sessions.get(name.as_ref());
+        let authorised = req.extensions().contains::<CreatesSessions>();
+        let session =
+            sessions
+                .get(name.as_ref(), authorised)
+                .map_err(|SessionRefused::Unknown| {
+                    let at = if by_query {
+                        SESSION_PARAMETER
+                    } else {
+                        "X-Mock-Session"
+                    };
+                    ApiError::InvalidParameters(vec![ParamError::new(at, UNKNOWN_SESSION)])
+                })?;
         let selected = Selected { session, by_query };
         req.extensions_mut().insert(selected.clone());
         Ok(selected)
@@ -87,7 +107,7 @@ impl Selected {
             .app_data::<web::Data<Sessions>>()
             .ok_or_else(|| ApiError::Internal("sessions are not configured".to_owned()))?;
         Ok(Selected {
-            session: sessions.get(None),
+            session: sessions.default_session().clone(),
             by_query: false,
         })
     }

@@ -191,6 +191,36 @@ fn ranged_settings_are_refused_past_their_edges_by_key() {
             "1023",
             "admin.max_body_bytes",
         ),
+        (
+            "TOOKEN__ADMIN__MAX_CONTROL_BODY_BYTES",
+            "1023",
+            "admin.max_control_body_bytes",
+        ),
+        (
+            "TOOKEN__ADMIN__JOURNAL_MAX_BYTES",
+            "100",
+            "admin.journal_max_bytes",
+        ),
+        (
+            "TOOKEN__ADMIN__JOURNAL_TOTAL_BYTES",
+            "100",
+            "admin.journal_total_bytes",
+        ),
+        (
+            "TOOKEN__ADMIN__JOURNAL_MAX_TARGET_BYTES",
+            "63",
+            "admin.journal_max_target_bytes",
+        ),
+        (
+            "TOOKEN__SNAPSHOT__MAX_PROBLEMS",
+            "0",
+            "snapshot.max_problems",
+        ),
+        (
+            "TOOKEN__RATE_LIMIT__MAX_TRACKED_SECRETS",
+            "0",
+            "rate_limit.max_tracked_secrets",
+        ),
     ];
     for (var, value, key) in refused {
         let message = error_of(&Overrides::default(), &[(var, value)]);

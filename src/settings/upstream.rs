@@ -21,6 +21,8 @@ const RESPONSE_BYTES: RangeInclusive<usize> = 1024..=1_073_741_824;
 const RETRIES: RangeInclusive<u32> = 0..=100;
 /// `upstream.max_retry_after_secs`.
 const RETRY_AFTER_SECS: RangeInclusive<u64> = 0..=3600;
+/// `upstream.max_record_tokens`.
+const RECORD_TOKENS: RangeInclusive<u64> = 1..=100_000_000;
 /// `proxy.violations_capacity`.
 const VIOLATIONS_CAPACITY: RangeInclusive<usize> = 1..=100_000;
 
@@ -45,6 +47,8 @@ pub struct UpstreamSettings {
     pub max_retries: u32,
     /// The longest `Retry-After` that `record` waits, in seconds; a longer one stops it.
     pub max_retry_after_secs: u64,
+    /// The most tokens `record` reads: a larger `meta.total` stops it before page 2.
+    pub max_record_tokens: u64,
 }
 
 /// The validation proxy.
@@ -109,6 +113,11 @@ impl UpstreamSettings {
             "upstream.max_retry_after_secs",
             self.max_retry_after_secs,
             RETRY_AFTER_SECS,
+        )?;
+        in_range(
+            "upstream.max_record_tokens",
+            self.max_record_tokens,
+            RECORD_TOKENS,
         )
     }
 }

@@ -37,6 +37,24 @@ const WATCH_INTERVAL_MS: RangeInclusive<u64> = 50..=60_000;
 const JOURNAL_CAPACITY: RangeInclusive<usize> = 1..=100_000;
 /// `admin.journal_body_bytes`: up to 1 MiB of each response body.
 const JOURNAL_BODY_BYTES: RangeInclusive<usize> = 0..=1_048_576;
+/// `admin.max_control_body_bytes`.
+const CONTROL_BODY_BYTES: RangeInclusive<usize> = 1024..=16 << 20;
+/// `admin.journal_max_bytes`.
+const JOURNAL_MAX_BYTES: RangeInclusive<usize> = 65_536..=1 << 30;
+/// `admin.journal_total_bytes`.
+const JOURNAL_TOTAL_BYTES: RangeInclusive<usize> = 65_536..=16 << 30;
+/// `admin.journal_max_target_bytes`.
+const JOURNAL_TARGET_BYTES: RangeInclusive<usize> = 64..=65_536;
+/// `rate_limit.max_tracked_secrets`.
+const MAX_TRACKED_SECRETS: RangeInclusive<usize> = 1..=10_000_000;
+/// `snapshot.max_file_bytes`.
+const MAX_FILE_BYTES: RangeInclusive<u64> = 1024..=16 << 30;
+/// `log.max_field_bytes`.
+const LOG_FIELD_BYTES: RangeInclusive<usize> = 64..=65_536;
+/// `metrics.max_workspaces`.
+const METRICS_WORKSPACES: RangeInclusive<usize> = 0..=100_000;
+/// `snapshot.max_problems`.
+const MAX_PROBLEMS: RangeInclusive<usize> = 1..=10_000;
 /// The least `admin.max_body_bytes`.
 const MIN_ADMIN_BODY_BYTES: usize = 1024;
 /// The shortest `admin.token`.
@@ -141,6 +159,52 @@ impl Settings {
             "admin.journal_body_bytes",
             self.admin.journal_body_bytes,
             JOURNAL_BODY_BYTES,
+        )?;
+        let admin = &self.admin;
+        in_range(
+            "admin.max_control_body_bytes",
+            admin.max_control_body_bytes,
+            CONTROL_BODY_BYTES,
+        )?;
+        in_range(
+            "admin.journal_max_bytes",
+            admin.journal_max_bytes,
+            JOURNAL_MAX_BYTES,
+        )?;
+        in_range(
+            "admin.journal_total_bytes",
+            admin.journal_total_bytes,
+            JOURNAL_TOTAL_BYTES,
+        )?;
+        in_range(
+            "admin.journal_max_target_bytes",
+            admin.journal_max_target_bytes,
+            JOURNAL_TARGET_BYTES,
+        )?;
+        in_range(
+            "rate_limit.max_tracked_secrets",
+            self.rate_limit.max_tracked_secrets,
+            MAX_TRACKED_SECRETS,
+        )?;
+        in_range(
+            "snapshot.max_file_bytes",
+            self.snapshot.max_file_bytes,
+            MAX_FILE_BYTES,
+        )?;
+        in_range(
+            "log.max_field_bytes",
+            self.log.max_field_bytes,
+            LOG_FIELD_BYTES,
+        )?;
+        in_range(
+            "metrics.max_workspaces",
+            self.metrics.max_workspaces,
+            METRICS_WORKSPACES,
+        )?;
+        in_range(
+            "snapshot.max_problems",
+            self.snapshot.max_problems,
+            MAX_PROBLEMS,
         )?;
         if self.admin.max_body_bytes < MIN_ADMIN_BODY_BYTES {
             return invalid(

@@ -137,30 +137,27 @@ enum Found {
 }
 
 impl Data {
+    /// The token with this id: the session's own version first, then the indexed one
+    /// unless the session hid it. Two lookups, whatever the size of the data.
     fn find(&self, id: &TokenId) -> Option<Found> {
-        for (position, workspace) in self.index.workspaces.iter().enumerate() {
-            let position = super::index::small(position);
-            if let Some(added) = self.overlay.added(position, id) {
-                return Some(Found::Own {
-                    workspace: position,
-                    token: added.token.clone(),
-                });
-            }
-            if let Some(i) = workspace.tokens.iter().position(|t| t.id == *id) {
-                let index = super::index::small(i);
-                if self.overlay.hides(position, index) {
-                    return None;
-                }
-                let mut token = workspace.tokens[i].clone();
-                token.last_used_at = self.last_used(position, index);
-                return Some(Found::Indexed {
-                    workspace: position,
-                    index,
-                    token,
-                });
-            }
+        if let Some(position) = self.overlay.workspace_of(id) {
+            let added = self.overlay.added(position, id)?;
+            return Some(Found::Own {
+                workspace: position,
+                token: added.token.clone(),
+            });
         }
-        None
+        let (position, index) = self.index.find(id)?;
+        if self.overlay.hides(position, index) {
+            return None;
+        }
+        let mut token = self.index.workspaces[position as usize].tokens[index as usize].clone();
+        token.last_used_at = self.last_used(position, index);
+        Some(Found::Indexed {
+            workspace: position,
+            index,
+            token,
+        })
     }
 
     fn digest_of(&self, found: &Found) -> Option<crate::domain::SecretDigest> {

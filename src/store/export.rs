@@ -59,7 +59,7 @@ impl Data {
                 tokens.push((token, digest));
             }
             if let Some(changes) = changes {
-                tokens.extend(changes.added.iter().map(|a| (a.token.clone(), a.digest)));
+                tokens.extend(changes.added().map(|a| (a.token.clone(), a.digest)));
                 tokens.sort_by(|(a, _), (b, _)| (a.created_at, &a.id).cmp(&(b.created_at, &b.id)));
             }
             workspaces.push((w.id.as_str(), w.name.as_str(), tokens));

@@ -17,7 +17,7 @@ use memchr::memmem;
 
 use super::partition::transfer;
 use super::snapshot::Snapshot;
-use crate::domain::{fold_into, SecretDigest, Status, Token, WorkspaceId};
+use crate::domain::{fold_into, SecretDigest, Status, Token, TokenId, WorkspaceId};
 
 /// Views kept per workspace besides the latest one: sessions whose clocks differ.
 const VIEWS_KEPT: usize = 8;
@@ -39,6 +39,16 @@ pub struct Index {
     /// Credential slots, numbered from 0; a session keeps `last_used_at` per slot.
     pub(super) credentials: Vec<Credential>,
     by_digest: HashMap<SecretDigest, u32>,
+    /// `(hash of id, workspace, index)` of every token, sorted: finding a token by id is a
+    /// binary search, in 16 bytes a token (a map of ids would hold a copy of each).
+    ids: Vec<(u64, u32, u32)>,
+}
+
+/// The hash of a token id in [`Index::ids`]: fixed seeds, so equal ids hash alike in every
+/// index of the process.
+fn id_hash(id: &TokenId) -> u64 {
+    ahash::RandomState::with_seeds(0x746f_6b65, 0x6e2d_6d6f, 0x636b_2d69, 0x6473_0000)
+        .hash_one(id.as_str())
 }
 
 #[derive(Debug)]
@@ -98,13 +108,31 @@ impl Index {
                     });
                 }
             }
-            let tokens = tokens.into_iter().map(|t| t.token).collect();
+            let tokens: Vec<Token> = tokens.into_iter().map(|t| t.token).collect();
+            index.ids.extend(
+                tokens
+                    .iter()
+                    .enumerate()
+                    .map(|(i, t)| (id_hash(&t.id), position, small(i))),
+            );
             index.positions.insert(data.id.clone(), position);
             index
                 .workspaces
                 .push(Workspace::new(data.id, data.name, tokens, slots));
         }
+        index.ids.sort_unstable();
         index
+    }
+
+    /// The workspace position and index of the token with this id.
+    pub fn find(&self, id: &TokenId) -> Option<(u32, u32)> {
+        let hash = id_hash(id);
+        let start = self.ids.partition_point(|&(h, _, _)| h < hash);
+        self.ids[start..]
+            .iter()
+            .take_while(|&&(h, _, _)| h == hash)
+            .find(|&&(_, w, i)| self.workspaces[w as usize].tokens[i as usize].id == *id)
+            .map(|&(_, w, i)| (w, i))
     }
 
     /// The position of a workspace.

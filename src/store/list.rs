@@ -59,7 +59,7 @@ impl Data {
                     !changes.hidden.contains(&i)
                         && status.is_none_or(|s| view.statuses[i as usize] == s)
                 });
-                let own = changes.added.iter().filter(|a| {
+                let own = changes.added().filter(|a| {
                     status.is_none_or(|s| a.token.status_at(now) == s)
                         && name.as_ref().is_none_or(|n| a.folded.contains(&n.folded))
                 });
@@ -87,7 +87,7 @@ impl Data {
                     for &i in &changes.hidden {
                         counts[view.statuses[i as usize].index()] -= 1;
                     }
-                    for added in &changes.added {
+                    for added in changes.added() {
                         counts[added.token.status_at(now).index()] += 1;
                     }
                 }

@@ -3,28 +3,53 @@
 //! hides its indexed original and comes back here as an added token, so a session that
 //! changes one token out of 100k costs one token, not a copy of the workspace.
 
-use ahash::{HashMap, HashSet};
+use chrono::{DateTime, Utc};
+use imbl::{HashMap, HashSet, OrdMap};
 
 use crate::domain::{fold, SecretDigest, Token, TokenId};
 
 /// The changes of one session, replaced whole (copy on write) at each change.
+///
+/// Design constraint: each change publishes a new overlay while requests may still read the
+/// old one, so the overlay is built of persistent maps: a copy shares everything with its
+/// original, and a change copies only the few nodes it touches. A session's thousandth
+/// change costs what its first did, not a copy of the nine hundred and ninety-nine before.
 #[derive(Clone, Debug, Default)]
 pub struct Overlay {
     /// By workspace position; missing positions have no changes.
-    workspaces: Vec<WorkspaceChanges>,
+    workspaces: HashMap<u32, WorkspaceChanges>,
     /// Secrets of added tokens: workspace position and token id.
     by_digest: HashMap<SecretDigest, (u32, TokenId)>,
     /// Every token id created, changed or deleted.
     changed: HashSet<TokenId>,
+    /// The workspace of each added token.
+    owners: HashMap<TokenId, u32>,
 }
+
+/// Where an added token is kept: its listing order.
+type Order = (DateTime<Utc>, TokenId);
 
 /// The changes to one workspace.
 #[derive(Clone, Debug, Default)]
 pub struct WorkspaceChanges {
     /// Indexed tokens that were changed or deleted.
     pub hidden: HashSet<u32>,
+    /// Created tokens and new versions of changed ones, by `(created_at, id)`.
+    added: OrdMap<Order, Added>,
+    /// The `created_at` of each added token, by id.
+    created: HashMap<TokenId, DateTime<Utc>>,
+}
+
+impl WorkspaceChanges {
     /// Created tokens and new versions of changed ones, ordered by `(created_at, id)`.
-    pub added: Vec<Added>,
+    pub fn added(&self) -> impl Iterator<Item = &Added> {
+        self.added.values()
+    }
+
+    fn find(&self, id: &TokenId) -> Option<&Added> {
+        let created_at = self.created.get(id)?;
+        self.added.get(&(*created_at, id.clone()))
+    }
 }
 
 /// A token that lives in the overlay.
@@ -51,7 +76,7 @@ impl Overlay {
     /// The changes to workspace `position`, if any.
     pub fn workspace(&self, position: u32) -> Option<&WorkspaceChanges> {
         self.workspaces
-            .get(position as usize)
+            .get(&position)
             .filter(|w| !w.hidden.is_empty() || !w.added.is_empty())
     }
 
@@ -73,10 +98,12 @@ impl Overlay {
 
     /// The added token with this id in a workspace.
     pub fn added(&self, workspace: u32, id: &TokenId) -> Option<&Added> {
-        self.workspace(workspace)?
-            .added
-            .iter()
-            .find(|a| a.token.id == *id)
+        self.workspace(workspace)?.find(id)
+    }
+
+    /// The workspace of an added token with this id, if there is one.
+    pub fn workspace_of(&self, id: &TokenId) -> Option<u32> {
+        self.owners.get(id).copied()
     }
 
     /// How many distinct tokens were created, changed or deleted.
@@ -97,21 +124,23 @@ impl Overlay {
             self.by_digest
                 .insert(digest, (workspace, added.token.id.clone()));
         }
-        self.changed.insert(added.token.id.clone());
-        let list = &mut self.changes(workspace).added;
-        let key = |a: &Added| (a.token.created_at, a.token.id.clone());
-        let at = list.partition_point(|a| key(a) < key(&added));
-        list.insert(at, added);
+        let id = added.token.id.clone();
+        self.changed.insert(id.clone());
+        self.owners.insert(id.clone(), workspace);
+        let changes = self.changes(workspace);
+        changes.created.insert(id.clone(), added.token.created_at);
+        changes.added.insert((added.token.created_at, id), added);
     }
 
     /// Removes an added token; true when there was one.
     pub fn remove(&mut self, workspace: u32, id: &TokenId) -> bool {
-        let list = &mut self.changes(workspace).added;
-        let Some(at) = list.iter().position(|a| a.token.id == *id) else {
+        let changes = self.changes(workspace);
+        let Some(created_at) = changes.created.remove(id) else {
             return false;
         };
-        let removed = list.remove(at);
-        if let Some(digest) = removed.digest {
+        let removed = changes.added.remove(&(created_at, id.clone()));
+        self.owners.remove(id);
+        if let Some(digest) = removed.and_then(|r| r.digest) {
             self.by_digest.remove(&digest);
         }
         self.changed.insert(id.clone());
@@ -119,11 +148,6 @@ impl Overlay {
     }
 
     fn changes(&mut self, workspace: u32) -> &mut WorkspaceChanges {
-        let position = workspace as usize;
-        if self.workspaces.len() <= position {
-            self.workspaces
-                .resize_with(position + 1, WorkspaceChanges::default);
-        }
-        &mut self.workspaces[position]
+        self.workspaces.entry(workspace).or_default()
     }
 }

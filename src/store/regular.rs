@@ -33,14 +33,30 @@ pub fn open(path: &Path) -> io::Result<File> {
     Err(io::Error::new(io::ErrorKind::InvalidInput, found))
 }
 
-/// Reads the whole regular file at `path` (see [`open`]).
+/// Reads the whole regular file at `path` (see [`open`]), of at most `max_bytes`
+/// (`snapshot.max_file_bytes`): a larger file is refused by its size before a byte is read,
+/// and one that grows past it while read is refused when it does.
 ///
 /// # Errors
-/// As [`open`], or the read's error.
-pub fn read(path: &Path) -> io::Result<Vec<u8>> {
-    let mut file = open(path)?;
-    let mut bytes = Vec::new();
-    file.read_to_end(&mut bytes)?;
+/// As [`open`], the read's error, or `InvalidData` naming the setting.
+pub fn read(path: &Path, max_bytes: u64) -> io::Result<Vec<u8>> {
+    let file = open(path)?;
+    let too_large = || {
+        io::Error::new(
+            io::ErrorKind::InvalidData,
+            format!("is larger than snapshot.max_file_bytes ({max_bytes} bytes)"),
+        )
+    };
+    let length = file.metadata()?.len();
+    if length > max_bytes {
+        return Err(too_large());
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(length).unwrap_or(0));
+    file.take(max_bytes.saturating_add(1))
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > max_bytes {
+        return Err(too_large());
+    }
     Ok(bytes)
 }
 
@@ -57,9 +73,9 @@ mod tests {
         let made = std::process::Command::new("mkfifo").arg(&fifo).status();
         assert!(made.is_ok_and(|s| s.success()), "mkfifo");
 
-        assert_eq!(read(&file).expect("read"), b"{}");
+        assert_eq!(read(&file, 1 << 20).expect("read"), b"{}");
         for refused in [fifo.as_path(), dir.path(), Path::new("/dev/zero")] {
-            let error = read(refused).expect_err("refused");
+            let error = read(refused, 1 << 20).expect_err("refused");
             assert_eq!(error.kind(), io::ErrorKind::InvalidInput, "{refused:?}");
         }
     }

@@ -50,10 +50,33 @@ impl fmt::Display for Problem {
     }
 }
 
-/// Every problem found in a snapshot.
+/// Every problem found in a snapshot. Shown, it lists the first
+/// [`SnapshotError::LISTED`]; [`SnapshotError::listing`] lists another number.
 #[derive(Debug, thiserror::Error)]
-#[error("the snapshot has {} problem(s):\n{}", .0.len(), .0.iter().map(|p| format!("  {p}")).collect::<Vec<_>>().join("\n"))]
+#[error("{}", self.listing(Self::LISTED))]
 pub struct SnapshotError(pub Vec<Problem>);
+
+impl SnapshotError {
+    /// How many problems the plain text shows (`snapshot.max_problems` by default).
+    pub const LISTED: usize = 100;
+
+    /// The count of problems, then the first `listed` of them, one a line, and how many more
+    /// there are: a text of bounded size however many problems a file has.
+    pub fn listing(&self, listed: usize) -> String {
+        let total = self.0.len();
+        let mut text = format!("the snapshot has {total} problem(s):");
+        for problem in self.0.iter().take(listed) {
+            text.push_str(&format!("\n  {problem}"));
+        }
+        if total > listed {
+            text.push_str(&format!(
+                "\n  ... and {} more (snapshot.max_problems)",
+                total - listed
+            ));
+        }
+        text
+    }
+}
 
 impl Snapshot {
     /// Parses and validates a snapshot document.

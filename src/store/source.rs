@@ -14,8 +14,9 @@ use crate::generate::{generate, DemoSecret, GenerateOptions};
 pub enum Source {
     /// The demo data compiled into the binary.
     Embedded,
-    /// A snapshot file.
-    File(PathBuf),
+    /// A snapshot file, read only when it is a regular file of at most this many bytes
+    /// (`snapshot.max_file_bytes`).
+    File(PathBuf, u64),
     /// Generated tokens.
     Generated(GenerateOptions),
 }
@@ -32,6 +33,18 @@ pub enum LoadError {
     },
     #[error("cannot generate data: {0}")]
     Generate(io::Error),
+}
+
+impl LoadError {
+    /// The error as text, listing at most `listed` problems of an invalid snapshot.
+    pub fn listing(&self, listed: usize) -> String {
+        match self {
+            LoadError::Invalid { origin, source } => {
+                format!("snapshot {origin} is invalid; {}", source.listing(listed))
+            }
+            other => other.to_string(),
+        }
+    }
 }
 
 impl Source {
@@ -51,12 +64,13 @@ impl Source {
                 Snapshot::parse(DEFAULT_SNAPSHOT).map_err(invalid)?,
                 Vec::new(),
             )),
-            Source::File(path) => {
+            Source::File(path, max_bytes) => {
                 let started = Instant::now();
-                let bytes = super::regular::read(path).map_err(|source| LoadError::Read {
-                    path: path.clone(),
-                    source,
-                })?;
+                let bytes =
+                    super::regular::read(path, *max_bytes).map_err(|source| LoadError::Read {
+                        path: path.clone(),
+                        source,
+                    })?;
                 let read = started.elapsed();
                 let snapshot = Snapshot::parse(&bytes).map_err(invalid)?;
                 tracing::info!(
@@ -84,7 +98,7 @@ impl std::fmt::Display for Source {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Source::Embedded => f.write_str("embedded demo data"),
-            Source::File(path) => write!(f, "{}", path.display()),
+            Source::File(path, _) => write!(f, "{}", path.display()),
             Source::Generated(o) => write!(f, "{} generated tokens, seed {}", o.tokens, o.seed),
         }
     }

@@ -31,19 +31,23 @@ pub type OnChange = Box<dyn Fn(Result<Index, LoadError>) + 'static>;
 /// What tells one version of a file from the next: the SHA-256 digest of its bytes.
 pub type Fingerprint = [u8; 32];
 
-/// The fingerprint of the file at `path`, if it can be read.
-pub fn fingerprint(path: &Path) -> Option<Fingerprint> {
-    let mut file = super::regular::open(path).ok()?;
-    let mut hasher = Sha256::new();
-    std::io::copy(&mut file, &mut hasher).ok()?;
-    Some(hasher.finalize().into())
+/// The fingerprint of the file at `path`, if it is a regular file of at most `max_bytes`.
+pub fn fingerprint(path: &Path, max_bytes: u64) -> Option<Fingerprint> {
+    let bytes = super::regular::read(path, max_bytes).ok()?;
+    Some(Sha256::digest(&bytes).into())
 }
 
 /// Starts watching `path` on the current actix system. `loaded` is the file's fingerprint
 /// taken before the data being served was read from it, so that a change made while it was
 /// loading is seen as a change. `interval_ms` is how long a burst of file events is let
 /// settle before the file is read, and how often it is polled where there are no events.
-pub fn start(path: PathBuf, interval_ms: u64, loaded: Option<Fingerprint>, on_change: OnChange) {
+pub fn start(
+    path: PathBuf,
+    max_bytes: u64,
+    interval_ms: u64,
+    loaded: Option<Fingerprint>,
+    on_change: OnChange,
+) {
     if is_mount_point(&path) {
         tracing::warn!(
             path = %path.display(),
@@ -60,13 +64,23 @@ pub fn start(path: PathBuf, interval_ms: u64, loaded: Option<Fingerprint>, on_ch
         let _watcher = watcher;
         let mut seen = loaded;
         let mut gone = false;
+        let mut refused: Option<String> = None;
         loop {
             let file = path.clone();
             // Reading, hashing, parsing and indexing a large file takes time: keep it off the
             // server's threads.
-            let read = actix_web::rt::task::spawn_blocking(move || read(&file, seen)).await;
+            let read =
+                actix_web::rt::task::spawn_blocking(move || read(&file, max_bytes, seen)).await;
             match read {
                 Ok(Read::Unchanged) => gone = false,
+                Ok(Read::Refused(error)) => {
+                    // Reported once while the same refusal stands, not at every poll.
+                    let text = error.to_string();
+                    if refused.as_ref() != Some(&text) {
+                        on_change(Err(error));
+                    }
+                    (refused, seen, gone) = (Some(text), None, false);
+                }
                 Ok(Read::Gone) => {
                     if !gone {
                         tracing::warn!(path = %path.display(), "snapshot file is gone; the current data stays");
@@ -74,7 +88,7 @@ pub fn start(path: PathBuf, interval_ms: u64, loaded: Option<Fingerprint>, on_ch
                     gone = true;
                 }
                 Ok(Read::Changed(digest, loaded)) => {
-                    (seen, gone) = (Some(digest), false);
+                    (seen, gone, refused) = (Some(digest), false, None);
                     on_change(*loaded);
                 }
                 Err(error) => tracing::error!(%error, "snapshot reload failed"),
@@ -89,6 +103,8 @@ pub fn start(path: PathBuf, interval_ms: u64, loaded: Option<Fingerprint>, on_ch
 enum Read {
     Unchanged,
     Gone,
+    /// Not a regular file, or too large: refused without reading it whole.
+    Refused(LoadError),
     /// New bytes: their digest and what loading them gave, indexed.
     Changed(Fingerprint, Box<Result<Index, LoadError>>),
 }
@@ -140,19 +156,16 @@ fn unescape_octal(field: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-fn read(path: &Path, seen: Option<Fingerprint>) -> Read {
-    let bytes = match super::regular::read(path) {
+fn read(path: &Path, max_bytes: u64, seen: Option<Fingerprint>) -> Read {
+    let bytes = match super::regular::read(path, max_bytes) {
         Ok(bytes) => bytes,
-        Err(error) if error.kind() == std::io::ErrorKind::InvalidInput => {
-            return Read::Changed(
-                [0; 32],
-                Box::new(Err(LoadError::Read {
-                    path: path.to_owned(),
-                    source: error,
-                })),
-            )
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Read::Gone,
+        Err(source) => {
+            return Read::Refused(LoadError::Read {
+                path: path.to_owned(),
+                source,
+            })
         }
-        Err(_) => return Read::Gone,
     };
     let digest: Fingerprint = Sha256::digest(&bytes).into();
     if seen == Some(digest) {
@@ -161,7 +174,7 @@ fn read(path: &Path, seen: Option<Fingerprint>) -> Read {
     let loaded = Snapshot::parse(&bytes)
         .map(Index::new)
         .map_err(|source| LoadError::Invalid {
-            origin: Source::File(path.to_owned()).to_string(),
+            origin: Source::File(path.to_owned(), max_bytes).to_string(),
             source,
         });
     Read::Changed(digest, Box::new(loaded))

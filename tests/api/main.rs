@@ -1,6 +1,7 @@
 mod admin;
 mod authentication;
 mod body_timeout;
+mod bounds;
 mod control_spellings;
 mod cors;
 mod coverage;
