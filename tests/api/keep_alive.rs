@@ -1,4 +1,4 @@
-//! Rule 44, keep-alive: `Keep-Alive: timeout=N` announces `server.keep_alive_secs` on every
+//! Rule 45, keep-alive: `Keep-Alive: timeout=N` announces `server.keep_alive_secs` on every
 //! response that leaves its connection open, from the mock and the proxy alike; a connection
 //! idle for less than the timeout still answers, one idle past it is closed.
 
