@@ -149,7 +149,13 @@ def check_admin_exposure(command, env):
             server.wait_for_output("TOOKEN__ADMIN__TOKEN"),
             "beyond loopback without a token, start-up says to set TOOKEN__ADMIN__TOKEN",
         )
-        check(server.get("/__admin/clock", ADMIN_TOKEN)[0] == 404, "and the admin API is off")
+        status, _, body = server.get("/__admin/clock", ADMIN_TOKEN)
+        check(
+            status == 403
+            and json.loads(body).get("code") == "admin_off"
+            and "TOOKEN__ADMIN__TOKEN" in json.loads(body).get("detail", ""),
+            "and the admin API is off, with a 403 admin_off naming TOOKEN__ADMIN__TOKEN",
+        )
     finally:
         server.stop()
     server = Server(command, {**beyond, "TOOKEN__ADMIN__TOKEN": ADMIN_TOKEN})
