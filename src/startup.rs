@@ -221,19 +221,12 @@ impl Application {
                         .default_service(web::to(http::not_found)),
                 )
         });
-        // Signals are the process's to handle (crate::signals), not the server's: SIGINT then
-        // lets requests in flight finish as SIGTERM does, and tests in one process never
-        // stop each other's servers.
+        // SIGTERM and SIGINT are the process's (crate::signals), which stops through `stop`.
         let stop = Stop::default();
         let server = settings
             .server
-            .apply(server)
-            .shutdown_signal(stop.requested());
-        let mut server = server.listen(listener).map_err(bind_error)?;
-        if let Some(ipv6) = also {
-            server = server.listen(ipv6).map_err(bind_error)?;
-        }
-        let server = server.run();
+            .run(server, stop.requested(), (listener, also))
+            .map_err(bind_error)?;
         Ok(Application {
             server,
             address: local,

@@ -142,18 +142,12 @@ impl Proxy {
                 .service(swagger_ui(false))
                 .default_service(web::to(admin::not_found))
         });
-        // Signals are the process's to handle (crate::signals), as for the mock: SIGINT lets
-        // requests in flight finish as SIGTERM does.
+        // SIGTERM and SIGINT are the process's (crate::signals), which stops through `stop`.
         let stop = Stop::default();
         let server = settings
             .server
-            .apply(server)
-            .shutdown_signal(stop.requested());
-        let mut server = server.listen(listener).map_err(bind_error)?;
-        if let Some(ipv6) = also {
-            server = server.listen(ipv6).map_err(bind_error)?;
-        }
-        let server = server.run();
+            .run(server, stop.requested(), (listener, also))
+            .map_err(bind_error)?;
         Ok(Proxy {
             server,
             address: local,

@@ -2,6 +2,7 @@
 //! the proxy.
 
 use std::fmt;
+use std::future::Future;
 use std::io;
 use std::net::{Ipv4Addr, Ipv6Addr, TcpListener};
 use std::time::Duration;
@@ -9,7 +10,7 @@ use std::time::Duration;
 use actix_http::{Request, Response};
 use actix_service::IntoServiceFactory;
 use actix_web::body::MessageBody;
-use actix_web::dev::{AppConfig, Service, ServiceFactory};
+use actix_web::dev::{AppConfig, Server, Service, ServiceFactory};
 use actix_web::http::KeepAlive;
 use actix_web::{Error, HttpServer};
 
@@ -42,6 +43,38 @@ impl ServerSettings {
             0 => server,
             workers => server.workers(workers),
         }
+    }
+
+    /// `server` shaped by [`ServerSettings::apply`], stopping gracefully when `shutdown`
+    /// resolves (the process's signals, not actix-web's own: SIGINT then lets requests in
+    /// flight finish as SIGTERM does, and servers in one process never stop each other),
+    /// listening on `listeners` (from [`bind_listeners`]), and running.
+    ///
+    /// # Errors
+    /// A listener actix-web cannot take.
+    pub fn run<F, I, S, B>(
+        &self,
+        server: HttpServer<F, I, S, B>,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+        listeners: (TcpListener, Option<TcpListener>),
+    ) -> io::Result<Server>
+    where
+        F: Fn() -> I + Send + Clone + 'static,
+        I: IntoServiceFactory<S, Request>,
+        S: ServiceFactory<Request, Config = AppConfig> + 'static,
+        S::Error: Into<Error> + 'static,
+        S::InitError: fmt::Debug,
+        S::Response: Into<Response<B>> + 'static,
+        <S::Service as Service<Request>>::Future: 'static,
+        S::Service: 'static,
+        B: MessageBody + 'static,
+    {
+        let (first, also) = listeners;
+        let mut server = self.apply(server).shutdown_signal(shutdown).listen(first)?;
+        if let Some(second) = also {
+            server = server.listen(second)?;
+        }
+        Ok(server.run())
     }
 }
 
