@@ -345,8 +345,8 @@ fn serve(args: ServeArgs) -> ExitCode {
         };
         let report = ReadyReport::new(app.address());
         let mut server = std::pin::pin!(app.run_until_stopped());
-        // The first poll starts the accept loop and installs the SIGINT and SIGTERM handlers:
-        // only then may a launcher that read the file stop the server gracefully.
+        // The first poll starts the accept loop: only then may a launcher that read the file
+        // stop the server gracefully.
         if let Poll::Ready(stopped) =
             std::future::poll_fn(|cx| Poll::Ready(server.as_mut().poll(cx))).await
         {

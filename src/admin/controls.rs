@@ -20,6 +20,46 @@ pub struct RequestList {
     pub data: Vec<JournalEntry>,
 }
 
+/// What `GET /__admin/requests` answers: a [`RequestList`], or with `format=har` a HAR 1.2
+/// document (`{"log": {"version": "1.2", "creator", "entries": [...]}}`, oldest first), as
+/// the HAR 1.2 specification describes it. Documentation only: the handler writes either.
+pub struct RequestsAnswer;
+
+impl utoipa::PartialSchema for RequestsAnswer {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+        let schema = serde_json::json!({
+            "oneOf": [
+                {"$ref": "#/components/schemas/RequestList"},
+                {
+                    "type": "object",
+                    "description": "A HAR 1.2 document (`format=har`): the journal's entries, oldest first, with headers (credentials redacted), timings and the first `admin.journal_body_bytes` of each response body.",
+                    "required": ["log"],
+                    "properties": {
+                        "log": {
+                            "type": "object",
+                            "required": ["version", "creator", "entries"],
+                            "properties": {
+                                "version": {"type": "string", "example": "1.2"},
+                                "creator": {"type": "object"},
+                                "entries": {"type": "array", "items": {"type": "object"}}
+                            }
+                        }
+                    }
+                }
+            ]
+        });
+        serde_json::from_value(schema).expect("the schema written here is a valid schema")
+    }
+}
+
+impl utoipa::ToSchema for RequestsAnswer {
+    fn schemas(schemas: &mut Vec<(String, utoipa::openapi::RefOr<utoipa::openapi::Schema>)>) {
+        use utoipa::PartialSchema;
+        schemas.push(("RequestList".to_owned(), RequestList::schema()));
+        <RequestList as utoipa::ToSchema>::schemas(schemas);
+    }
+}
+
 /// The query of `GET /__admin/requests`, documented from the limits the handler enforces.
 pub struct RequestsQuery;
 
@@ -70,7 +110,7 @@ impl utoipa::IntoParams for RequestsQuery {
 /// The API requests the session answered, newest first; its journal keeps the most recent
 /// `admin.journal_capacity` of them.
 #[utoipa::path(get, path = "/requests", tag = "Requests", params(RequestsQuery, Selected),
-    responses((status = 200, description = "Recent requests, newest first (with `format=har`, a HAR 1.2 document, oldest first).", body = RequestList),
+    responses((status = 200, description = "Recent requests, newest first (with `format=har`, a HAR 1.2 document, oldest first).", body = RequestsAnswer),
               (status = 400, description = "Bad limit or format.", body = Problem, content_type = "application/problem+json")))]
 pub async fn requests(selected: Selected, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let query = QueryString::parse(req.query_string());

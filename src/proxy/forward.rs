@@ -201,6 +201,7 @@ pub async fn forward(
             seconds,
             url: &url,
             req: &req,
+            dropped: &dropped,
             body: &request_body,
         };
         // HAR keeps the text as the upstream meant it, as browsers export it.
@@ -277,6 +278,8 @@ struct Sent<'a> {
     seconds: f64,
     url: &'a str,
     req: &'a HttpRequest,
+    /// The request's fields that were not forwarded (hop-by-hop and `Connection`-named).
+    dropped: &'a [String],
     body: &'a [u8],
 }
 
@@ -287,7 +290,7 @@ impl Sent<'_> {
             self.req
                 .headers()
                 .iter()
-                .filter(|(n, _)| !NOT_FORWARDED.contains(&n.as_str()))
+                .filter(|(n, _)| !self.dropped.iter().any(|d| d == n.as_str()))
                 .map(|(n, v)| (n.as_str(), v.as_bytes())),
         );
         let response_headers =

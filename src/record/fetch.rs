@@ -8,7 +8,7 @@ use reqwest::header::{CONTENT_ENCODING, RETRY_AFTER};
 use serde_json::Value;
 
 use super::{Progress, RecordError};
-use crate::proxy::coding;
+use crate::proxy::coding::{self, DecodeError};
 use crate::settings::UpstreamSettings;
 
 /// A page as the recorder needs it: the tokens as sent, member order kept, and the totals.
@@ -70,8 +70,19 @@ pub async fn fetch(
         );
         // Bounded as it comes in, compressed or not; then bounded again as it is decoded.
         let body = read_page(response, page, settings.max_response_bytes).await?;
-        let body = coding::decode(&codings, &body, settings.max_response_bytes)
-            .map_err(|e| RecordError::NotAPage(format!("page {page}: {e}")))?;
+        let decoded = coding::decode(&codings, &body, settings.max_response_bytes);
+        let body = match decoded {
+            Ok(body) => body,
+            Err(DecodeError::TooLarge(_)) => {
+                return Err(RecordError::PageTooLarge {
+                    page,
+                    limit: settings.max_response_bytes,
+                })
+            }
+            // A refusal keeps its status, even when its body cannot be read.
+            Err(_) if status != 200 => std::borrow::Cow::Borrowed(&[][..]),
+            Err(e) => return Err(RecordError::NotAPage(format!("page {page}: {e}"))),
+        };
         if status != 200 {
             let problem: Value = serde_json::from_slice(&body).unwrap_or_default();
             let detail = match (problem["code"].as_str(), problem["detail"].as_str()) {

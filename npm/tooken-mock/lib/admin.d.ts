@@ -119,8 +119,8 @@ export interface paths {
         put?: never;
         /**
          * Make the session's next listing fail inside the store.
-         * @description That request gets a 503 problem, the store actor restarts, and the requests after it are
-         *     answered as before. A reset cancels it.
+         * @description The listing panics inside the store, as after a bug: that request gets a 503 problem, and
+         *     every other request, of this session or another, is answered as before. A reset cancels it.
          */
         post: operations["fail_store"];
         delete?: never;
@@ -534,6 +534,14 @@ export interface components {
         /** @description Recent requests, newest first. */
         RequestList: {
             data: components["schemas"]["JournalEntry"][];
+        };
+        RequestsAnswer: components["schemas"]["RequestList"] | {
+            log: {
+                /** @example 1.2 */
+                version: string;
+                creator: Record<string, never>;
+                entries: Record<string, never>[];
+            };
         };
         /**
          * @description The only status a change may set: a revoked token cannot be brought back.
@@ -1224,6 +1232,8 @@ export interface operations {
             query?: {
                 /** @description How many entries to return, newest first: 1 to 1000 (default 100, or the journal's capacity if smaller). */
                 limit?: number;
+                /** @description `json` (the default): the entries below. `har`: the same requests as a HAR 1.2 document, oldest first, with headers (credentials redacted as `redacted:sha256:…`) and the first `admin.journal_body_bytes` of each response body; it opens in a browser's DevTools and is what `tooken-mock fidelity --har` reads. */
+                format?: "json" | "har";
                 /** @description The session to act on, in place of `X-Mock-Session` (needs no CORS preflight). */
                 __session?: string;
             };
@@ -1236,16 +1246,16 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Recent requests, newest first. */
+            /** @description Recent requests, newest first (with `format=har`, a HAR 1.2 document, oldest first). */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RequestList"];
+                    "application/json": components["schemas"]["RequestsAnswer"];
                 };
             };
-            /** @description Bad limit. Or: A bad `X-Mock-Session` or `__session` (not 1 to 64 of `[A-Za-z0-9._-]`, or given twice): `errors` names it, and nothing is done. */
+            /** @description Bad limit or format. Or: A bad `X-Mock-Session` or `__session` (not 1 to 64 of `[A-Za-z0-9._-]`, or given twice): `errors` names it, and nothing is done. */
             400: {
                 headers: {
                     [name: string]: unknown;
