@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Runs the native tooken-mock binary with this process's arguments and standard streams.
 // SIGTERM, SIGINT and SIGHUP are passed on to it, so stopping `npx tooken-mock` stops the
-// server; its exit code (or the signal that ended it) becomes this process's.
+// server (and SIGHUP reloads its snapshot); its exit code (or the signal that ended it) becomes
+// this process's.
 //
 // npx runs this file through `sh -c`, and a SIGTERM sent to npx reaches that shell, which dies
 // of it without passing it on: this process is then orphaned. It watches for that (its parent
