@@ -355,7 +355,7 @@ impl RequestObserver for JournalRequests {
             response_headers: headers(res.headers()),
             body: body
                 .as_ref()
-                .map(|b| &b.0[..b.0.len().min(journal.budget.limits().body_bytes)])
+                .map(|b| &b.0[..b.0.len().min(kept_body_bytes(journal.budget.limits()))])
                 .unwrap_or_default()
                 .into(),
             body_size: body.as_ref().map_or(0, |b| b.0.len()),
@@ -377,6 +377,13 @@ impl RequestObserver for JournalRequests {
         drop(extensions);
         journal.record(entry);
     }
+}
+
+/// Bytes of a response body an entry keeps: `admin.journal_body_bytes`, but never more than
+/// half of one session's journal, so that an entry with a long body still fits beside its
+/// headers rather than going unjournaled.
+fn kept_body_bytes(limits: JournalLimits) -> usize {
+    limits.body_bytes.min(limits.session_bytes / 2)
 }
 
 fn headers(map: &actix_web::http::header::HeaderMap) -> Box<[NameValue]> {

@@ -85,23 +85,6 @@ fn a_bad_value_is_refused_with_the_name_of_its_setting() {
 }
 
 #[test]
-fn a_journal_body_bound_that_leaves_no_room_for_an_entry_is_refused_by_name() {
-    let none = Overrides::default();
-    let vars = [
-        ("TOOKEN__ADMIN__JOURNAL_MAX_BYTES", "65536"),
-        ("TOOKEN__ADMIN__JOURNAL_BODY_BYTES", "65536"),
-    ];
-    let error = error_of(&none, &vars);
-    assert!(error.contains("admin.journal_body_bytes"), "{error}");
-    assert!(error.contains("admin.journal_max_bytes"), "{error}");
-    let fits = [
-        ("TOOKEN__ADMIN__JOURNAL_MAX_BYTES", "65536"),
-        ("TOOKEN__ADMIN__JOURNAL_BODY_BYTES", "32768"),
-    ];
-    assert!(Settings::load_from(&none, env(&fits)).is_ok());
-}
-
-#[test]
 fn an_unknown_setting_is_refused_by_name() {
     assert!(error_of(&Overrides::default(), &[("TOOKEN__SERVER__PROT", "1")]).contains("prot"));
 }

@@ -171,17 +171,6 @@ impl Settings {
             admin.journal_max_bytes,
             JOURNAL_MAX_BYTES,
         )?;
-        // A journal entry holds its headers and the kept body: the body alone must leave room
-        // for them in one session's journal, or every long answer would go unjournaled.
-        if admin.journal_body_bytes > admin.journal_max_bytes / 2 {
-            return invalid(
-                "admin.journal_body_bytes",
-                format!(
-                    "must be at most half of admin.journal_max_bytes ({} bytes)",
-                    admin.journal_max_bytes / 2
-                ),
-            );
-        }
         in_range(
             "admin.journal_total_bytes",
             admin.journal_total_bytes,
