@@ -275,8 +275,18 @@ pub fn run() -> ExitCode {
     }
 }
 
+/// `check FILE`: reads the file as the server would (a regular file within
+/// `snapshot.max_file_bytes`) and lists its first `snapshot.max_problems` problems and their
+/// count; exit 1 when it is refused, 2 when a setting is bad.
 fn check(file: &PathBuf) -> ExitCode {
-    let bytes = match std::fs::read(file) {
+    let settings = match Settings::load(&Overrides::default()) {
+        Ok(settings) => settings,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(2);
+        }
+    };
+    let bytes = match crate::store::regular::read(file, settings.snapshot.max_file_bytes) {
         Ok(bytes) => bytes,
         Err(e) => {
             eprintln!("cannot read {}: {e}", file.display());
@@ -285,7 +295,11 @@ fn check(file: &PathBuf) -> ExitCode {
     };
     match Snapshot::parse(&bytes) {
         Err(e) => {
-            eprintln!("{}: {e}", file.display());
+            eprintln!(
+                "{}: {}",
+                file.display(),
+                e.listing(settings.snapshot.max_problems)
+            );
             ExitCode::FAILURE
         }
         Ok(snapshot) => {

@@ -219,6 +219,49 @@ async fn check_prints_every_problem_and_exits_1_for_a_bad_snapshot() {
 }
 
 #[tokio::test]
+async fn check_reads_as_the_server_does_a_fifo_or_an_oversized_file_refused_and_problems_bounded() {
+    // Arrange
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let fifo = dir.path().join("fifo.json");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+    assert!(made.is_ok_and(|s| s.success()), "mkfifo");
+    let invalid = fixture("invalid_values.json");
+    let big = dir.path().join("big.json");
+    std::fs::write(&big, vec![b' '; 4096]).expect("written");
+
+    // Act
+    let (fifo_status, _, fifo_err) =
+        run_binary(&["check", fifo.to_str().expect("UTF-8")], &[]).await;
+    let (big_status, _, big_err) = run_binary(
+        &["check", big.to_str().expect("UTF-8")],
+        &[("TOOKEN__SNAPSHOT__MAX_FILE_BYTES", "1024")],
+    )
+    .await;
+    let (few_status, few_out, few_err) = run_binary(
+        &["check", invalid.to_str().expect("UTF-8")],
+        &[("TOOKEN__SNAPSHOT__MAX_PROBLEMS", "1")],
+    )
+    .await;
+
+    // Assert
+    assert_eq!(fifo_status.code(), Some(1), "{fifo_err}");
+    assert!(fifo_err.contains("not a regular file"), "{fifo_err}");
+    assert_eq!(big_status.code(), Some(1), "{big_err}");
+    assert!(big_err.contains("snapshot.max_file_bytes"), "{big_err}");
+    assert_eq!(few_status.code(), Some(1), "{few_out}{few_err}");
+    let listed = few_err
+        .lines()
+        .filter(|l| l.starts_with("  ") && !l.starts_with("  ..."))
+        .count();
+    assert_eq!(listed, 1, "{few_err}");
+    assert!(few_err.contains("15 problem(s)"), "{few_err}");
+    assert!(
+        few_err.contains("and 14 more (snapshot.max_problems)"),
+        "{few_err}"
+    );
+}
+
+#[tokio::test]
 async fn check_prints_a_summary_per_workspace_and_exits_0_for_a_good_snapshot() {
     // Arrange: no token of this fixture changes status as real time passes.
     let path = fixture("workspaces.json");
