@@ -278,7 +278,7 @@ pub fn run() -> ExitCode {
 /// `check FILE`: reads the file as the server would (a regular file within
 /// `snapshot.max_file_bytes`) and lists its first `snapshot.max_problems` problems and their
 /// count; exit 1 when it is refused, 2 when a setting is bad.
-fn check(file: &PathBuf) -> ExitCode {
+fn check(file: &std::path::Path) -> ExitCode {
     let settings = match Settings::load(&Overrides::default()) {
         Ok(settings) => settings,
         Err(e) => {
