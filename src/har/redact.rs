@@ -22,9 +22,15 @@ const CREDENTIAL_HEADERS: [&str; 2] = ["authorization", "proxy-authorization"];
 
 /// The fingerprint standing for `secret`: `redacted:sha256:3f9a1c7b2e8d`.
 pub fn fingerprint(secret: &str) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     let digest = Sha256::digest(secret.as_bytes());
-    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-    format!("{PREFIX}{}", &hex[..DIGITS])
+    let mut out = String::with_capacity(PREFIX.len() + DIGITS);
+    out.push_str(PREFIX);
+    for byte in &digest[..DIGITS / 2] {
+        out.push(char::from(HEX[usize::from(byte >> 4)]));
+        out.push(char::from(HEX[usize::from(byte & 0x0f)]));
+    }
+    out
 }
 
 /// A header's value as a HAR keeps it: the credential of `Authorization` fingerprinted
@@ -100,6 +106,12 @@ mod tests {
     use super::*;
 
     const SECRET: &str = "tok_live_AcmeAuditReadOnlyKey2026Demo0001";
+
+    #[test]
+    fn a_fingerprint_is_the_first_twelve_hex_digits_of_the_sha256_digest() {
+        // The digest as Python's hashlib gives it: sha256(SECRET).hexdigest()[:12].
+        assert_eq!(fingerprint(SECRET), "redacted:sha256:3cbebe891749");
+    }
 
     #[test]
     fn an_authorization_keeps_its_scheme_and_loses_its_credential() {
