@@ -116,7 +116,7 @@ impl Application {
                 idle_ttl_secs: settings.sessions.idle_ttl_secs,
                 max: settings.sessions.max,
                 create_on_first_use: settings.listens_on_loopback()
-                    || settings.admin.token.is_empty(),
+                    || settings.admin.token.is_none(),
             },
         ));
         if settings.snapshot.watch {
@@ -138,11 +138,11 @@ impl Application {
         let forced = web::Data::new(ForcedResponses::from_document(&document));
         let admin_access = match (
             settings.listens_on_loopback(),
-            settings.admin.token.as_str(),
+            settings.admin.token.as_deref(),
         ) {
             (true, _) => Access::Open,
-            (false, "") => Access::Off,
-            (false, token) => Access::Token(token.to_owned()),
+            (false, None) => Access::Off,
+            (false, Some(token)) => Access::Token(token.to_owned()),
         };
         let admin_state = web::Data::new(AdminState {
             source: source.clone(),
