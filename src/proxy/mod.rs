@@ -8,7 +8,6 @@
 
 mod admin;
 pub mod coding;
-pub mod command;
 pub mod contract;
 mod errors;
 mod forward;

@@ -4,40 +4,61 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use super::Proxy;
+use clap::Args;
+
+use super::{block_on, ListenArgs, Started};
 use crate::har::HarFile;
-use crate::settings::{Overrides, Settings};
+use crate::proxy::Proxy;
+use crate::settings::Overrides;
+
+/// How the proxy's messages start.
+const PROGRAM: &str = "tooken-mock proxy";
+
+/// The flags of `proxy`.
+#[derive(Debug, Args)]
+pub struct ProxyArgs {
+    /// The API's base URL, as in the document's servers (https://api.tooken.io/v1).
+    #[arg(long, value_name = "URL")]
+    upstream: Option<String>,
+    /// Answer a response that breaks a rule with a 502 problem listing the violations.
+    #[arg(long)]
+    strict: bool,
+    #[command(flatten)]
+    listen: ListenArgs,
+    /// Write every exchange with the upstream to this HAR 1.2 file, credentials redacted
+    /// (a whole HAR after each exchange).
+    #[arg(long, value_name = "FILE")]
+    har: Option<PathBuf>,
+}
 
 /// Runs the proxy until SIGINT or SIGTERM; exit 0 after a clean stop, 2 for bad settings or
-/// a HAR file (`har`) that cannot be created.
-pub fn run(overrides: Overrides, har: Option<PathBuf>) -> ExitCode {
-    let settings = match Settings::load(&overrides) {
-        Ok(settings) => settings,
-        Err(e) => {
-            eprintln!("tooken-mock proxy: {e}");
-            return ExitCode::from(2);
-        }
+/// a HAR file (`--har`) that cannot be created.
+pub fn run(args: ProxyArgs) -> ExitCode {
+    let overrides = Overrides {
+        upstream: args.upstream,
+        strict: args.strict,
+        ..args.listen.overrides()
     };
-    let har = match har.map(|path| HarFile::create(&path).map_err(|e| (path, e))) {
+    let Started {
+        settings,
+        signals,
+        _log_writer,
+    } = match Started::serving(PROGRAM, &overrides) {
+        Ok(started) => started,
+        Err(code) => return code,
+    };
+    let har = match args
+        .har
+        .map(|path| HarFile::create(&path).map_err(|e| (path, e)))
+    {
         None => None,
         Some(Ok(file)) => Some(file),
         Some(Err((path, e))) => {
-            eprintln!(
-                "tooken-mock proxy: cannot write --har {}: {e}",
-                path.display()
-            );
+            eprintln!("{PROGRAM}: cannot write --har {}: {e}", path.display());
             return ExitCode::from(2);
         }
     };
-    let _log_writer = crate::telemetry::init(settings.log.level, settings.log.format);
-    let signals = match crate::signals::Signals::listen() {
-        Ok(signals) => signals,
-        Err(e) => {
-            eprintln!("tooken-mock proxy: cannot handle signals: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    let outcome = actix_web::rt::System::new().block_on(async {
+    let outcome = block_on(async {
         let proxy = Proxy::build_with_har(&settings, har).map_err(|e| e.to_string())?;
         let hangup = Box::new(|| tracing::info!("nothing to reload: the proxy serves no snapshot"));
         signals.serving(proxy.stop(), hangup);
@@ -50,7 +71,7 @@ pub fn run(overrides: Overrides, har: Option<PathBuf>) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("tooken-mock proxy: {e}");
+            eprintln!("{PROGRAM}: {e}");
             ExitCode::FAILURE
         }
     }
