@@ -68,6 +68,8 @@ enum Command {
     /// Record a real API's tokens into a snapshot that serves the same pages.
     Record(RecordArgs),
     /// Replay a HAR's GET /v1/tokens exchanges against a running mock and score its answers.
+    ///
+    /// The settings' upstream.* (from --config) shape its HTTP client.
     Fidelity {
         /// The HAR file: what the real API answered (`proxy --har`, a browser's DevTools).
         #[arg(long, value_name = "FILE")]
@@ -91,7 +93,6 @@ enum Command {
             hide_env_values = true
         )]
         secrets: Vec<String>,
-        /// (Its settings' upstream.* shape the HTTP client.)
         #[command(flatten)]
         config: ConfigArg,
         /// The largest HAR file read, in bytes.
