@@ -142,3 +142,36 @@ fn method_name(method: &HttpMethod) -> &'static str {
         HttpMethod::Trace => "TRACE",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::allowed;
+
+    #[test]
+    fn each_path_of_the_admin_document_allows_exactly_the_methods_it_documents() {
+        // Arrange
+        let json = &super::super::openapi::documents().json;
+        let document: serde_json::Value = serde_json::from_str(json).expect("JSON");
+        let paths = document["paths"].as_object().expect("paths");
+
+        // Act
+        let allowed = allowed();
+
+        // Assert
+        let listed: BTreeSet<&str> = allowed.iter().map(|(path, _)| path.as_str()).collect();
+        let documented: BTreeSet<&str> = paths.keys().map(String::as_str).collect();
+        assert_eq!(listed, documented);
+        for (path, allow) in allowed {
+            let methods: BTreeSet<String> = allow.split(", ").map(str::to_owned).collect();
+            let documented = paths[path.as_str()]
+                .as_object()
+                .expect("a path item")
+                .keys()
+                .map(|method| method.to_ascii_uppercase())
+                .collect();
+            assert_eq!(methods, documented, "{path}");
+        }
+    }
+}

@@ -19,7 +19,6 @@ use crate::api::openapi::SpecDocuments;
 use crate::generate::GenerateOptions;
 use crate::settings::{Overrides, Settings};
 use crate::signals::Signals;
-use crate::telemetry::LogGuard;
 use proxy::ProxyArgs;
 use record::RecordArgs;
 use serve::ServeArgs;
@@ -161,29 +160,25 @@ fn load_settings(program: &str, overrides: &Overrides) -> Result<Settings, ExitC
     })
 }
 
-/// A serving command, started: its settings, its log (flushed when dropped) and its signal
-/// handlers.
-struct Started {
-    settings: Settings,
-    signals: Signals,
-    _log_writer: LogGuard,
-}
-
-impl Started {
-    /// Settings, then the log, then the signal handlers: before the data loads, so a signal
-    /// during start-up ends it (rule 35). Errors are reported prefixed with `program`.
-    fn serving(program: &str, overrides: &Overrides) -> Result<Started, ExitCode> {
-        let settings = load_settings(program, overrides)?;
-        let log_writer = crate::telemetry::init(settings.log.level, settings.log.format);
-        let signals = Signals::listen().map_err(|e| {
+/// The path of a serving command (`serve`, `proxy`): settings, then the log, then the signal
+/// handlers, before the data loads, so that a signal during start-up ends it (rule 35); then
+/// `command`, with the log kept until it returns. Errors are reported prefixed with `program`.
+fn serving(
+    program: &str,
+    overrides: &Overrides,
+    command: impl FnOnce(Settings, Signals) -> ExitCode,
+) -> ExitCode {
+    let settings = match load_settings(program, overrides) {
+        Ok(settings) => settings,
+        Err(code) => return code,
+    };
+    let _log_writer = crate::telemetry::init(settings.log.level, settings.log.format);
+    match Signals::listen() {
+        Ok(signals) => command(settings, signals),
+        Err(e) => {
             eprintln!("{program}: cannot handle signals: {e}");
             ExitCode::FAILURE
-        })?;
-        Ok(Started {
-            settings,
-            signals,
-            _log_writer: log_writer,
-        })
+        }
     }
 }
 

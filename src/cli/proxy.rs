@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 
-use super::{block_on, ListenArgs, Started};
+use super::{block_on, serving, ListenArgs};
 use crate::har::HarFile;
 use crate::proxy::Proxy;
 use crate::settings::Overrides;
@@ -39,42 +39,37 @@ pub fn run(args: ProxyArgs) -> ExitCode {
         strict: args.strict,
         ..args.listen.overrides()
     };
-    let Started {
-        settings,
-        signals,
-        _log_writer,
-    } = match Started::serving(PROGRAM, &overrides) {
-        Ok(started) => started,
-        Err(code) => return code,
-    };
-    let har = match args
-        .har
-        .map(|path| HarFile::create(&path).map_err(|e| (path, e)))
-    {
-        None => None,
-        Some(Ok(file)) => Some(file),
-        Some(Err((path, e))) => {
-            eprintln!("{PROGRAM}: cannot write --har {}: {e}", path.display());
-            return ExitCode::from(2);
+    serving(PROGRAM, &overrides, |settings, signals| {
+        let har = match args
+            .har
+            .map(|path| HarFile::create(&path).map_err(|e| (path, e)))
+        {
+            None => None,
+            Some(Ok(file)) => Some(file),
+            Some(Err((path, e))) => {
+                eprintln!("{PROGRAM}: cannot write --har {}: {e}", path.display());
+                return ExitCode::from(2);
+            }
+        };
+        let outcome = block_on(async {
+            let proxy = Proxy::build_with_har(&settings, har).map_err(|e| e.to_string())?;
+            let hangup =
+                Box::new(|| tracing::info!("nothing to reload: the proxy serves no snapshot"));
+            signals.serving(proxy.stop(), hangup);
+            print_banner(&proxy, settings.proxy.strict);
+            proxy.run_until_stopped().await.map_err(|e| e.to_string())
+        });
+        match outcome {
+            Ok(summary) => {
+                print!("{summary}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("{PROGRAM}: {e}");
+                ExitCode::FAILURE
+            }
         }
-    };
-    let outcome = block_on(async {
-        let proxy = Proxy::build_with_har(&settings, har).map_err(|e| e.to_string())?;
-        let hangup = Box::new(|| tracing::info!("nothing to reload: the proxy serves no snapshot"));
-        signals.serving(proxy.stop(), hangup);
-        print_banner(&proxy, settings.proxy.strict);
-        proxy.run_until_stopped().await.map_err(|e| e.to_string())
-    });
-    match outcome {
-        Ok(summary) => {
-            print!("{summary}");
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("{PROGRAM}: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    })
 }
 
 fn print_banner(proxy: &Proxy, strict: bool) {

@@ -9,7 +9,7 @@ use std::task::Poll;
 use clap::Args;
 
 use super::generate::print_secrets;
-use super::{block_on, ListenArgs, Started, PROGRAM};
+use super::{block_on, serving, ListenArgs, PROGRAM};
 use crate::admin::Access;
 use crate::domain::REQUIRED_SCOPE;
 use crate::ready_file::{base_url, ReadyReport};
@@ -55,47 +55,41 @@ pub fn run(args: ServeArgs) -> ExitCode {
         ready_file: args.ready_file,
         ..args.listen.overrides()
     };
-    let Started {
-        settings,
-        signals,
-        _log_writer,
-    } = match Started::serving(PROGRAM, &overrides) {
-        Ok(started) => started,
-        Err(code) => return code,
-    };
-    let outcome = block_on(async {
-        let app = Application::build(&settings)?;
-        signals.serving(app.stop(), app.hangup());
-        print_banner(&app, &settings);
-        let Some(path) = settings.ready_file() else {
-            return app.run_until_stopped().await.map_err(StartupError::Serve);
-        };
-        let report = ReadyReport::new(app.address());
-        let mut server = std::pin::pin!(app.run_until_stopped());
-        // The first poll starts the accept loop: only then may a launcher that read the file
-        // stop the server gracefully.
-        if let Poll::Ready(stopped) =
-            std::future::poll_fn(|cx| Poll::Ready(server.as_mut().poll(cx))).await
-        {
-            return stopped.map_err(StartupError::Serve);
+    serving(PROGRAM, &overrides, |settings, signals| {
+        let outcome = block_on(async {
+            let app = Application::build(&settings)?;
+            signals.serving(app.stop(), app.hangup());
+            print_banner(&app, &settings);
+            let Some(path) = settings.ready_file() else {
+                return app.run_until_stopped().await.map_err(StartupError::Serve);
+            };
+            let report = ReadyReport::new(app.address());
+            let mut server = std::pin::pin!(app.run_until_stopped());
+            // The first poll starts the accept loop: only then may a launcher that read the file
+            // stop the server gracefully.
+            if let Poll::Ready(stopped) =
+                std::future::poll_fn(|cx| Poll::Ready(server.as_mut().poll(cx))).await
+            {
+                return stopped.map_err(StartupError::Serve);
+            }
+            report
+                .write(path)
+                .map_err(|source| StartupError::ReadyFile {
+                    path: path.to_owned(),
+                    source,
+                })?;
+            let served = server.await.map_err(StartupError::Serve);
+            let _ = std::fs::remove_file(path);
+            served
+        });
+        match outcome {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("{PROGRAM}: {e}");
+                ExitCode::FAILURE
+            }
         }
-        report
-            .write(path)
-            .map_err(|source| StartupError::ReadyFile {
-                path: path.to_owned(),
-                source,
-            })?;
-        let served = server.await.map_err(StartupError::Serve);
-        let _ = std::fs::remove_file(path);
-        served
-    });
-    match outcome {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("{PROGRAM}: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    })
 }
 
 fn print_banner(app: &Application, settings: &Settings) {
