@@ -102,14 +102,18 @@ pub struct ServerSettings {
     pub max_header_bytes: usize,
     /// Host names answered besides loopback (DNS rebinding protection).
     pub allowed_hosts: AllowedHosts,
-    /// Where `serve` writes its ready file (see [`crate::ready_file`]); empty: nowhere.
-    pub ready_file: String,
+    /// Where `serve` writes its ready file (see [`crate::ready_file`]); `None` (an empty
+    /// setting): nowhere.
+    #[serde(deserialize_with = "values::empty_is_none")]
+    pub ready_file: Option<PathBuf>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SnapshotSettings {
-    pub path: String,
+    /// The snapshot file; `None` (an empty setting) serves generated or embedded data.
+    #[serde(deserialize_with = "values::empty_is_none")]
+    pub path: Option<PathBuf>,
     pub watch: bool,
     pub watch_interval_ms: u64,
     pub generate: u64,
@@ -160,7 +164,10 @@ pub struct RateLimitSettings {
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AdminSettings {
-    pub token: String,
+    /// The bearer token of the admin API beyond loopback; `None` (an empty setting) switches
+    /// it off there.
+    #[serde(deserialize_with = "values::empty_is_none")]
+    pub token: Option<String>,
     /// The largest `PUT /__admin/snapshot` body, in bytes.
     pub max_body_bytes: usize,
     /// The largest body of every other admin call, in bytes.
@@ -280,12 +287,12 @@ impl Settings {
 
     /// The snapshot file, or `None` for the embedded default.
     pub fn snapshot_path(&self) -> Option<&Path> {
-        (!self.snapshot.path.is_empty()).then(|| Path::new(&self.snapshot.path))
+        self.snapshot.path.as_deref()
     }
 
     /// The ready file's path, or `None` when `server.ready_file` is empty.
     pub fn ready_file(&self) -> Option<&Path> {
-        (!self.server.ready_file.is_empty()).then(|| Path::new(&self.server.ready_file))
+        self.server.ready_file.as_deref()
     }
 
     /// The source the settings name.

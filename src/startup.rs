@@ -1,33 +1,35 @@
-//! Builds the application from settings: loads the data, starts the actors, binds the
-//! listener (port 0 picks a free one, which tests rely on) and returns a server to run.
+//! Builds the application from settings in two steps: [`Resources::build`] (settings ->
+//! resources: the data loaded, the actors and watcher started, what the routes read) and
+//! [`Application::run`] (resources -> a server on bound listeners). [`Application::build`]
+//! does both and binds the listener (port 0 picks a free one, which tests rely on).
+
+mod resources;
 
 use std::io;
-use std::net::SocketAddr;
+use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
 
 use actix::Supervisor;
 use actix_web::dev::Server;
 use actix_web::{middleware::from_fn, web, App, HttpServer};
-use serde_json::Value;
 
-use crate::admin::{self, Access, AdminState};
-use crate::api::openapi::{swagger_ui, SpecDocuments};
-use crate::api::{self, ApiSettings};
+use crate::admin::{self, Access};
+use crate::api;
+use crate::api::openapi::swagger_ui;
 use crate::clock::Clock;
 use crate::generate::DemoSecret;
-use crate::http::keep_alive::KeepAliveTimeout;
-use crate::http::middleware::RequestObserver;
-use crate::http::{self, RequestLimits};
-use crate::metrics::{LoadKind, Metrics};
-use crate::mock::forced::ForcedResponses;
-use crate::session::journal::JournalRequests;
-use crate::session::{JournalLimits, SessionSettings, Sessions};
+use crate::http;
+use crate::metrics::Metrics;
+use crate::session::Sessions;
 use crate::settings::server::bind_listeners;
-use crate::settings::Settings;
+use crate::settings::{ServerSettings, Settings};
 use crate::signals::{Hangup, Stop};
-use crate::store::actor::{start_scans, StoreActor};
+use crate::store::actor::StoreActor;
 use crate::store::source::{LoadError, Source};
-use crate::store::{watch, Index};
+use crate::store::Index;
+
+use resources::install_reload;
+pub use resources::Resources;
 
 /// Why the application did not start.
 #[derive(Debug, thiserror::Error)]
@@ -59,184 +61,71 @@ pub struct Application {
     max_problems: usize,
 }
 
-/// Installs a reloaded snapshot file, or records why it was refused (the data served stays).
-fn install_reload(
-    sessions: &Sessions,
-    metrics: &Metrics,
-    max_problems: usize,
-    loaded: Result<Index, LoadError>,
-) {
-    match loaded {
-        Ok(index) => {
-            let status = sessions.replace_configured(Arc::new(index));
-            metrics.record_load(LoadKind::Reload, true);
-            tracing::info!(tokens = status.tokens, "snapshot reloaded");
-        }
-        Err(error) => {
-            let error = error.listing(max_problems);
-            tracing::warn!(%error, "snapshot reload refused; the current data stays");
-            metrics.record_load(LoadKind::Reload, false);
-            sessions.reload_refused(error);
-        }
-    }
-}
-
 impl Application {
-    /// Loads the data and binds the listener. Must run inside an actix system.
+    /// Builds the resources, binds the listener and returns the server, not yet running.
+    /// Must run inside an actix system.
     pub fn build(settings: &Settings) -> Result<Application, StartupError> {
-        let source = settings.source();
-        tracing::info!(%source, "loading the data");
-        let loaded_file = match (&source, settings.snapshot.watch) {
-            (Source::File(path, max_bytes), true) => watch::fingerprint(path, *max_bytes),
-            _ => None,
-        };
-        let (snapshot, demo_secrets) = source.load_with_secrets()?;
-        let metrics = web::Data::new(Metrics::new(settings.metrics.max_workspaces));
-        let started = std::time::Instant::now();
-        let index = Arc::new(Index::new(snapshot));
-        tracing::info!(
-            index_ms = started.elapsed().as_millis() as u64,
-            "snapshot indexed"
-        );
-        metrics.record_load(LoadKind::Startup, true);
-        let sessions = web::Data::new(Sessions::new(
-            index,
-            SessionSettings {
-                configured_now: settings.clock.now,
-                configured_faults: settings.faults,
-                requests_per_minute: settings.rate_limit.requests_per_minute,
-                rate_limit_max_tracked: settings.rate_limit.max_tracked_secrets,
-                journal: JournalLimits {
-                    entries: settings.admin.journal_capacity,
-                    target_bytes: settings.admin.journal_max_target_bytes,
-                    session_bytes: settings.admin.journal_max_bytes,
-                    total_bytes: settings.admin.journal_total_bytes,
-                    body_bytes: settings.admin.journal_body_bytes,
-                },
-                idle_ttl_secs: settings.sessions.idle_ttl_secs,
-                max: settings.sessions.max,
-                create_on_first_use: settings.listens_on_loopback()
-                    || settings.admin.token.is_empty(),
-            },
-        ));
-        if settings.snapshot.watch {
-            if let Source::File(path, max_bytes) = &source {
-                let interval = settings.snapshot.watch_interval_ms;
-                let (sessions, metrics) = (sessions.clone(), metrics.clone());
-                let max_problems = settings.snapshot.max_problems;
-                let on_change = Box::new(move |loaded: Result<_, LoadError>| {
-                    install_reload(&sessions, &metrics, max_problems, loaded)
-                });
-                watch::start(path.clone(), *max_bytes, interval, loaded_file, on_change);
-            }
-        }
-
-        let limits = settings.query_limits();
-        let docs = SpecDocuments::build_for(limits);
-        let document: Value =
-            serde_json::from_str(&docs.json).expect("the generated document is JSON");
-        let forced = web::Data::new(ForcedResponses::from_document(&document));
-        let admin_access = match (
-            settings.listens_on_loopback(),
-            settings.admin.token.as_str(),
-        ) {
-            (true, _) => Access::Open,
-            (false, "") => Access::Off,
-            (false, token) => Access::Token(token.to_owned()),
-        };
-        let admin_state = web::Data::new(AdminState {
-            source: source.clone(),
-            access: admin_access.clone(),
-            max_body_bytes: settings.admin.max_body_bytes,
-            max_control_body_bytes: settings.admin.max_control_body_bytes,
-            max_problems: settings.snapshot.max_problems,
-            cors_origins: settings.admin.cors_origins.as_strings(),
-        });
-        let api_settings = web::Data::new(ApiSettings {
-            limits,
-            track_last_used: settings.auth.track_last_used,
-        });
-        let request_limits = web::Data::new(RequestLimits {
-            max_query_bytes: settings.server.max_query_bytes,
-            max_header_bytes: settings.server.max_header_bytes,
-            body_timeout: std::time::Duration::from_millis(settings.server.body_timeout_ms),
-            max_logged_bytes: settings.log.max_field_bytes,
-        });
-        let docs = web::Data::new(docs);
-        let origins = settings.api_cors_origins();
-        let allowed_headers = settings.api_cors_headers();
-        let admin_origins = settings.admin.cors_origins.as_strings();
-        let host_policy = web::Data::new(settings.host_policy());
-        let access = admin_access.clone();
-        // Name filters scan on a thread of their own, so listings never wait behind them.
-        let scans = start_scans(1);
-        let app_sessions = sessions.clone();
-        let app_metrics = metrics.clone();
-        // Every request ends up in its session's journal, except the admin API's own calls.
-        let journal: Arc<dyn RequestObserver> = Arc::new(JournalRequests {
-            unjournaled: vec![admin::PREFIX],
-        });
-        let journal = web::Data::from(journal);
-
+        let resources = Resources::build(settings)?;
         let address = format!("{}:{}", settings.server.host, settings.server.port);
+        let listeners = bind_listeners(&settings.server.host, settings.server.port)
+            .map_err(|source| StartupError::Bind { address, source })?;
+        Application::run(resources, &settings.server, listeners)
+    }
+
+    /// Serves `resources` on `listeners` (with the second, `::1` beside `127.0.0.1`, when
+    /// there is one), shaped by `server.*`; the server starts accepting once awaited.
+    pub fn run(
+        resources: Resources,
+        server: &ServerSettings,
+        listeners: (TcpListener, Option<TcpListener>),
+    ) -> Result<Application, StartupError> {
+        let address = format!("{}:{}", server.host, server.port);
         let bind_error = |source| StartupError::Bind {
             address: address.clone(),
             source,
         };
-        let (listener, also) =
-            bind_listeners(&settings.server.host, settings.server.port).map_err(bind_error)?;
-        let keep_alive = web::Data::new(KeepAliveTimeout::new(settings.server.keep_alive_secs));
-        let local = listener.local_addr().map_err(bind_error)?;
-        let server = HttpServer::new(move || {
+        let local = listeners.0.local_addr().map_err(bind_error)?;
+        let (scans, shared) = (resources.scans.clone(), resources.shared.clone());
+        let http_server = HttpServer::new(move || {
             // One store actor per worker, on the worker's own thread. A panic while listing
             // is caught around that listing (store::actor); the supervisor restarts the actor
             // should it ever stop.
             let scans = scans.clone();
             let store = Supervisor::start(move |_| StoreActor::new(scans));
+            let shared = shared.clone();
             App::new()
                 .app_data(web::Data::new(store))
-                .app_data(app_sessions.clone())
-                .app_data(api_settings.clone())
-                .app_data(request_limits.clone())
-                .app_data(docs.clone())
-                .app_data(forced.clone())
-                .app_data(admin_state.clone())
-                .app_data(app_metrics.clone())
-                .app_data(admin::json_config())
-                .app_data(journal.clone())
-                .app_data(host_policy.clone())
-                .app_data(keep_alive.clone())
+                .configure(|cfg| shared.register(cfg))
                 .wrap(from_fn(http::middleware::common))
-                .configure(|cfg| admin::configure(cfg, &access, &admin_origins))
+                .configure(|cfg| admin::configure(cfg, &shared.admin_access, &shared.admin_origins))
                 .service(
                     web::scope("")
                         .wrap(from_fn(http::middleware::limits))
                         .wrap(http::cors::api(
-                            origins.as_deref(),
-                            allowed_headers.as_deref(),
+                            shared.api_origins.as_deref(),
+                            shared.api_headers.as_deref(),
                         ))
                         .wrap(from_fn(http::cors::public_without_credentials))
                         .configure(api::configure)
-                        .service(swagger_ui(access != Access::Off))
+                        .service(swagger_ui(shared.admin_access != Access::Off))
                         .default_service(web::to(http::not_found)),
                 )
         });
         // SIGTERM and SIGINT are the process's (crate::signals), which stops through `stop`.
         let stop = Stop::default();
-        let server = settings
-            .server
-            .run(server, stop.requested(), (listener, also))
+        let http_server = server
+            .run(http_server, stop.requested(), listeners)
             .map_err(bind_error)?;
         Ok(Application {
-            server,
+            server: http_server,
             address: local,
-            sessions,
-            admin_access,
-            demo_secrets,
+            sessions: resources.sessions,
+            admin_access: resources.admin_access,
+            demo_secrets: resources.demo_secrets,
             stop,
-            source,
-            metrics,
-            max_problems: settings.snapshot.max_problems,
+            source: resources.source,
+            metrics: resources.metrics,
+            max_problems: resources.max_problems,
         })
     }
 

@@ -1,6 +1,6 @@
 //! `/__admin/clock`: read, freeze, move and release a session's clock.
 
-use actix_web::HttpResponse;
+use actix_web::{delete, get, post, put, HttpResponse};
 use chrono::Duration;
 use serde::{Deserialize, Serialize};
 
@@ -54,8 +54,9 @@ fn state(selected: &Selected) -> HttpResponse {
 ///
 /// The time every status and timestamp of the session is computed against, and whether it
 /// stands still.
-#[utoipa::path(get, path = "/clock", tag = "Clock", params(Selected),
+#[utoipa::path(tag = "Clock", params(Selected),
     responses((status = 200, description = "The clock.", body = ClockState)))]
+#[get("/clock")]
 pub async fn read(selected: Selected) -> HttpResponse {
     state(&selected)
 }
@@ -64,9 +65,10 @@ pub async fn read(selected: Selected) -> HttpResponse {
 ///
 /// Statuses follow at once: an `active` token whose `expires_at` is at or before the new
 /// time lists as `expired` and no longer authenticates.
-#[utoipa::path(put, path = "/clock", tag = "Clock", params(Selected), request_body = FreezeAt,
+#[utoipa::path(tag = "Clock", params(Selected), request_body = FreezeAt,
     responses((status = 200, description = "The clock, frozen.", body = ClockState),
               (status = 400, description = "Not an RFC 3339 time.", body = Problem, content_type = "application/problem+json")))]
+#[put("/clock")]
 pub async fn freeze(
     selected: Selected,
     JsonBody(body): JsonBody<FreezeAt>,
@@ -84,9 +86,10 @@ pub async fn freeze(
 /// Move the clock forward (or back), frozen or running.
 ///
 /// A frozen clock stays frozen at the new time; a running one keeps running from it.
-#[utoipa::path(post, path = "/clock/advance", tag = "Clock", params(Selected), request_body = Advance,
+#[utoipa::path(tag = "Clock", params(Selected), request_body = Advance,
     responses((status = 200, description = "The clock, moved.", body = ClockState),
               (status = 400, description = "Out of range.", body = Problem, content_type = "application/problem+json")))]
+#[post("/clock/advance")]
 pub async fn advance(
     selected: Selected,
     JsonBody(body): JsonBody<Advance>,
@@ -113,8 +116,9 @@ pub async fn advance(
 /// Return to real time.
 ///
 /// The session's clock follows the system's UTC time again.
-#[utoipa::path(delete, path = "/clock", tag = "Clock", params(Selected),
+#[utoipa::path(tag = "Clock", params(Selected),
     responses((status = 200, description = "The clock, following real UTC time.", body = ClockState)))]
+#[delete("/clock")]
 pub async fn release(selected: Selected) -> HttpResponse {
     selected.session.clock.release();
     state(&selected)

@@ -1,6 +1,6 @@
 //! `/__admin/requests` and `/__admin/faults`: a session's journal and injected faults.
 
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::{delete, get, post, put, HttpRequest, HttpResponse};
 use serde::Serialize;
 
 use super::body::JsonBody;
@@ -109,9 +109,10 @@ impl utoipa::IntoParams for RequestsQuery {
 ///
 /// The API requests the session answered, newest first; its journal keeps the most recent
 /// `admin.journal_capacity` of them.
-#[utoipa::path(get, path = "/requests", tag = "Requests", params(RequestsQuery, Selected),
+#[utoipa::path(tag = "Requests", params(RequestsQuery, Selected),
     responses((status = 200, description = "Recent requests, newest first (with `format=har`, a HAR 1.2 document, oldest first).", body = RequestsAnswer),
               (status = 400, description = "Bad limit or format.", body = Problem, content_type = "application/problem+json")))]
+#[get("/requests")]
 pub async fn requests(selected: Selected, req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let query = QueryString::parse(req.query_string());
     let mut errors = Vec::new();
@@ -158,8 +159,9 @@ pub async fn requests(selected: Selected, req: HttpRequest) -> Result<HttpRespon
 /// Clear the session's journal.
 ///
 /// Requests answered after this are recorded as before.
-#[utoipa::path(delete, path = "/requests", tag = "Requests", params(Selected),
+#[utoipa::path(tag = "Requests", params(Selected),
     responses((status = 204, description = "Cleared.")))]
+#[delete("/requests")]
 pub async fn clear_requests(selected: Selected) -> HttpResponse {
     selected.session.journal.clear();
     HttpResponse::NoContent().finish()
@@ -168,8 +170,9 @@ pub async fn clear_requests(selected: Selected) -> HttpResponse {
 /// Read the session's latency and injected errors.
 ///
 /// The settings applied to every request of the session to the API (never to the admin API).
-#[utoipa::path(get, path = "/faults", tag = "Faults", params(Selected),
+#[utoipa::path(tag = "Faults", params(Selected),
     responses((status = 200, description = "The fault settings.", body = FaultConfig)))]
+#[get("/faults")]
 pub async fn faults(selected: Selected) -> HttpResponse {
     HttpResponse::Ok().json(selected.session.faults.get())
 }
@@ -178,9 +181,10 @@ pub async fn faults(selected: Selected) -> HttpResponse {
 ///
 /// Omitted fields take their defaults (no latency, no errors, status 500). A body with a
 /// field out of range changes nothing; each such field is named in `errors`.
-#[utoipa::path(put, path = "/faults", tag = "Faults", params(Selected), request_body = FaultConfig,
+#[utoipa::path(tag = "Faults", params(Selected), request_body = FaultConfig,
     responses((status = 200, description = "The new fault settings.", body = FaultConfig),
               (status = 400, description = "Out of range; `errors` names each field.", body = Problem, content_type = "application/problem+json")))]
+#[put("/faults")]
 pub async fn set_faults(
     selected: Selected,
     JsonBody(config): JsonBody<FaultConfig>,
@@ -201,8 +205,9 @@ pub async fn set_faults(
 ///
 /// The listing panics inside the store, as after a bug: that request gets a 503 problem, and
 /// every other request, of this session or another, is answered as before. A reset cancels it.
-#[utoipa::path(post, path = "/faults/store-failure", tag = "Faults", params(Selected),
+#[utoipa::path(tag = "Faults", params(Selected),
     responses((status = 202, description = "The next listing will fail.")))]
+#[post("/faults/store-failure")]
 pub async fn fail_store(selected: Selected) -> HttpResponse {
     selected.session.store.fail_next_list();
     HttpResponse::Accepted().finish()

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use actix_web::dev::Payload;
 use actix_web::http::header::ContentType;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{get, post, put, web, HttpRequest, HttpResponse};
 use serde::Serialize;
 
 use super::body::{read_body, BodyLimit};
@@ -62,9 +62,10 @@ fn problems(error: SnapshotError, listed: usize) -> ApiError {
 ///
 /// For the default session the configured source is read again (so a changed file is picked
 /// up) and becomes what new sessions fork; a named session forks the configured data anew.
-#[utoipa::path(post, path = "/reset", tag = "Data", params(Selected),
+#[utoipa::path(tag = "Data", params(Selected),
     responses((status = 200, description = "What the session now serves.", body = Loaded),
               (status = 422, description = "The configured file has become invalid; nothing was changed.", body = Problem, content_type = "application/problem+json")))]
+#[post("/reset")]
 pub async fn reset(
     selected: Selected,
     sessions: web::Data<Sessions>,
@@ -100,8 +101,9 @@ pub async fn reset(
 ///
 /// Every workspace and token the session serves, with each token's current `last_used_at`.
 /// The export authenticates the same secrets when it is loaded again.
-#[utoipa::path(get, path = "/snapshot", tag = "Data", params(Selected),
+#[utoipa::path(tag = "Data", params(Selected),
     responses((status = 200, description = "A snapshot of everything the session serves (`{\"workspaces\": [...]}`), which `PUT /__admin/snapshot`, `--snapshot` and `check` accept as it is.", content_type = "application/json", body = super::snapshot_schema::SnapshotSchema)))]
+#[get("/snapshot")]
 pub async fn export(selected: Selected) -> Result<HttpResponse, ApiError> {
     let store = selected.session.store.clone();
     let bytes = web::block(move || store.export())
@@ -116,11 +118,12 @@ pub async fn export(selected: Selected) -> Result<HttpResponse, ApiError> {
 ///
 /// A snapshot with problems is refused whole with every problem and its JSON location, and
 /// the old data keeps serving.
-#[utoipa::path(put, path = "/snapshot", tag = "Data", params(Selected),
+#[utoipa::path(tag = "Data", params(Selected),
     request_body(content = super::snapshot_schema::SnapshotSchema, content_type = "application/json", description = "A snapshot."),
     responses((status = 200, description = "What the session now serves.", body = Loaded),
               (status = 413, description = "Larger than admin.max_body_bytes.", body = Problem, content_type = "application/problem+json"),
               (status = 422, description = "Every problem with its location; the old state keeps serving.", body = Problem, content_type = "application/problem+json")))]
+#[put("/snapshot")]
 pub async fn replace(
     req: HttpRequest,
     selected: Selected,

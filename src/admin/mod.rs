@@ -15,6 +15,7 @@ mod controls;
 mod data;
 pub mod openapi;
 pub mod origin;
+mod routes;
 mod sessions;
 pub mod snapshot_schema;
 mod tokens;
@@ -99,90 +100,10 @@ pub fn configure(cfg: &mut web::ServiceConfig, access: &Access, cors_origins: &[
             .service(
                 web::scope("")
                     .wrap(from_fn(guard))
-                    .configure(routes)
+                    .configure(routes::mount)
                     .default_service(web::to(crate::http::not_found)),
             ),
     );
-}
-
-/// The routes behind the access rule.
-fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(resource(
-        "/reset",
-        "POST",
-        vec![web::post().to(data::reset)],
-    ))
-    .service(resource(
-        "/snapshot",
-        "GET, PUT",
-        vec![web::get().to(data::export), web::put().to(data::replace)],
-    ))
-    .service(resource(
-        "/clock",
-        "GET, PUT, DELETE",
-        vec![
-            web::get().to(clock::read),
-            web::put().to(clock::freeze),
-            web::delete().to(clock::release),
-        ],
-    ))
-    .service(resource(
-        "/clock/advance",
-        "POST",
-        vec![web::post().to(clock::advance)],
-    ))
-    .service(resource(
-        "/requests",
-        "GET, DELETE",
-        vec![
-            web::get().to(controls::requests),
-            web::delete().to(controls::clear_requests),
-        ],
-    ))
-    .service(resource(
-        "/faults",
-        "GET, PUT",
-        vec![
-            web::get().to(controls::faults),
-            web::put().to(controls::set_faults),
-        ],
-    ))
-    .service(resource(
-        "/faults/store-failure",
-        "POST",
-        vec![web::post().to(controls::fail_store)],
-    ))
-    .service(resource(
-        "/sessions",
-        "GET",
-        vec![web::get().to(sessions::list)],
-    ))
-    .service(resource(
-        "/sessions/{name}",
-        "DELETE",
-        vec![web::delete().to(sessions::drop_session)],
-    ))
-    .service(resource(
-        "/tokens",
-        "POST",
-        vec![web::post().to(tokens::create)],
-    ))
-    .service(resource(
-        "/tokens/{id}",
-        "PATCH, DELETE",
-        vec![
-            web::patch().to(tokens::change),
-            web::delete().to(tokens::delete),
-        ],
-    ))
-    .service(resource(
-        "/coverage",
-        "GET, DELETE",
-        vec![
-            web::get().to(sessions::coverage),
-            web::delete().to(sessions::clear_coverage),
-        ],
-    ));
 }
 
 /// Lets a request through when the access rule allows it.

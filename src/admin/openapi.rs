@@ -41,28 +41,6 @@ use crate::session::SESSION_PARAMETER;
             not served there at all."
     ),
     servers((url = "/__admin", description = "This tooken-mock server")),
-    paths(
-        super::data::reset,
-        super::data::export,
-        super::data::replace,
-        super::clock::read,
-        super::clock::freeze,
-        super::clock::advance,
-        super::clock::release,
-        super::controls::requests,
-        super::controls::clear_requests,
-        super::controls::faults,
-        super::controls::set_faults,
-        super::controls::fail_store,
-        super::sessions::list,
-        super::sessions::drop_session,
-        super::sessions::coverage,
-        super::sessions::clear_coverage,
-        super::tokens::create,
-        super::tokens::change,
-        super::tokens::delete,
-    ),
-    modifiers(&AdminToken, &SessionSelector, &NoLicense),
     components(schemas(
         crate::http::Problem,
         crate::domain::ParamError,
@@ -217,8 +195,13 @@ fn document_bad_selector(operation: &mut Operation) {
 pub fn documents() -> &'static SpecDocuments {
     static DOCUMENTS: OnceLock<SpecDocuments> = OnceLock::new();
     DOCUMENTS.get_or_init(|| {
-        let document =
-            serde_json::to_value(AdminDoc::openapi()).expect("the admin document serialises");
+        let mut document = AdminDoc::openapi();
+        super::routes::document(&mut document);
+        // After the operations are in: each modifier acts on every operation.
+        for modifier in [&AdminToken as &dyn Modify, &SessionSelector, &NoLicense] {
+            modifier.modify(&mut document);
+        }
+        let document = serde_json::to_value(document).expect("the admin document serialises");
         SpecDocuments::from_value(&document)
     })
 }

@@ -2,7 +2,7 @@
 //! checked by the snapshot rules (a 422 names every field) and is seen by the session's very
 //! next request, in listings, counts, links and authentication.
 
-use actix_web::{web, HttpResponse};
+use actix_web::{delete, patch, post, web, HttpResponse};
 use serde::Serialize;
 use serde_json::{json, Map, Value};
 use utoipa::openapi::{RefOr, Schema};
@@ -167,7 +167,7 @@ fn refused(error: ChangeError) -> ApiError {
 /// Create a token in a workspace of the session.
 ///
 /// Answers with the token and a newly generated secret, shown this once.
-#[utoipa::path(post, path = "/tokens", tag = "Tokens", params(Selected),
+#[utoipa::path(tag = "Tokens", params(Selected),
     request_body = NewTokenBody,
     responses((status = 201, description = "The token and its secret, shown this once.", body = Created,
                 example = json!({"token": {"id": "tok_k3v9x2m7q1w8e5r4t6y0u2i9", "name": "Playwright token", "scopes": ["tokens:read"], "status": "active", "created_at": "2026-05-01T00:00:00Z", "expires_at": "2027-05-01T00:00:00Z", "last_used_at": null, "created_by": "admin@example.com"}, "secret": "tok_live_Q3x9Zr7LmP2vK8sT4nW6yB1cD5fG0hJa"})),
@@ -175,6 +175,7 @@ fn refused(error: ChangeError) -> ApiError {
               (status = 413, description = "Larger than admin.max_body_bytes.", body = Problem, content_type = "application/problem+json"),
               (status = 422, description = "Every field that breaks the snapshot rules (code `invalid_token_change`); nothing was changed.", body = Problem, content_type = "application/problem+json",
                 example = json!({"type": "about:blank", "title": "Unprocessable Entity", "status": 422, "detail": "The change has 2 problem(s); nothing was changed.", "code": "invalid_token_change", "request_id": "req_3f9a1c7b2e8d4a6f0b5c9e1d", "errors": [{"parameter": "scopes[0]", "detail": "must be resource:action in lowercase, such as tokens:read"}, {"parameter": "expires_at", "detail": "must be after created_at"}]}))))]
+#[post("/tokens")]
 pub async fn create(
     selected: Selected,
     JsonBody(body): JsonBody<Map<String, Value>>,
@@ -194,7 +195,7 @@ pub async fn create(
 ///
 /// Its `name`, `scopes`, `status` (to `revoked`), `expires_at` or `last_used_at`, checked by
 /// the snapshot rules.
-#[utoipa::path(patch, path = "/tokens/{id}", tag = "Tokens",
+#[utoipa::path(tag = "Tokens",
     params(("id" = String, Path, description = "The token's id.", pattern = "^tok_[a-z0-9]{24}$"), Selected),
     request_body = TokenPatch,
     responses((status = 200, description = "The token as changed.", body = crate::domain::TokenView),
@@ -203,6 +204,7 @@ pub async fn create(
               (status = 413, description = "Larger than admin.max_body_bytes.", body = Problem, content_type = "application/problem+json"),
               (status = 422, description = "Every field that breaks the snapshot rules (code `invalid_token_change`); nothing was changed.", body = Problem, content_type = "application/problem+json",
                 example = json!({"type": "about:blank", "title": "Unprocessable Entity", "status": 422, "detail": "The change has 2 problem(s); nothing was changed.", "code": "invalid_token_change", "request_id": "req_3f9a1c7b2e8d4a6f0b5c9e1d", "errors": [{"parameter": "scopes[0]", "detail": "must be resource:action in lowercase, such as tokens:read"}, {"parameter": "expires_at", "detail": "must be after created_at"}]}))))]
+#[patch("/tokens/{id}")]
 pub async fn change(
     selected: Selected,
     id: web::Path<String>,
@@ -215,10 +217,11 @@ pub async fn change(
 /// Delete a token.
 ///
 /// It is no longer listed, counted or able to authenticate.
-#[utoipa::path(delete, path = "/tokens/{id}", tag = "Tokens",
+#[utoipa::path(tag = "Tokens",
     params(("id" = String, Path, description = "The token's id.", pattern = "^tok_[a-z0-9]{24}$"), Selected),
     responses((status = 204, description = "Deleted."),
               (status = 404, description = "No such token in the session.", body = Problem, content_type = "application/problem+json")))]
+#[delete("/tokens/{id}")]
 pub async fn delete(selected: Selected, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
     selected.session.store.delete(&id).map_err(refused)?;
     Ok(HttpResponse::NoContent().finish())

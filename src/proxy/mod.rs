@@ -8,7 +8,6 @@
 
 mod admin;
 pub mod coding;
-pub mod command;
 pub mod contract;
 mod errors;
 mod forward;
@@ -95,11 +94,11 @@ impl Proxy {
         let access = web::Data::new(
             match (
                 settings.listens_on_loopback(),
-                settings.admin.token.as_str(),
+                settings.admin.token.as_deref(),
             ) {
                 (true, _) => AdminAccess::Open,
-                (false, "") => AdminAccess::Off,
-                (false, token) => AdminAccess::Token(token.to_owned()),
+                (false, None) => AdminAccess::Off,
+                (false, Some(token)) => AdminAccess::Token(token.to_owned()),
             },
         );
         let docs = web::Data::new(SpecDocuments::build());

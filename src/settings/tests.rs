@@ -315,3 +315,36 @@ fn upstream_and_proxy_settings_are_checked_by_name() {
     assert_eq!(settings.upstream.base_url(), "https://api.tooken.io/v1");
     assert!(settings.proxy.strict);
 }
+
+#[test]
+fn an_empty_ready_file_snapshot_path_or_admin_token_means_none_and_a_value_means_that_value() {
+    // Arrange: the defaults write each as "", as users do in files and variables.
+    let defaults = load(&[]);
+    let empty = load(&[
+        ("TOOKEN__SERVER__READY_FILE", ""),
+        ("TOOKEN__SNAPSHOT__PATH", ""),
+        ("TOOKEN__ADMIN__TOKEN", ""),
+    ]);
+    let given = load(&[
+        ("TOOKEN__SERVER__READY_FILE", "/tmp/ready.json"),
+        ("TOOKEN__SNAPSHOT__PATH", "data/tokens.json"),
+        ("TOOKEN__ADMIN__TOKEN", "12345678"),
+    ]);
+
+    // Assert
+    for settings in [&defaults, &empty] {
+        assert_eq!(settings.server.ready_file, None);
+        assert_eq!(settings.snapshot.path, None);
+        assert_eq!(settings.admin.token, None);
+    }
+    assert_eq!(
+        given.ready_file(),
+        Some(std::path::Path::new("/tmp/ready.json"))
+    );
+    assert_eq!(
+        given.snapshot_path(),
+        Some(std::path::Path::new("data/tokens.json"))
+    );
+    // A token of digits stays text, though the variable parses as a number.
+    assert_eq!(given.admin.token.as_deref(), Some("12345678"));
+}

@@ -117,7 +117,7 @@ impl Settings {
             );
         }
         let s = &self.snapshot;
-        if s.watch && s.path.is_empty() {
+        if s.watch && s.path.is_none() {
             return invalid(
                 "snapshot.watch",
                 "needs snapshot.path (--snapshot FILE) to watch",
@@ -128,7 +128,7 @@ impl Settings {
             s.watch_interval_ms,
             WATCH_INTERVAL_MS,
         )?;
-        if s.generate > 0 && !s.path.is_empty() {
+        if s.generate > 0 && s.path.is_some() {
             return invalid("snapshot.generate", "cannot be combined with snapshot.path");
         }
         if s.generate > MAX_TOKENS {
@@ -140,7 +140,7 @@ impl Settings {
         if let Some((field, problem)) = self.faults.problems().into_iter().next() {
             return invalid(fault_key(field), problem);
         }
-        let token = &self.admin.token;
+        let token = self.admin.token.as_deref().unwrap_or_default();
         let visible = token.bytes().all(|b| b.is_ascii_graphic());
         if !token.is_empty() && (token.len() < MIN_ADMIN_TOKEN_CHARS || !visible) {
             return invalid(

@@ -103,6 +103,18 @@ fn one_of<T: Copy>(text: &str, values: &[T], name: fn(T) -> &'static str) -> Res
         })
 }
 
+/// Reads a setting whose empty value means none (`server.ready_file`, `snapshot.path`,
+/// `admin.token`): TOML has no null, so the files and variables users write say "none" with
+/// an empty string, which the typed settings hold as `None`.
+pub(super) fn empty_is_none<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: From<String>,
+{
+    let text = String::deserialize(deserializer)?;
+    Ok((!text.is_empty()).then(|| T::from(text)))
+}
+
 /// Reads `clock.now`: empty follows real time, otherwise an RFC 3339 time to freeze the clock at.
 pub(super) fn optional_timestamp<'de, D: Deserializer<'de>>(
     deserializer: D,

@@ -5,40 +5,58 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use super::{record, Progress, RecordOptions};
-use crate::settings::{Overrides, Settings};
+use super::{block_on, load_settings, ConfigArg};
+use crate::record::{record, Progress, RecordOptions};
+use crate::settings::Overrides;
 
-/// The command line of `record`.
-#[derive(Debug)]
+/// How the recorder's messages start.
+const PROGRAM: &str = "tooken-mock record";
+
+/// The flags of `record`.
+#[derive(Debug, Args)]
 pub struct RecordArgs {
-    pub config: Option<PathBuf>,
-    pub from: String,
-    pub secret: String,
-    pub out: Option<PathBuf>,
-    pub secret_for: Option<String>,
-    pub digest_only: bool,
+    /// The API's base URL, as in the document's servers (https://api.tooken.io/v1).
+    #[arg(long, value_name = "URL")]
+    from: String,
+    /// The bearer secret to list with (also TOOKEN_RECORD_SECRET, kept out of `ps`).
+    #[arg(
+        long,
+        value_name = "SECRET",
+        env = "TOOKEN_RECORD_SECRET",
+        hide_env_values = true
+    )]
+    secret: String,
+    /// Write the snapshot here instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+    /// Attach the secret to this token (the caller's own), so the recording can be served.
+    #[arg(long, value_name = "TOKEN_ID")]
+    secret_for: Option<String>,
+    /// With --secret-for, write only the secret's SHA-256 digest (secret_sha256).
+    #[arg(long, requires = "secret_for")]
+    digest_only: bool,
+    #[command(flatten)]
+    config: ConfigArg,
 }
 
 /// Records, then writes the snapshot; exit 0 when written, 1 when the recording failed, 2
 /// for bad settings.
 pub fn run(args: RecordArgs) -> ExitCode {
     let overrides = Overrides {
-        config_file: args.config,
+        config_file: args.config.config,
         upstream: Some(args.from),
         ..Overrides::default()
     };
-    let settings = match Settings::load(&overrides) {
+    let settings = match load_settings(PROGRAM, &overrides) {
         Ok(settings) => settings,
-        Err(e) => {
-            eprintln!("tooken-mock record: {e}");
-            return ExitCode::from(2);
-        }
+        Err(code) => return code,
     };
     // Refused before anything is fetched: the output must be a regular file or nothing yet.
     if let Some(Err(e)) = args.out.as_deref().map(replaceable) {
-        eprintln!("tooken-mock record: {e}");
+        eprintln!("{PROGRAM}: {e}");
         return ExitCode::from(2);
     }
     let options = RecordOptions {
@@ -49,12 +67,12 @@ pub fn run(args: RecordArgs) -> ExitCode {
         upstream: settings.upstream.clone(),
     };
     let mut progress = Reporter::new(std::io::stderr().is_terminal());
-    let outcome = actix_web::rt::System::new().block_on(record(&options, &mut progress));
+    let outcome = block_on(record(&options, &mut progress));
     progress.finish();
     let recording = match outcome {
         Ok(recording) => recording,
         Err(e) => {
-            eprintln!("tooken-mock record: {e}");
+            eprintln!("{PROGRAM}: {e}");
             return ExitCode::FAILURE;
         }
     };
@@ -63,7 +81,7 @@ pub fn run(args: RecordArgs) -> ExitCode {
         None => std::io::stdout().lock().write_all(&recording.document),
     };
     if let Err(e) = written {
-        eprintln!("tooken-mock record: cannot write the snapshot: {e}");
+        eprintln!("{PROGRAM}: cannot write the snapshot: {e}");
         return ExitCode::FAILURE;
     }
     let target = args
