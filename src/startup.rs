@@ -25,7 +25,8 @@ use crate::session::{JournalLimits, SessionSettings, Sessions};
 use crate::settings::server::bind_listeners;
 use crate::settings::Settings;
 use crate::signals::{Hangup, Stop};
-use crate::store::actor::{start_scans, StoreActor};
+use crate::store::actor::StoreActor;
+use crate::store::scan::Scans;
 use crate::store::source::{LoadError, Source};
 use crate::store::{watch, Index};
 
@@ -41,6 +42,8 @@ pub enum StartupError {
         path: std::path::PathBuf,
         source: io::Error,
     },
+    #[error("cannot start the scan threads (store.scan_threads): {0}")]
+    Scans(io::Error),
     #[error("the server stopped with an error: {0}")]
     Serve(io::Error),
 }
@@ -168,8 +171,11 @@ impl Application {
         let admin_origins = settings.admin.cors_origins.as_strings();
         let host_policy = web::Data::new(settings.host_policy());
         let access = admin_access.clone();
-        // Name filters scan on a thread of their own, so listings never wait behind them.
-        let scans = start_scans(1);
+        // Name filters scan on threads of their own, so listings never wait behind them.
+        let scans = Scans::start(settings.scan_limits()).map_err(StartupError::Scans)?;
+        for collector in scans.collectors() {
+            metrics.register(collector);
+        }
         let app_sessions = sessions.clone();
         let app_metrics = metrics.clone();
         // Every request ends up in its session's journal, except the admin API's own calls.
