@@ -282,11 +282,16 @@ pub struct ListPage {
 impl ListPage {
     /// Lists and renders the page. Panics when asked to fail, as a bug in the store would:
     /// whoever runs it catches that around this one page.
-    pub(super) fn run(&self) -> Rendered {
+    fn run(&self) -> Rendered {
+        self.run_on(1)
+    }
+
+    /// As [`ListPage::run`], a name filter scanned on up to `threads` threads.
+    pub(super) fn run_on(&self, threads: usize) -> Rendered {
         if self.fail {
             panic!("store failure injected through the admin API");
         }
-        let page = self.data.page(self.workspace, &self.query, self.now);
+        let page = (self.data).page_on(self.workspace, &self.query, self.now, threads);
         (self.render)(&self.query, &page, &self.link_suffix)
     }
 }

@@ -76,11 +76,13 @@ impl Scans {
     pub fn start(limits: ScanLimits) -> io::Result<Scans> {
         let (queue, jobs) = bounded(limits.queue);
         let counters = Counters::new();
-        for n in 0..limits.thread_count() {
+        let threads = limits.thread_count();
+        tracing::info!(threads, queue = limits.queue, "scan threads started");
+        for n in 0..threads {
             let (jobs, counters) = (jobs.clone(), counters.clone());
             std::thread::Builder::new()
                 .name(format!("tooken-scan-{n}"))
-                .spawn(move || serve(&jobs, &counters, limits.delay))?;
+                .spawn(move || serve(&jobs, &counters, limits.delay, threads))?;
         }
         Ok(Scans { queue, counters })
     }
@@ -127,8 +129,10 @@ impl Scans {
     }
 }
 
-/// One scan thread: takes scans until every handle on the queue is dropped.
-fn serve(jobs: &Receiver<Job>, counters: &Counters, delay: Duration) {
+/// One scan thread of `threads`: takes scans until every handle on the queue is dropped. A
+/// scan taken while other threads are idle is split across as many threads as are idle, so
+/// that one filter alone uses every core, and many at once one core each.
+fn serve(jobs: &Receiver<Job>, counters: &Counters, delay: Duration, threads: usize) {
     while let Ok(job) = jobs.recv() {
         counters.queued.dec();
         if job.client.is_gone() || job.reply.is_closed() {
@@ -139,8 +143,13 @@ fn serve(jobs: &Receiver<Job>, counters: &Counters, delay: Duration) {
         if !delay.is_zero() {
             std::thread::sleep(delay);
         }
+        let busy = usize::try_from(counters.running.get()).unwrap_or(threads);
+        let parts = match jobs.is_empty() {
+            true => threads.saturating_sub(busy) + 1,
+            false => 1,
+        };
         // A panic fails this scan only: the thread goes on scanning for every other request.
-        let outcome = catch_unwind(AssertUnwindSafe(|| job.listing.run()));
+        let outcome = catch_unwind(AssertUnwindSafe(|| job.listing.run_on(parts)));
         counters.running.dec();
         counters.outcome("scanned").inc();
         // The request may have gone meanwhile; then nobody reads the page.
