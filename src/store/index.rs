@@ -19,6 +19,9 @@ use super::partition::transfer;
 use super::snapshot::Snapshot;
 use crate::domain::{fold_into, SecretDigest, Status, Token, TokenId, WorkspaceId};
 
+/// Names a scan steps over one by one before it gallops to the next match's name.
+const STEPS: usize = 8;
+
 /// Views kept per workspace besides the latest one: sessions whose clocks differ.
 const VIEWS_KEPT: usize = 8;
 
@@ -275,15 +278,26 @@ impl Workspace {
         std::iter::from_fn(move || loop {
             let start = first + from + finder.find(&haystack[from..])?;
             // The token whose name holds the match's first byte: at or after the last one,
-            // found by galloping forward, since matches come in ascending order and are
-            // often close together.
+            // since matches come in ascending order. They are often a few names apart (a
+            // fifth of the names may match): a few steps first, then galloping forward.
             let rest = &ends[next..];
-            let mut span = 1;
-            while span < rest.len() && (rest[span - 1] as usize) <= start {
-                span *= 2;
-            }
-            let window = &rest[span / 2..span.min(rest.len())];
-            let i = next + span / 2 + window.partition_point(|&end| end as usize <= start);
+            let i = match rest
+                .iter()
+                .take(STEPS)
+                .position(|&end| end as usize > start)
+            {
+                Some(k) => next + k,
+                None => {
+                    let rest = &rest[STEPS.min(rest.len())..];
+                    let mut span = 1;
+                    while span < rest.len() && (rest[span - 1] as usize) <= start {
+                        span *= 2;
+                    }
+                    let window = &rest[span / 2..span.min(rest.len())];
+                    let at = window.partition_point(|&end| end as usize <= start);
+                    next + STEPS + span / 2 + at
+                }
+            };
             next = i + 1;
             let end = ends[i] as usize;
             // Any later match starting inside this name would run past its end too.
