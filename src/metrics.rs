@@ -85,6 +85,14 @@ impl Metrics {
         }
     }
 
+    /// Serves a collector kept elsewhere (the scan threads' series) with the others. Its
+    /// names must differ from every other's.
+    pub fn register(&self, collector: Box<dyn prometheus::core::Collector>) {
+        self.registry
+            .register(collector)
+            .expect("metric names are unique");
+    }
+
     /// Counts one answered request. `route` is the matched pattern, never the raw path, so
     /// the label set stays small whatever clients send.
     pub fn observe_request(&self, route: &str, status: &str, seconds: f64) {

@@ -22,6 +22,7 @@ use crate::domain::faults::FaultConfig;
 use crate::domain::QueryLimits;
 use crate::generate::GenerateOptions;
 use crate::http::host::AllowedHosts;
+use crate::store::scan::ScanLimits;
 use crate::store::source::Source;
 
 const DEFAULTS: &str = include_str!("../config/default.toml");
@@ -75,6 +76,19 @@ pub struct Settings {
     pub metrics: MetricsSettings,
     pub upstream: UpstreamSettings,
     pub proxy: ProxySettings,
+    pub store: StoreSettings,
+}
+
+/// How name filters are scanned (see [`crate::store::scan`]).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StoreSettings {
+    /// Scan threads; 0 starts one per core.
+    pub scan_threads: usize,
+    /// Name-filter scans that may wait for a thread; one more is answered 503 `scans_busy`.
+    pub scan_queue: usize,
+    /// Milliseconds every scan takes at least (a slow search backend); 0 for none.
+    pub scan_delay_ms: u64,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -308,6 +322,15 @@ impl Settings {
             })
         } else {
             Source::Embedded
+        }
+    }
+
+    /// The `store.scan_*` settings, for the scan threads.
+    pub fn scan_limits(&self) -> ScanLimits {
+        ScanLimits {
+            threads: self.store.scan_threads,
+            queue: self.store.scan_queue,
+            delay: std::time::Duration::from_millis(self.store.scan_delay_ms),
         }
     }
 

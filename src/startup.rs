@@ -43,6 +43,8 @@ pub enum StartupError {
         path: std::path::PathBuf,
         source: io::Error,
     },
+    #[error("cannot start the scan threads (store.scan_threads): {0}")]
+    Scans(io::Error),
     #[error("the server stopped with an error: {0}")]
     Serve(io::Error),
 }

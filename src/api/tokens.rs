@@ -14,6 +14,7 @@ use crate::http::{ApiError, Problem};
 use crate::session::coverage::{PageShape, State};
 use crate::session::Selected;
 use crate::store::actor::{List, Refusal, Rendered, StoreActor};
+use crate::store::scan::Waiting;
 use crate::store::Page;
 
 /// Pagination metadata for the current response.
@@ -132,6 +133,8 @@ pub async fn list_tokens(
 ) -> Result<HttpResponse, ApiError> {
     let session = &selected.session;
     let query = ListQuery::parse(req.query_string(), api.limits);
+    // Dropped with this request when its client leaves: a scan not started yet is skipped.
+    let waiting = Waiting::default();
     let message = List {
         store: session.store.clone(),
         presented: presented(req.headers()),
@@ -140,6 +143,7 @@ pub async fn list_tokens(
         track_last_used: api.track_last_used,
         render,
         link_suffix: selected.link_suffix(),
+        client: waiting.presence(),
     };
     let listing = store
         .send(message)
@@ -173,6 +177,10 @@ pub async fn list_tokens(
         (Err(Refusal::Auth(error)), _) => {
             coverage.record_auth(error);
             Err(ApiError::Auth(error))
+        }
+        (Err(Refusal::Busy), _) => {
+            coverage.record(State::Unavailable);
+            Err(ApiError::ScansBusy)
         }
         (Err(Refusal::Failed), _) => {
             coverage.record(State::Unavailable);

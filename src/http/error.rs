@@ -14,6 +14,10 @@ pub const PROBLEM_JSON: &str = "application/problem+json";
 /// The `Retry-After` of a documented 429 and of injected 503s, in seconds.
 pub const RETRY_AFTER_SECS: u64 = 30;
 
+/// The `Retry-After` of a 503 `scans_busy`, in seconds: a scan takes milliseconds, so the
+/// queue has room again well within it.
+pub const SCANS_BUSY_RETRY_AFTER_SECS: u64 = 1;
+
 /// Everything a request can fail with. Handlers return it as their error; the common
 /// middleware renders it with the request's id (see [`ApiError::render`]).
 #[derive(Debug, thiserror::Error)]
@@ -86,6 +90,11 @@ pub enum ApiError {
     /// 503 `unavailable`: a background task could not answer.
     #[error("unavailable: {0}")]
     Unavailable(String),
+    /// 503 `scans_busy`: a name filter found every scan thread busy and the queue of scans
+    /// waiting for one full (`store.scan_queue`); retry after
+    /// [`SCANS_BUSY_RETRY_AFTER_SECS`].
+    #[error("name-filter scans busy")]
+    ScansBusy,
     /// 500 `internal`: the cause is logged, never sent.
     #[error("internal error: {0}")]
     Internal(String),
@@ -139,6 +148,7 @@ impl ApiError {
             ApiError::InvalidSnapshot { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Injected(503) | ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::ScansBusy => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Injected(_) | ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -164,6 +174,7 @@ impl ApiError {
             ApiError::InvalidSnapshot { .. } => "invalid_snapshot",
             ApiError::RateLimited(_) => "rate_limited",
             ApiError::Injected(503) | ApiError::Unavailable(_) => "unavailable",
+            ApiError::ScansBusy => "scans_busy",
             ApiError::Injected(_) | ApiError::Internal(_) => "internal",
         }
     }
@@ -238,6 +249,10 @@ impl ApiError {
             ApiError::Injected(503) | ApiError::Unavailable(_) => {
                 "The service is unavailable; try again shortly.".to_owned()
             }
+            ApiError::ScansBusy => format!(
+                "Every name-filter scan thread is busy and store.scan_queue scans are waiting; \
+                 retry after {SCANS_BUSY_RETRY_AFTER_SECS} second(s)."
+            ),
             ApiError::Injected(_) | ApiError::Internal(_) => {
                 "Something went wrong on our side.".to_owned()
             }
@@ -270,6 +285,10 @@ impl ApiError {
             }
             ApiError::Injected(503) | ApiError::Unavailable(_) => {
                 response.insert_header((header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECS)));
+            }
+            ApiError::ScansBusy => {
+                let after = HeaderValue::from(SCANS_BUSY_RETRY_AFTER_SECS);
+                response.insert_header((header::RETRY_AFTER, after));
             }
             // The rest of the body may still come: the connection cannot carry another request.
             ApiError::BodyTimeout => {

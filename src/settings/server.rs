@@ -38,7 +38,10 @@ impl ServerSettings {
                 0 => KeepAlive::Disabled,
                 secs => KeepAlive::Timeout(Duration::from_secs(secs)),
             })
-            .max_connections(self.max_connections);
+            .max_connections(self.max_connections)
+            // A client that closes its side of the connection has left: the work on its
+            // request (a name filter waiting for a scan thread) is dropped, not done for nobody.
+            .h1_allow_half_closed(false);
         match self.workers {
             0 => server,
             workers => server.workers(workers),

@@ -125,10 +125,26 @@ fn ranged_settings_are_refused_past_their_edges_by_key() {
         ("TOOKEN__SNAPSHOT__GENERATE", "10000000"),
         ("TOOKEN__SERVER__KEEP_ALIVE_SECS", "3600"),
         ("TOOKEN__ADMIN__JOURNAL_CAPACITY", "100000"),
+        ("TOOKEN__STORE__SCAN_THREADS", "256"),
+        ("TOOKEN__STORE__SCAN_QUEUE", "65536"),
+        ("TOOKEN__STORE__SCAN_DELAY_MS", "30000"),
     ];
     load(&accepted);
+    load(&[
+        ("TOOKEN__STORE__SCAN_THREADS", "0"),
+        ("TOOKEN__STORE__SCAN_QUEUE", "1"),
+    ]);
     let refused = [
         ("TOOKEN__SERVER__WORKERS", "257", "server.workers"),
+        ("TOOKEN__STORE__SCAN_THREADS", "257", "store.scan_threads"),
+        ("TOOKEN__STORE__SCAN_THREADS", "-1", "store.scan_threads"),
+        ("TOOKEN__STORE__SCAN_QUEUE", "0", "store.scan_queue"),
+        ("TOOKEN__STORE__SCAN_QUEUE", "65537", "store.scan_queue"),
+        (
+            "TOOKEN__STORE__SCAN_DELAY_MS",
+            "30001",
+            "store.scan_delay_ms",
+        ),
         ("TOOKEN__SESSIONS__MAX", "0", "sessions.max"),
         ("TOOKEN__SESSIONS__MAX", "100001", "sessions.max"),
         (

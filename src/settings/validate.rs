@@ -8,6 +8,7 @@ use std::ops::RangeInclusive;
 
 use super::values::fault_key;
 use super::{Settings, SettingsError};
+use crate::domain::faults::MAX_DELAY_MS;
 use crate::domain::PER_PAGE_MAX;
 use crate::generate::MAX_TOKENS;
 
@@ -55,6 +56,12 @@ const LOG_FIELD_BYTES: RangeInclusive<usize> = 64..=65_536;
 const METRICS_WORKSPACES: RangeInclusive<usize> = 0..=100_000;
 /// `snapshot.max_problems`.
 const MAX_PROBLEMS: RangeInclusive<usize> = 1..=10_000;
+/// `store.scan_threads`: 0 starts one per core.
+const SCAN_THREADS: RangeInclusive<usize> = 0..=256;
+/// `store.scan_queue`: scans waiting for a thread.
+const SCAN_QUEUE: RangeInclusive<usize> = 1..=65_536;
+/// `store.scan_delay_ms`: the longest delay anything may add.
+const SCAN_DELAY_MS: RangeInclusive<u64> = 0..=MAX_DELAY_MS;
 /// The least `admin.max_body_bytes`.
 const MIN_ADMIN_BODY_BYTES: usize = 1024;
 /// The shortest `admin.token`.
@@ -205,6 +212,13 @@ impl Settings {
             "snapshot.max_problems",
             self.snapshot.max_problems,
             MAX_PROBLEMS,
+        )?;
+        in_range("store.scan_threads", self.store.scan_threads, SCAN_THREADS)?;
+        in_range("store.scan_queue", self.store.scan_queue, SCAN_QUEUE)?;
+        in_range(
+            "store.scan_delay_ms",
+            self.store.scan_delay_ms,
+            SCAN_DELAY_MS,
         )?;
         if self.admin.max_body_bytes < MIN_ADMIN_BODY_BYTES {
             return invalid(

@@ -3,7 +3,6 @@
 
 use std::sync::Arc;
 
-use actix::Addr;
 use actix_web::web;
 use serde_json::Value;
 
@@ -20,7 +19,7 @@ use crate::mock::forced::ForcedResponses;
 use crate::session::journal::JournalRequests;
 use crate::session::{JournalLimits, SessionSettings, Sessions};
 use crate::settings::Settings;
-use crate::store::actor::{start_scans, ScanActor};
+use crate::store::scan::Scans;
 use crate::store::source::{LoadError, Source};
 use crate::store::{watch, Index};
 
@@ -36,7 +35,7 @@ pub struct Resources {
     /// `snapshot.max_problems`: how many problems a refused reload lists.
     pub(super) max_problems: usize,
     /// The queue of name-filter scans the store actors hand over.
-    pub(super) scans: Addr<ScanActor>,
+    pub(super) scans: Scans,
     /// What every worker's routes read, cloned into each.
     pub(super) shared: Shared,
 }
@@ -118,6 +117,11 @@ impl Resources {
             (false, Some(token)) => Access::Token(token.to_owned()),
         };
         let shared = shared(settings, &source, &sessions, &metrics, &admin_access);
+        // Name filters scan on threads of their own, so listings never wait behind them.
+        let scans = Scans::start(settings.scan_limits()).map_err(StartupError::Scans)?;
+        for collector in scans.collectors() {
+            metrics.register(collector);
+        }
         Ok(Resources {
             source,
             demo_secrets,
@@ -125,8 +129,7 @@ impl Resources {
             metrics,
             admin_access,
             max_problems: settings.snapshot.max_problems,
-            // Name filters scan on a thread of their own, so listings never wait behind them.
-            scans: start_scans(1),
+            scans,
             shared,
         })
     }

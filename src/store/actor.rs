@@ -1,11 +1,11 @@
-//! The store actors: one [`StoreActor`] per HTTP worker, on that worker's own thread, and one
-//! [`ScanActor`] on a thread of its own for name filters.
+//! The store actors: one [`StoreActor`] per HTTP worker, on that worker's own thread; name
+//! filters are listed on the scan threads ([`super::scan`]).
 //!
 //! Why this shape (measured with `benches/load.sh`): a single store actor on another thread
 //! cost every listing two thread hops and made every listing wait behind the slow ones. A
 //! store actor per worker is reached without leaving the worker's thread; the data it reads
 //! is shared and versioned ([`Store`]), so each one sees the same state. A name filter scans
-//! up to every name of a workspace, so it runs on the scan actor while the worker goes on
+//! up to every name of a workspace, so it runs on a scan thread while the worker goes on
 //! answering. Rendered pages are kept per worker, keyed by the state they were made from, so
 //! a page asked for again (a UI polling, several tabs) is answered without listing it again.
 //!
@@ -13,7 +13,7 @@
 //! (a bug, or the one `/__admin/faults/store-failure` asks for) is caught around that one
 //! listing, answered [`Refusal::Failed`] (503), and the worker's cached pages are dropped. The
 //! actor goes on serving, so the listings of other requests and sessions it is waiting on
-//! (name filters on the scan actor) are answered as if nothing happened.
+//! (name filters on the scan threads) are answered as if nothing happened.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
@@ -24,6 +24,7 @@ use actix_web::web::Bytes;
 use ahash::HashMap;
 use chrono::{DateTime, Utc};
 
+use super::scan::{Presence, Scans};
 use super::{Data, Page, Store};
 use crate::domain::{AuthError, ListQuery, ParamError, Presented, Status, TokenId};
 
@@ -59,6 +60,8 @@ pub struct List {
     pub render: Render,
     /// Query parameters every `Link` keeps besides the filters (`&__session=...`).
     pub link_suffix: String,
+    /// Whether the request is still there: a name filter whose request is gone is not scanned.
+    pub client: Presence,
 }
 
 /// What a listing came to.
@@ -78,6 +81,8 @@ pub enum Refusal {
     Query(Vec<ParamError>),
     /// 503: the store failed (panicked) while listing this page.
     Failed,
+    /// 503: a name filter found the scan queue full (`store.scan_queue`).
+    Busy,
 }
 
 #[derive(Clone, PartialEq, Eq, Hash)]
@@ -95,12 +100,12 @@ struct PageKey {
 
 /// The store actor of one worker.
 pub struct StoreActor {
-    scans: Addr<ScanActor>,
+    scans: Scans,
     pages: HashMap<PageKey, Rendered>,
 }
 
 impl StoreActor {
-    pub fn new(scans: Addr<ScanActor>) -> StoreActor {
+    pub fn new(scans: Scans) -> StoreActor {
         StoreActor {
             scans,
             pages: HashMap::default(),
@@ -122,11 +127,12 @@ impl Supervised for StoreActor {
 /// What the synchronous part of a listing came to.
 enum Decided {
     Done(Listing),
-    /// A name filter, to scan on the scan actor; the page is kept under `key` when given.
+    /// A name filter, to scan on a scan thread; the page is kept under `key` when given.
     Scan {
         token: Option<TokenId>,
         key: Option<PageKey>,
         listing: ListPage,
+        client: Presence,
     },
 }
 
@@ -143,25 +149,25 @@ impl Handler<List> for StoreActor {
                 return done(None, Err(Refusal::Failed));
             }
         };
-        let (token, key, listing) = match decided {
+        let (token, key, listing, client) = match decided {
             Decided::Done(listing) => return Box::pin(fut::ready(listing)),
             Decided::Scan {
                 token,
                 key,
                 listing,
-            } => (token, key, listing),
+                client,
+            } => (token, key, listing, client),
         };
-        let scan = self.scans.send(listing);
-        Box::pin(
-            async move { scan.await.map_err(|_| Refusal::Failed).and_then(|r| r) }
-                .into_actor(self)
-                .map(move |outcome, actor, _| {
-                    if let Ok(rendered) = &outcome {
-                        actor.remember(key, rendered);
-                    }
-                    Listing { token, outcome }
-                }),
-        )
+        let scan = match self.scans.submit(listing, client) {
+            Ok(scan) => scan,
+            Err(refusal) => return done(token, Err(refusal)),
+        };
+        Box::pin(scan.into_actor(self).map(move |outcome, actor, _| {
+            if let Ok(rendered) = &outcome {
+                actor.remember(key, rendered);
+            }
+            Listing { token, outcome }
+        }))
     }
 }
 
@@ -240,6 +246,7 @@ impl StoreActor {
             token,
             key,
             listing,
+            client: msg.client,
         }
     }
 
@@ -261,8 +268,6 @@ fn done(
 }
 
 /// One page to list and render, on whichever thread the work belongs.
-#[derive(Message)]
-#[rtype(result = "Result<Rendered, Refusal>")]
 pub struct ListPage {
     data: Arc<Data>,
     workspace: u32,
@@ -278,31 +283,15 @@ impl ListPage {
     /// Lists and renders the page. Panics when asked to fail, as a bug in the store would:
     /// whoever runs it catches that around this one page.
     fn run(&self) -> Rendered {
+        self.run_on(1)
+    }
+
+    /// As [`ListPage::run`], a name filter scanned on up to `threads` threads.
+    pub(super) fn run_on(&self, threads: usize) -> Rendered {
         if self.fail {
             panic!("store failure injected through the admin API");
         }
-        let page = self.data.page(self.workspace, &self.query, self.now);
+        let page = (self.data).page_on(self.workspace, &self.query, self.now, threads);
         (self.render)(&self.query, &page, &self.link_suffix)
     }
-}
-
-/// Runs name filters off the workers' threads.
-pub struct ScanActor;
-
-impl Actor for ScanActor {
-    type Context = SyncContext<Self>;
-}
-
-impl Handler<ListPage> for ScanActor {
-    type Result = Result<Rendered, Refusal>;
-
-    /// A panic fails this scan only: the thread goes on scanning for every other request.
-    fn handle(&mut self, msg: ListPage, _: &mut SyncContext<Self>) -> Self::Result {
-        catch_unwind(AssertUnwindSafe(|| msg.run())).map_err(|_| Refusal::Failed)
-    }
-}
-
-/// Starts the scan actor on `threads` threads of its own.
-pub fn start_scans(threads: usize) -> Addr<ScanActor> {
-    SyncArbiter::start(threads.max(1), || ScanActor)
 }

@@ -19,6 +19,9 @@ use super::partition::transfer;
 use super::snapshot::Snapshot;
 use crate::domain::{fold_into, SecretDigest, Status, Token, TokenId, WorkspaceId};
 
+/// Names a scan steps over one by one before it gallops to the next match's name.
+const STEPS: usize = 8;
+
 /// Views kept per workspace besides the latest one: sessions whose clocks differ.
 const VIEWS_KEPT: usize = 8;
 
@@ -252,28 +255,55 @@ impl Workspace {
 
     /// Indices of the tokens whose folded name contains `needle`, ascending.
     pub(super) fn matching<'a>(&'a self, needle: &'a str) -> impl Iterator<Item = u32> + 'a {
+        self.matching_in(needle, 0..self.tokens.len())
+    }
+
+    /// Indices of the tokens of `range` (token indices, within the workspace) whose folded
+    /// name contains `needle`, ascending: one part of a scan split across threads.
+    pub(super) fn matching_in<'a>(
+        &'a self,
+        needle: &'a str,
+        range: std::ops::Range<usize>,
+    ) -> impl Iterator<Item = u32> + 'a {
         let finder = memmem::Finder::new(needle.as_bytes());
-        let haystack = self.folded_names.as_bytes();
+        let ends = &self.name_ends[range.start.min(range.end)..range.end];
+        let first = match range.start {
+            0 => 0,
+            start => self.name_ends[start - 1] as usize,
+        };
+        let last = ends.last().map_or(first, |&end| end as usize);
+        let haystack = &self.folded_names.as_bytes()[first..last];
         let mut from = 0usize;
         let mut next = 0usize;
         std::iter::from_fn(move || loop {
-            let start = from + finder.find(&haystack[from..])?;
+            let start = first + from + finder.find(&haystack[from..])?;
             // The token whose name holds the match's first byte: at or after the last one,
-            // found by galloping forward, since matches come in ascending order and are
-            // often close together.
-            let ends = &self.name_ends[next..];
-            let mut span = 1;
-            while span < ends.len() && (ends[span - 1] as usize) <= start {
-                span *= 2;
-            }
-            let window = &ends[span / 2..span.min(ends.len())];
-            let i = next + span / 2 + window.partition_point(|&end| end as usize <= start);
+            // since matches come in ascending order. They are often a few names apart (a
+            // fifth of the names may match): a few steps first, then galloping forward.
+            let rest = &ends[next..];
+            let i = match rest
+                .iter()
+                .take(STEPS)
+                .position(|&end| end as usize > start)
+            {
+                Some(k) => next + k,
+                None => {
+                    let rest = &rest[STEPS.min(rest.len())..];
+                    let mut span = 1;
+                    while span < rest.len() && (rest[span - 1] as usize) <= start {
+                        span *= 2;
+                    }
+                    let window = &rest[span / 2..span.min(rest.len())];
+                    let at = window.partition_point(|&end| end as usize <= start);
+                    next + STEPS + span / 2 + at
+                }
+            };
             next = i + 1;
-            let end = self.name_ends[i] as usize;
+            let end = ends[i] as usize;
             // Any later match starting inside this name would run past its end too.
-            from = end;
+            from = end - first;
             if start + needle.len() <= end {
-                return Some(small(i));
+                return Some(small(range.start + i));
             }
         })
     }

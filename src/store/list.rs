@@ -3,8 +3,13 @@
 //! A workspace the session has not changed is listed straight from the shared index: a
 //! status-only page is a slice of a partition, an unfiltered page a slice of the tokens. A
 //! changed workspace merges the indexed tokens it did not hide with its own, in order.
+//!
+//! A name filter over a large unchanged workspace may be split into contiguous parts scanned
+//! at once, one thread each ([`Data::page_on`]): each part counts its matches and keeps the
+//! first ones, as many as any page's window can need, and the window is taken across them.
 
 use std::cmp::Ordering;
+use std::ops::Range;
 
 use chrono::{DateTime, Utc};
 
@@ -13,9 +18,42 @@ use super::overlay::Added;
 use super::{Data, Page};
 use crate::domain::{ListQuery, Token};
 
+/// The fewest tokens a part of a split scan holds: below it, starting a thread costs more
+/// than the part saves.
+pub const SPLIT_MIN_TOKENS: usize = 32_768;
+
 impl Data {
     /// One page of workspace `position` as of `now`.
     pub fn page(&self, position: u32, query: &ListQuery, now: DateTime<Utc>) -> Page {
+        self.page_on(position, query, now, 1)
+    }
+
+    /// One page of workspace `position` as of `now`, a name filter over the indexed tokens
+    /// scanned on up to `threads` threads (this one and `threads - 1` started for it; parts
+    /// of at least [`SPLIT_MIN_TOKENS`] tokens). The page is the same for any `threads`.
+    pub fn page_on(
+        &self,
+        position: u32,
+        query: &ListQuery,
+        now: DateTime<Utc>,
+        threads: usize,
+    ) -> Page {
+        let tokens = self
+            .index
+            .workspaces
+            .get(position as usize)
+            .map_or(0, |w| w.tokens.len());
+        self.page_in_parts(position, query, now, threads.min(tokens / SPLIT_MIN_TOKENS))
+    }
+
+    /// One page, a name filter over the indexed tokens scanned in `parts` parts at once.
+    fn page_in_parts(
+        &self,
+        position: u32,
+        query: &ListQuery,
+        now: DateTime<Utc>,
+        parts: usize,
+    ) -> Page {
         let Some(workspace) = self.index.workspaces.get(position as usize) else {
             return Page::default();
         };
@@ -45,9 +83,18 @@ impl Data {
                 }
             }
             (None, Some(name), status) => {
-                let matches = workspace
-                    .matching(&name.folded)
-                    .filter(|&i| status.is_none_or(|s| view.statuses[i as usize] == s));
+                let keep = |i: &u32| status.is_none_or(|s| view.statuses[*i as usize] == s);
+                if parts > 1 {
+                    let scan = |range| {
+                        first_matches(
+                            workspace.matching_in(&name.folded, range).filter(keep),
+                            offset.saturating_add(per_page),
+                        )
+                    };
+                    let found = in_parts(workspace.tokens.len(), parts, scan);
+                    return window_across(found, offset, per_page, indexed);
+                }
+                let matches = workspace.matching(&name.folded).filter(keep);
                 window(matches, offset, per_page, indexed)
             }
             (Some(changes), name, status) => {
@@ -130,6 +177,85 @@ fn window<T>(
     Page { tokens, total }
 }
 
+/// What one part of a split scan found: how many matches, and the first of them.
+struct Found {
+    count: u64,
+    first: Vec<u32>,
+}
+
+/// Counts `matches` and keeps the first `limit` of them.
+fn first_matches(matches: impl Iterator<Item = u32>, limit: usize) -> Found {
+    let mut found = Found {
+        count: 0,
+        first: Vec::new(),
+    };
+    for i in matches {
+        if found.first.len() < limit {
+            found.first.push(i);
+        }
+        found.count += 1;
+    }
+    found
+}
+
+/// Runs `scan` over `parts` contiguous ranges of `0..len`, the first on this thread and each
+/// other one on a thread of its own (on this thread too, should the system refuse a thread);
+/// the results in range order. A panic in any part panics here.
+fn in_parts(len: usize, parts: usize, scan: impl Fn(Range<usize>) -> Found + Sync) -> Vec<Found> {
+    let bound = |k: usize| (len as u128 * k as u128 / parts as u128) as usize;
+    let ranges: Vec<Range<usize>> = (0..parts).map(|k| bound(k)..bound(k + 1)).collect();
+    std::thread::scope(|scope| {
+        let scan = &scan;
+        let started: Vec<_> = ranges[1..]
+            .iter()
+            .map(|range| {
+                let part = range.clone();
+                std::thread::Builder::new()
+                    .spawn_scoped(scope, move || scan(part))
+                    .map_err(|_| range.clone())
+            })
+            .collect();
+        let mut found = vec![scan(ranges[0].clone())];
+        for part in started {
+            found.push(match part {
+                Ok(thread) => thread
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+                Err(range) => scan(range),
+            });
+        }
+        found
+    })
+}
+
+/// The page of `per_page` matches from `offset` across the parts of a split scan, in order,
+/// and the total of every part.
+fn window_across(
+    parts: Vec<Found>,
+    offset: usize,
+    per_page: usize,
+    mut token: impl FnMut(u32) -> Token,
+) -> Page {
+    let total = parts.iter().map(|p| p.count).sum();
+    let mut skip = offset as u64;
+    let mut tokens = Vec::new();
+    for part in parts {
+        if skip >= part.count {
+            skip -= part.count;
+            continue;
+        }
+        let wanted = per_page - tokens.len();
+        // `skip` < count, and each part kept its first offset + per_page matches.
+        let from = usize::try_from(skip).unwrap_or(usize::MAX);
+        tokens.extend(part.first.iter().skip(from).take(wanted).map(|&i| token(i)));
+        skip = 0;
+        if tokens.len() == per_page {
+            break;
+        }
+    }
+    Page { tokens, total }
+}
+
 enum Item<'a> {
     Indexed(u32),
     Own(&'a Added),
@@ -161,3 +287,7 @@ impl<'a, B: Iterator<Item = u32>, O: Iterator<Item = &'a Added>> Iterator for Me
         }
     }
 }
+
+#[cfg(test)]
+#[path = "list_tests.rs"]
+mod tests;

@@ -15,6 +15,7 @@ mod list;
 pub mod overlay;
 mod partition;
 pub mod regular;
+pub mod scan;
 pub mod snapshot;
 pub mod source;
 pub mod watch;

@@ -35,6 +35,7 @@ mod record;
 mod reload;
 mod results;
 mod running;
+mod scans;
 mod security;
 mod session_document;
 mod session_lifecycle;

@@ -1,0 +1,145 @@
+#!/usr/bin/env bash
+# Name-filter scans at 1M tokens: a release build of tooken-mock driven by wrk on 127.0.0.1.
+#
+#   benches/scans.sh                   # 10 s a scenario
+#   SCANS_SECONDS=3 benches/scans.sh   # a quicker, noisier run
+#
+# Prints the median latency (p50) of:
+#   - name=ci alone (a fifth of the names match), one client, a different page each request so
+#     that no worker's page cache answers it;
+#   - one client sending ever-different filters (two random letters, a random page);
+#   - four such clients at once, each with its own seed: each one's p50 and its ratio to the
+#     one client alone (goal: within 2x).
+# Every client is one wrk connection (-t1 -c1) waiting for each answer before the next request.
+# The snapshot (1M tokens, one workspace, seed 1) is kept in target/bench/ and reused; the
+# server's log goes to target/bench/scans.log. Extra server settings pass through the
+# environment (TOOKEN__STORE__SCAN_THREADS=1 benches/scans.sh).
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+
+SECONDS_EACH="${SCANS_SECONDS:-10}"
+NOW="2026-05-01T00:00:00Z"
+OUT="target/bench"
+BIN="target/release/tooken-mock"
+SNAPSHOT="$OUT/tokens-1m.json"
+# Loading 1M tokens takes seconds; a slow machine gets more.
+START_TIMEOUT=180
+
+command -v wrk >/dev/null || {
+    echo "installing wrk (Debian package)" >&2
+    { apt-get update -qq && apt-get install -y -qq wrk; } >/dev/null || {
+        echo "wrk is missing and could not be installed: apt-get install -y wrk" >&2
+        exit 1
+    }
+}
+command -v curl >/dev/null || {
+    echo "curl is missing: apt-get install -y curl" >&2
+    exit 1
+}
+
+PID=""
+stop_server() {
+    if [[ -n $PID ]]; then
+        kill "$PID" 2>/dev/null || true
+        wait "$PID" 2>/dev/null || true
+    fi
+}
+trap stop_server EXIT
+
+echo "building the release binary" >&2
+cargo build --release --quiet
+mkdir -p "$OUT"
+if [[ ! -s $SNAPSHOT || ! -s $SNAPSHOT.secrets ]]; then
+    echo "generating 1000000 tokens into $SNAPSHOT" >&2
+    "$BIN" generate --tokens 1000000 --workspaces 1 --seed 1 --out "$SNAPSHOT" 2>"$SNAPSHOT.secrets"
+fi
+# A secret that lists tokens: active, with tokens:read, answered with 200.
+SECRET=$(grep -E '^ +tok_live_[A-Za-z0-9]+ +ws_gen_1 +active .*\[([^]]* )?tokens:read( [^]]*)?\] +-> 200' \
+    "$SNAPSHOT.secrets" | awk '{ print $1; exit }')
+[[ -n $SECRET ]] || {
+    echo "no listing secret in $SNAPSHOT.secrets; delete it to generate again" >&2
+    exit 1
+}
+
+LOG="$OUT/scans.log"
+"$BIN" --now "$NOW" --port 0 --snapshot "$SNAPSHOT" >"$LOG" 2>&1 &
+PID=$!
+PORT=""
+deadline=$((SECONDS + START_TIMEOUT))
+until [[ -n $PORT ]] && [[ $(curl -s -o /dev/null --max-time 1 -w '%{http_code}' "http://127.0.0.1:$PORT/readyz") == 200 ]]; do
+    kill -0 "$PID" 2>/dev/null || {
+        echo "the server exited; see $LOG" >&2
+        exit 1
+    }
+    ((SECONDS < deadline)) || {
+        echo "the server was not ready within $START_TIMEOUT s; see $LOG" >&2
+        exit 1
+    }
+    PORT=$(sed -n 's|^  API  *http://127\.0\.0\.1:\([0-9]*\)/v1/tokens$|\1|p' "$LOG")
+    sleep 0.2
+done
+
+# client SCRIPT SEED: one wrk connection for SECONDS_EACH seconds; prints "p50 non2xx requests".
+client() {
+    local report
+    report=$(timeout $((SECONDS_EACH + 30)) wrk -t1 -c1 -d"${SECONDS_EACH}s" --latency \
+        -s "$1" -H "Authorization: Bearer $SECRET" "http://127.0.0.1:$PORT/" -- "$2")
+    awk '
+        $1 == "50%" { p50 = $2 }
+        /Non-2xx or 3xx responses:/ { bad = $NF }
+        / requests in / { n = $1 }
+        END { print p50, (bad == "" ? 0 : bad), n }' <<<"$report"
+}
+
+# CPU time the server has used, in clock ticks (user + system, /proc/PID/stat).
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$PID/stat"; }
+TICK_MS=$(awk -v hz="$(getconf CLK_TCK)" 'BEGIN { print 1000 / hz }')
+# cpu_per_request TICKS_BEFORE REQUESTS: the server's CPU milliseconds per request since then,
+# which a busy machine changes far less than a latency.
+cpu_per_request() {
+    awk -v a="$1" -v b="$(cpu_ticks)" -v n="$2" -v t="$TICK_MS" \
+        'BEGIN { printf "%.2f", (n > 0 ? (b - a) * t / n : 0) }'
+}
+
+# Milliseconds of a wrk latency (850.00us, 1.20ms, 2.00s).
+ms() {
+    awk -v v="$1" 'BEGIN {
+        n = v + 0
+        if (v ~ /us$/) n /= 1000; else if (v ~ /ms$/) n += 0; else if (v ~ /s$/) n *= 1000
+        printf "%.3f", n }'
+}
+
+THREADS=$(sed -n 's/.*scan threads started.*threads=\([0-9]*\).*/\1/p' "$LOG" | head -n 1)
+echo "1M tokens, $(nproc) cores, scan threads: ${THREADS:-see $LOG}, wrk -t1 -c1 -d${SECONDS_EACH}s a client"
+# Untimed scans first (another seed: their pages must not be cached for the timed ones).
+client benches/scans_ci.lua 99 >/dev/null
+
+before=$(cpu_ticks)
+read -r p50 bad n < <(client benches/scans_ci.lua 1)
+printf '%-40s p50 %8s ms  (%s requests, %s non-2xx, server CPU %s ms a request; goal p50 <= 2 ms)\n' \
+    "name=ci alone, a new page each time" "$(ms "$p50")" "$n" "$bad" "$(cpu_per_request "$before" "$n")"
+
+before=$(cpu_ticks)
+read -r p50 bad n < <(client benches/scans_filters.lua 1)
+ALONE=$(ms "$p50")
+printf '%-40s p50 %8s ms  (%s requests, %s non-2xx, server CPU %s ms a request)\n' \
+    "1 client, ever-different filters" "$ALONE" "$n" "$bad" "$(cpu_per_request "$before" "$n")"
+
+before=$(cpu_ticks)
+CLIENTS=()
+for seed in 2 3 4 5; do
+    client benches/scans_filters.lua "$seed" >"$OUT/scans-client-$seed.txt" &
+    CLIENTS+=("$!")
+done
+wait "${CLIENTS[@]}"
+TOTAL=0
+for seed in 2 3 4 5; do
+    read -r p50 bad n <"$OUT/scans-client-$seed.txt"
+    TOTAL=$((TOTAL + n))
+    each=$(ms "$p50")
+    ratio=$(awk -v a="$each" -v b="$ALONE" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
+    printf '%-40s p50 %8s ms  (%s requests, %s non-2xx) ratio to alone %s (goal <= 2)\n' \
+        "4 clients, client $((seed - 1)), ever-different" "$each" "$n" "$bad" "$ratio"
+done
+echo "4 clients: server CPU $(cpu_per_request "$before" "$TOTAL") ms a request over $TOTAL requests"
