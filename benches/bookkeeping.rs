@@ -77,7 +77,10 @@ fn main() {
         }),
     });
     println!("bookkeeping of a cached listing, {ROUNDS} listings per thread");
-    println!("{:>8} {:>16} {:>16}", "threads", "per thread /s", "in all /s");
+    println!(
+        "{:>8} {:>16} {:>16}",
+        "threads", "per thread /s", "in all /s"
+    );
     for threads in THREADS {
         let per_thread = run(&shared, threads);
         let mean = per_thread.iter().sum::<f64>() / per_thread.len() as f64;
