@@ -1,7 +1,9 @@
 //! The one clock that everything time-dependent reads: real UTC time, possibly shifted, or
 //! frozen at an instant.
 
-use std::sync::RwLock;
+use std::sync::{Arc, Mutex};
+
+use arc_swap::ArcSwap;
 
 use chrono::{DateTime, Datelike, Duration, Utc};
 
@@ -24,10 +26,13 @@ enum Mode {
     Frozen { at: DateTime<Utc> },
 }
 
-/// Shared by the handlers and the store actor; cheap to read.
+/// Shared by the handlers and the store actor; cheap to read. Read on every request by every
+/// worker, so reading writes nothing they share (a read lock would: its reader count).
 #[derive(Debug)]
 pub struct Clock {
-    mode: RwLock<Mode>,
+    mode: ArcSwap<Mode>,
+    /// Serialises moves, each of which reads the mode and publishes the next.
+    writer: Mutex<()>,
 }
 
 impl Clock {
@@ -47,13 +52,14 @@ impl Clock {
 
     fn with(mode: Mode) -> Clock {
         Clock {
-            mode: RwLock::new(mode),
+            mode: ArcSwap::from_pointee(mode),
+            writer: Mutex::new(()),
         }
     }
 
     /// The current time, in whole seconds (the precision of every timestamp in the API).
     pub fn now(&self) -> DateTime<Utc> {
-        match *self.read() {
+        match self.read() {
             // Real time may carry a moved clock past the last writable second: it stays there.
             Mode::Running { offset } => whole_seconds(
                 Utc::now()
@@ -67,21 +73,22 @@ impl Clock {
 
     /// Whether the clock stands still.
     pub fn is_frozen(&self) -> bool {
-        matches!(*self.read(), Mode::Frozen { .. })
+        matches!(self.read(), Mode::Frozen { .. })
     }
 
     /// Stops the clock at `at`.
     pub fn freeze(&self, at: DateTime<Utc>) {
-        *self.write() = Mode::Frozen {
+        let _writer = self.lock();
+        self.mode.store(Arc::new(Mode::Frozen {
             at: whole_seconds(at),
-        };
+        }));
     }
 
     /// Moves the clock by `by` (either direction), frozen or running. False, and the clock
     /// unchanged, when the result would fall outside [`EARLIEST`]..=[`LATEST`].
     pub fn advance(&self, by: Duration) -> bool {
-        let mut mode = self.write();
-        let moved = match *mode {
+        let _writer = self.lock();
+        let moved = match self.read() {
             Mode::Running { offset } => offset
                 .checked_add(&by)
                 .filter(|offset| {
@@ -97,7 +104,7 @@ impl Clock {
         };
         match moved {
             Some(mode_after) => {
-                *mode = mode_after;
+                self.mode.store(Arc::new(mode_after));
                 true
             }
             None => false,
@@ -106,19 +113,19 @@ impl Clock {
 
     /// Goes back to real time.
     pub fn release(&self) {
-        *self.write() = Mode::Running {
+        let _writer = self.lock();
+        self.mode.store(Arc::new(Mode::Running {
             offset: Duration::zero(),
-        };
+        }));
     }
 
-    // A poisoned lock only means a writer panicked between two plain stores of a `Copy`
-    // value, so the value inside is still whole and safe to use.
-    fn read(&self) -> std::sync::RwLockReadGuard<'_, Mode> {
-        self.mode.read().unwrap_or_else(|e| e.into_inner())
+    // The guard protects no data of its own, only the order of writers.
+    fn lock(&self) -> std::sync::MutexGuard<'_, ()> {
+        self.writer.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn write(&self) -> std::sync::RwLockWriteGuard<'_, Mode> {
-        self.mode.write().unwrap_or_else(|e| e.into_inner())
+    fn read(&self) -> Mode {
+        **self.mode.load()
     }
 }
 

@@ -3,17 +3,17 @@
 
 use std::fmt::Write;
 
-use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry, TextEncoder,
-};
+use prometheus::{Encoder, IntCounterVec, Opts, Registry, TextEncoder};
 
 use crate::domain::Status;
+
+mod requests;
 
 /// One registry per application, so that several servers in one process stay apart.
 pub struct Metrics {
     registry: Registry,
-    requests: IntCounterVec,
-    latency: HistogramVec,
+    /// Counted per worker and merged when scraped: every request counts.
+    requests: requests::Requests,
     loads: IntCounterVec,
     /// Workspaces given a `tooken_tokens` series each (`metrics.max_workspaces`).
     max_workspaces: usize,
@@ -42,25 +42,6 @@ impl Metrics {
     /// `max_workspaces` workspaces. The names and labels are constants, so this cannot fail.
     pub fn new(max_workspaces: usize) -> Metrics {
         let registry = Registry::new();
-        let requests = IntCounterVec::new(
-            Opts::new(
-                "tooken_http_requests_total",
-                "HTTP requests answered, by route and status.",
-            ),
-            &["route", "status"],
-        )
-        .expect("valid metric");
-        let latency = HistogramVec::new(
-            HistogramOpts::new(
-                "tooken_http_request_duration_seconds",
-                "Time to answer, by route.",
-            )
-            .buckets(vec![
-                0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05, 0.25, 1.0, 5.0,
-            ]),
-            &["route"],
-        )
-        .expect("valid metric");
         let loads = IntCounterVec::new(
             Opts::new(
                 "tooken_snapshot_loads_total",
@@ -69,17 +50,12 @@ impl Metrics {
             &["kind", "outcome"],
         )
         .expect("valid metric");
-        for metric in [
-            Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
-            Box::new(latency.clone()),
-            Box::new(loads.clone()),
-        ] {
-            registry.register(metric).expect("metric names are unique");
-        }
+        registry
+            .register(Box::new(loads.clone()))
+            .expect("metric names are unique");
         Metrics {
             registry,
-            requests,
-            latency,
+            requests: requests::Requests::default(),
             loads,
             max_workspaces,
         }
@@ -96,8 +72,7 @@ impl Metrics {
     /// Counts one answered request. `route` is the matched pattern, never the raw path, so
     /// the label set stays small whatever clients send.
     pub fn observe_request(&self, route: &str, status: &str, seconds: f64) {
-        self.requests.with_label_values(&[route, status]).inc();
-        self.latency.with_label_values(&[route]).observe(seconds);
+        self.requests.observe(route, status, seconds);
     }
 
     /// Counts a load of data.
@@ -120,7 +95,9 @@ impl Metrics {
         TextEncoder::new()
             .encode(&self.registry.gather(), &mut buffer)
             .expect("encoding gathered metric families into a Vec cannot fail");
-        let mut text = String::from_utf8(buffer).expect("the Prometheus text format is UTF-8");
+        let mut text = String::new();
+        self.requests.write(&mut text);
+        text.push_str(std::str::from_utf8(&buffer).expect("the Prometheus text format is UTF-8"));
         let listed = counts.len().min(self.max_workspaces);
         text.push_str(
             "# HELP tooken_tokens Tokens served, by workspace and current status \

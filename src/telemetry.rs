@@ -1,12 +1,16 @@
 //! Logging: one line per event on standard error, readable text or JSON, at the configured
 //! level.
 //!
-//! Lines are appended to a buffer that a background thread writes out every few
-//! milliseconds, so that a request never waits for standard error (a terminal or a pipe can
-//! be slow) and logging a request costs a short copy under a lock: handing each line to a
-//! writer thread cost a wake-up of that thread per line, about a fifth of the CPU a cached
-//! page took (`benches/load.sh` prints the page's throughput with and without its line).
-//! Under a flood larger than the buffer, lines are dropped and counted rather than slow the
+//! Lines are appended to a buffer of the logging thread's own that a background thread writes
+//! out every few milliseconds, so that a request never waits for standard error (a terminal or
+//! a pipe can be slow) and logging a request costs a short copy under a lock no other worker
+//! takes: handing each line to a writer thread cost a wake-up of that thread per line, about a
+//! fifth of the CPU a cached page took (`benches/load.sh` prints the page's throughput with
+//! and without its line), and one buffer for all workers was a lock every worker wrote
+//! (`benches/bookkeeping.rs`). Each write-out takes every thread's lines, thread by thread:
+//! lines of one thread keep their order, and lines of different threads within one write-out
+//! ([`FLUSH_EVERY`]) are ordered by their timestamps, not by their place in the output. Under
+//! a flood larger than a thread's buffer, lines are dropped and counted rather than slow the
 //! server down.
 //!
 //! Standard error that nobody reads (a pipe whose reader stopped) never holds the process: the
@@ -21,6 +25,8 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use crossbeam_utils::CachePadded;
+use thread_local::ThreadLocal;
 use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::EnvFilter;
 
@@ -30,13 +36,15 @@ pub mod line;
 
 /// How often the buffered lines are written out.
 const FLUSH_EVERY: Duration = Duration::from_millis(20);
-/// Lines waiting beyond this many bytes are dropped (and counted) until the next write-out.
+/// Lines of one thread waiting beyond this many bytes are dropped (and counted) until the next
+/// write-out.
 const MAX_PENDING_BYTES: usize = 8 * 1024 * 1024;
 /// How long the process waits at exit for the last lines to be written out.
 pub const EXIT_WAIT: Duration = Duration::from_secs(1);
 
 struct Shared {
-    pending: Mutex<Vec<u8>>,
+    /// Each thread's lines waiting to be written out.
+    pending: ThreadLocal<CachePadded<Mutex<Vec<u8>>>>,
     dropped: AtomicU64,
     stopping: AtomicBool,
     /// How many write-outs have finished.
@@ -69,7 +77,12 @@ struct Pending<'a>(&'a Shared);
 impl Write for Pending<'_> {
     fn write(&mut self, line: &[u8]) -> std::io::Result<usize> {
         // A panic while holding the lock leaves whole lines behind: the buffer stays usable.
-        let mut pending = self.0.pending.lock().unwrap_or_else(|e| e.into_inner());
+        let mut pending = self
+            .0
+            .pending
+            .get_or(Default::default)
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
         if pending.len() + line.len() > MAX_PENDING_BYTES {
             self.0.dropped.fetch_add(1, Relaxed);
         } else {
@@ -115,19 +128,24 @@ impl Drop for LogGuard {
 
 /// Writes out the lines pending, and how many were dropped since the last time.
 fn write_out(shared: &Shared, spare: &mut Vec<u8>) {
-    {
-        let mut pending = shared.pending.lock().unwrap_or_else(|e| e.into_inner());
-        std::mem::swap(&mut *pending, spare);
+    let mut stderr = std::io::stderr().lock();
+    for pending in shared.pending.iter() {
+        {
+            let mut pending = pending.lock().unwrap_or_else(|e| e.into_inner());
+            if pending.is_empty() {
+                continue;
+            }
+            std::mem::swap(&mut *pending, spare);
+        }
+        // Standard error that cannot be written to has nowhere to report it.
+        let _ = stderr.write_all(spare);
+        spare.clear();
     }
     let dropped = shared.dropped.swap(0, Relaxed);
-    let mut stderr = std::io::stderr().lock();
-    // Standard error that cannot be written to has nowhere to report it.
-    let _ = stderr.write_all(spare);
     if dropped > 0 {
         let _ = writeln!(stderr, "(log: {dropped} lines dropped under load)");
     }
     let _ = stderr.flush();
-    spare.clear();
     shared.written.fetch_add(1, Relaxed);
 }
 
@@ -158,7 +176,7 @@ pub fn init(level: LogLevel, format: LogFormat) -> LogGuard {
     let filter = EnvFilter::try_new(filter_directives(level))
         .expect("a level's name and fixed directives always make a valid filter");
     let shared = Arc::new(Shared {
-        pending: Mutex::new(Vec::with_capacity(64 * 1024)),
+        pending: ThreadLocal::new(),
         dropped: AtomicU64::new(0),
         stopping: AtomicBool::new(false),
         written: AtomicU64::new(0),

@@ -3,6 +3,7 @@
 mod health;
 pub mod index;
 pub mod openapi;
+pub mod page_cache;
 pub mod tokens;
 
 use actix_web::{middleware::from_fn, web};

@@ -1,4 +1,9 @@
 //! `GET /v1/tokens`: the handler, its response types and its `Link` header.
+//!
+//! A listing is decided by the worker's store actor, which admits or refuses it; an admitted
+//! one is answered with this worker's written page of the same state ([`page_cache`]), or
+//! listed by the store and written here. [`settle`] turns the outcome into the response, the
+//! coverage state and the token the journal names, in one place.
 
 use actix::Addr;
 use actix_web::http::header::{self, ContentType, HeaderValue};
@@ -6,14 +11,15 @@ use actix_web::web::Bytes;
 use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
 use serde::Serialize;
 
+use super::page_cache::{self, Rendered};
 use super::ApiSettings;
-use crate::domain::{ListQuery, TokenView};
+use crate::domain::{ListQuery, TokenId, TokenView};
 use crate::http::bearer::presented;
 use crate::http::links::links;
 use crate::http::{ApiError, Problem};
 use crate::session::coverage::{PageShape, State};
 use crate::session::Selected;
-use crate::store::actor::{List, Refusal, Rendered, StoreActor};
+use crate::store::actor::{Admitted, List, Refusal, StoreActor};
 use crate::store::scan::Waiting;
 use crate::store::Page;
 
@@ -132,29 +138,73 @@ pub async fn list_tokens(
     store: web::Data<Addr<StoreActor>>,
 ) -> Result<HttpResponse, ApiError> {
     let session = &selected.session;
-    let query = ListQuery::parse(req.query_string(), api.limits);
     // Dropped with this request when its client leaves: a scan not started yet is skipped.
     let waiting = Waiting::default();
     let message = List {
         store: session.store.clone(),
         presented: presented(req.headers()),
-        query: query.clone(),
+        query: ListQuery::parse(req.query_string(), api.limits),
         now: session.clock.now(),
         track_last_used: api.track_last_used,
-        render,
-        link_suffix: selected.link_suffix(),
         client: waiting.presence(),
     };
     let listing = store
         .send(message)
         .await
         .map_err(|e| ApiError::Unavailable(e.to_string()))?;
-    if let Some(token) = listing.token {
+    let outcome = match listing.outcome {
+        Ok(admitted) => serve(&store, admitted, &selected.link_suffix()).await,
+        Err(refusal) => Err(refusal),
+    };
+    settle(&req, &selected, listing.token, outcome)
+}
+
+/// A page served, with the query it answers.
+struct Served {
+    query: ListQuery,
+    rendered: Rendered,
+}
+
+/// The page of an admitted listing: this worker's written page of the same state, or else
+/// the page listed by the store and written here.
+async fn serve(
+    store: &Addr<StoreActor>,
+    admitted: Admitted,
+    link_suffix: &str,
+) -> Result<Served, Refusal> {
+    if let Some(rendered) = admitted
+        .stamp()
+        .and_then(|stamp| page_cache::get(stamp, link_suffix))
+    {
+        let query = admitted.into_query();
+        return Ok(Served { query, rendered });
+    }
+    let (stamp, page) = admitted.into_parts();
+    let listed = store.send(page).await.map_err(|_| Refusal::Failed)??;
+    let rendered = render(&listed.query, &listed.page, link_suffix);
+    if let Some(stamp) = stamp {
+        page_cache::keep(stamp, link_suffix, &rendered);
+    }
+    Ok(Served {
+        query: listed.query,
+        rendered,
+    })
+}
+
+/// The one place a listing's outcome becomes its response, its coverage state and what the
+/// journal names it by (the token that authenticated).
+fn settle(
+    req: &HttpRequest,
+    selected: &Selected,
+    token: Option<TokenId>,
+    outcome: Result<Served, Refusal>,
+) -> Result<HttpResponse, ApiError> {
+    if let Some(token) = token {
         req.extensions_mut().insert(token);
     }
-    let coverage = &session.coverage;
-    match (listing.outcome, query) {
-        (Ok(rendered), Ok(query)) => {
+    let coverage = &selected.session.coverage;
+    match outcome {
+        Ok(Served { query, rendered }) => {
             coverage.record_page(PageShape {
                 page: query.page,
                 per_page: query.per_page,
@@ -170,19 +220,21 @@ pub async fn list_tokens(
             }
             Ok(response.body(rendered.body))
         }
-        (Ok(_), Err(errors)) | (Err(Refusal::Query(errors)), _) => {
+        Err(Refusal::Query(errors)) => {
             coverage.record_bad_parameters(&errors);
             Err(ApiError::InvalidParameters(errors))
         }
-        (Err(Refusal::Auth(error)), _) => {
+        Err(Refusal::Auth(error)) => {
             coverage.record_auth(error);
             Err(ApiError::Auth(error))
         }
-        (Err(Refusal::Busy), _) => {
+        Err(Refusal::Busy) => {
             coverage.record(State::Unavailable);
             Err(ApiError::ScansBusy)
         }
-        (Err(Refusal::Failed), _) => {
+        Err(Refusal::Failed) => {
+            // A page written by a listing that panicked half-way is not trusted.
+            page_cache::clear();
             coverage.record(State::Unavailable);
             Err(ApiError::Unavailable(
                 "the store failed (panicked) while listing this page".to_owned(),

@@ -3,7 +3,9 @@
 
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
+use crossbeam_utils::CachePadded;
 use serde::Serialize;
+use thread_local::ThreadLocal;
 
 use crate::domain::{AuthError, ParamError, Status};
 
@@ -57,16 +59,25 @@ states! {
 }
 
 /// How often each state was served.
-#[derive(Debug)]
+///
+/// Counted per thread (each worker's counts on cache lines of its own) and summed when the
+/// report is read: every worker counts every response, and a count all of them wrote to would
+/// be a cache line passed between cores on each one.
+#[derive(Debug, Default)]
 pub struct Coverage {
-    counts: Vec<AtomicU64>,
+    shards: ThreadLocal<CachePadded<Counts>>,
 }
 
-impl Default for Coverage {
-    fn default() -> Coverage {
-        Coverage {
-            counts: State::ALL.iter().map(|_| AtomicU64::new(0)).collect(),
-        }
+/// One thread's counts, by the position of the state in [`State::ALL`].
+#[derive(Debug)]
+struct Counts([AtomicU64; STATES]);
+
+/// How many states there are.
+const STATES: usize = State::ALL.len();
+
+impl Counts {
+    fn new() -> CachePadded<Counts> {
+        CachePadded::new(Counts(std::array::from_fn(|_| AtomicU64::new(0))))
     }
 }
 
@@ -100,13 +111,8 @@ pub struct CoverageReport {
 impl Coverage {
     /// Counts one response showing `state`.
     pub fn record(&self, state: State) {
-        if let Some(count) = State::ALL
-            .iter()
-            .position(|s| *s == state)
-            .and_then(|i| self.counts.get(i))
-        {
-            count.fetch_add(1, Relaxed);
-        }
+        // `State::ALL` lists the variants in their declared order.
+        self.shards.get_or(Counts::new).0[state as usize].fetch_add(1, Relaxed);
     }
 
     /// Counts a page of a listing.
@@ -162,17 +168,20 @@ impl Coverage {
 
     /// The report, every state in a fixed order.
     pub fn report(&self) -> CoverageReport {
+        let mut counts = [0u64; STATES];
+        for shard in self.shards.iter() {
+            for (total, count) in counts.iter_mut().zip(&shard.0) {
+                *total = total.saturating_add(count.load(Relaxed));
+            }
+        }
         let states: Vec<StateReport> = State::ALL
             .iter()
-            .zip(&self.counts)
-            .map(|(state, count)| {
-                let count = count.load(Relaxed);
-                StateReport {
-                    state: state.name(),
-                    description: state.description(),
-                    served: count > 0,
-                    count,
-                }
+            .zip(counts)
+            .map(|(state, count)| StateReport {
+                state: state.name(),
+                description: state.description(),
+                served: count > 0,
+                count,
             })
             .collect();
         CoverageReport {
@@ -184,8 +193,10 @@ impl Coverage {
 
     /// Forgets every count.
     pub fn clear(&self) {
-        for count in &self.counts {
-            count.store(0, Relaxed);
+        for shard in self.shards.iter() {
+            for count in &shard.0 {
+                count.store(0, Relaxed);
+            }
         }
     }
 }

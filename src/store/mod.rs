@@ -122,9 +122,10 @@ impl Store {
         self.failing.store(true, Relaxed);
     }
 
-    /// Whether this listing is the one to fail; clears the request.
+    /// Whether this listing is the one to fail; clears the request. Reads before it writes:
+    /// a listing with no failure due writes nothing that other workers read.
     pub fn take_failure(&self) -> bool {
-        self.failing.swap(false, Relaxed)
+        self.failing.load(Relaxed) && self.failing.swap(false, Relaxed)
     }
 
     /// The current data, for one consistent decision.

@@ -23,7 +23,7 @@ use prometheus::core::Collector;
 use prometheus::{IntCounterVec, IntGauge, Opts};
 use tokio::sync::oneshot;
 
-use super::actor::{ListPage, Refusal, Rendered};
+use super::actor::{ListPage, Listed, Refusal};
 
 /// How the pool is sized and fed: the `store.scan_*` settings.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -68,7 +68,7 @@ struct Counters {
 struct Job {
     listing: ListPage,
     client: Presence,
-    reply: oneshot::Sender<Result<Rendered, Refusal>>,
+    reply: oneshot::Sender<Result<Listed, Refusal>>,
 }
 
 impl Scans {
@@ -104,7 +104,7 @@ impl Scans {
         &self,
         listing: ListPage,
         client: Presence,
-    ) -> Result<impl Future<Output = Result<Rendered, Refusal>>, Refusal> {
+    ) -> Result<impl Future<Output = Result<Listed, Refusal>>, Refusal> {
         let (reply, page) = oneshot::channel();
         // Counted before it is queued, so that a thread taking it at once never counts below 0.
         self.counters.queued.inc();
