@@ -46,7 +46,7 @@ pub struct Index {
 
 /// The hash of a token id in [`Index::ids`]: fixed seeds, so equal ids hash alike in every
 /// index of the process.
-fn id_hash(id: &TokenId) -> u64 {
+pub(super) fn id_hash(id: &TokenId) -> u64 {
     ahash::RandomState::with_seeds(0x746f_6b65, 0x6e2d_6d6f, 0x636b_2d69, 0x6473_0000)
         .hash_one(id.as_str())
 }
