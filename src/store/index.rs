@@ -38,7 +38,9 @@ pub struct Index {
     positions: HashMap<WorkspaceId, u32>,
     /// Credential slots, numbered from 0; a session keeps `last_used_at` per slot.
     pub(super) credentials: Vec<Credential>,
-    by_digest: HashMap<SecretDigest, u32>,
+    /// Credential slots ordered by digest: finding a secret is a binary search, in 4 bytes a
+    /// credential (a map of digests would hold a copy of each, and room to spare).
+    by_digest: Vec<u32>,
     /// `(hash of id, workspace, index)` of every token, sorted: finding a token by id is a
     /// binary search, in 16 bytes a token (a map of ids would hold a copy of each).
     ids: Vec<(u64, u32, u32)>,
@@ -58,7 +60,7 @@ pub(super) struct Workspace {
     /// Ordered by `(created_at, id)`.
     pub(super) tokens: Vec<Token>,
     /// The credential slot of each token that has a secret, by token index.
-    pub(super) slots: HashMap<u32, u32>,
+    pub(super) slots: Slots,
     /// The folded names of `tokens`, back to back, for one substring search over them all.
     folded_names: String,
     /// `name_ends[i]` is where token `i`'s folded name ends in `folded_names`.
@@ -66,6 +68,19 @@ pub(super) struct Workspace {
     /// Tokens stored as active that have an expiry time, ordered by it.
     expiring: Vec<(DateTime<Utc>, u32)>,
     views: Views,
+}
+
+/// The credential slot of each token of a workspace that has a secret: `(token index, slot)`
+/// pairs in ascending token order, 8 bytes a credential.
+#[derive(Debug, Default)]
+pub(super) struct Slots(Vec<(u32, u32)>);
+
+impl Slots {
+    /// The slot of token `index`, if it has a secret.
+    pub(super) fn get(&self, index: &u32) -> Option<&u32> {
+        let at = self.0.binary_search_by_key(index, |&(i, _)| i).ok()?;
+        Some(&self.0[at].1)
+    }
 }
 
 /// The statuses of a workspace's tokens once the clock has passed `cursor` expiries.
@@ -95,12 +110,12 @@ impl Index {
             // Keys first, then one permutation: tokens are large, and moving each of them
             // O(log n) times dominated indexing a large file.
             tokens.sort_by_cached_key(|t| (t.token.created_at, t.token.id.clone()));
-            let mut slots = HashMap::default();
+            let mut slots = Slots::default();
             for (i, data) in tokens.iter().enumerate() {
                 if let Some(digest) = data.secret {
                     let slot = small(index.credentials.len());
-                    slots.insert(small(i), slot);
-                    index.by_digest.insert(digest, slot);
+                    slots.0.push((small(i), slot));
+                    index.by_digest.push(slot);
                     index.credentials.push(Credential {
                         workspace: position,
                         index: small(i),
@@ -121,6 +136,10 @@ impl Index {
                 .push(Workspace::new(data.id, data.name, tokens, slots));
         }
         index.ids.sort_unstable();
+        let credentials = &index.credentials;
+        index
+            .by_digest
+            .sort_unstable_by_key(|&slot| credentials[slot as usize].digest);
         index
     }
 
@@ -142,7 +161,11 @@ impl Index {
 
     /// The credential slot of a secret digest, compared in constant time once found.
     pub fn credential(&self, digest: &SecretDigest) -> Option<u32> {
-        let slot = *self.by_digest.get(digest)?;
+        let at = self
+            .by_digest
+            .binary_search_by_key(digest, |&slot| self.credentials[slot as usize].digest)
+            .ok()?;
+        let slot = self.by_digest[at];
         let credential = self.credentials.get(slot as usize)?;
         credential.digest.matches(digest).then_some(slot)
     }
@@ -159,12 +182,7 @@ impl Index {
 }
 
 impl Workspace {
-    fn new(
-        id: WorkspaceId,
-        name: String,
-        tokens: Vec<Token>,
-        slots: HashMap<u32, u32>,
-    ) -> Workspace {
+    fn new(id: WorkspaceId, name: String, tokens: Vec<Token>, slots: Slots) -> Workspace {
         // Folding the names is the larger half of the work: it runs on a second thread while
         // this one builds the status index (a load has both cores to itself).
         let ((folded_names, name_ends), (view, expiring)) = std::thread::scope(|scope| {
