@@ -41,9 +41,17 @@ pub struct Index {
     /// Credential slots ordered by digest: finding a secret is a binary search, in 4 bytes a
     /// credential (a map of digests would hold a copy of each, and room to spare).
     by_digest: Vec<u32>,
-    /// `(hash of id, workspace, index)` of every token, sorted: finding a token by id is a
-    /// binary search, in 16 bytes a token (a map of ids would hold a copy of each).
-    ids: Vec<(u64, u32, u32)>,
+    /// `(upper half of the hash of id, place)` of every token, sorted: finding a token by id
+    /// is a binary search, in 8 bytes a token (a map of ids would hold a copy of each). A
+    /// token's place counts the tokens of every workspace before it.
+    ids: Vec<(u32, u32)>,
+    /// The place of each workspace's first token.
+    starts: Vec<u32>,
+}
+
+/// The upper half of [`id_hash`], as [`Index::ids`] holds it.
+fn short_hash(id: &TokenId) -> u32 {
+    (id_hash(id) >> 32) as u32
 }
 
 /// The hash of a token id in [`Index::ids`]: fixed seeds, so equal ids hash alike in every
@@ -70,18 +78,9 @@ pub(super) struct Workspace {
     views: Views,
 }
 
-/// The credential slot of each token of a workspace that has a secret: `(token index, slot)`
-/// pairs in ascending token order, 8 bytes a credential.
-#[derive(Debug, Default)]
-pub(super) struct Slots(Vec<(u32, u32)>);
-
-impl Slots {
-    /// The slot of token `index`, if it has a secret.
-    pub(super) fn get(&self, index: &u32) -> Option<&u32> {
-        let at = self.0.binary_search_by_key(index, |&(i, _)| i).ok()?;
-        Some(&self.0[at].1)
-    }
-}
+/// The credential slots of a workspace's tokens that have a secret: consecutive, in
+/// ascending token order (see [`Index::slot`]).
+pub(super) type Slots = std::ops::Range<u32>;
 
 /// The statuses of a workspace's tokens once the clock has passed `cursor` expiries.
 #[derive(Debug)]
@@ -110,11 +109,10 @@ impl Index {
             // Keys first, then one permutation: tokens are large, and moving each of them
             // O(log n) times dominated indexing a large file.
             tokens.sort_by_cached_key(|t| (t.token.created_at, t.token.id.clone()));
-            let mut slots = Slots::default();
+            let first = small(index.credentials.len());
             for (i, data) in tokens.iter().enumerate() {
                 if let Some(digest) = data.secret {
                     let slot = small(index.credentials.len());
-                    slots.0.push((small(i), slot));
                     index.by_digest.push(slot);
                     index.credentials.push(Credential {
                         workspace: position,
@@ -123,12 +121,15 @@ impl Index {
                     });
                 }
             }
+            let slots = first..small(index.credentials.len());
             let tokens: Vec<Token> = tokens.into_iter().map(|t| t.token).collect();
+            let start = small(index.ids.len());
+            index.starts.push(start);
             index.ids.extend(
                 tokens
                     .iter()
                     .enumerate()
-                    .map(|(i, t)| (id_hash(&t.id), position, small(i))),
+                    .map(|(i, t)| (short_hash(&t.id), small(start as usize + i))),
             );
             index.positions.insert(data.id.clone(), position);
             index
@@ -145,13 +146,32 @@ impl Index {
 
     /// The workspace position and index of the token with this id.
     pub fn find(&self, id: &TokenId) -> Option<(u32, u32)> {
-        let hash = id_hash(id);
-        let start = self.ids.partition_point(|&(h, _, _)| h < hash);
+        let hash = short_hash(id);
+        let start = self.ids.partition_point(|&(h, _)| h < hash);
         self.ids[start..]
             .iter()
-            .take_while(|&&(h, _, _)| h == hash)
-            .find(|&&(_, w, i)| self.workspaces[w as usize].tokens[i as usize].id == *id)
-            .map(|&(_, w, i)| (w, i))
+            .take_while(|&&(h, _)| h == hash)
+            .map(|&(_, place)| {
+                let w = self.starts.partition_point(|&first| first <= place) - 1;
+                (small(w), place - self.starts[w])
+            })
+            .find(|&(w, i)| self.workspaces[w as usize].tokens[i as usize].id == *id)
+    }
+
+    /// The credential slot of token `index` of workspace `workspace`, if it has a secret.
+    pub(super) fn slot(&self, workspace: u32, index: u32) -> Option<u32> {
+        let slots = self.workspaces.get(workspace as usize)?.slots.clone();
+        let first = slots.start;
+        let count = self.workspaces[workspace as usize].tokens.len();
+        if (slots.end - first) as usize == count {
+            // Every token has a secret: slots follow token order one for one.
+            return ((index as usize) < count).then_some(first + index);
+        }
+        let credentials = self
+            .credentials
+            .get(slots.start as usize..slots.end as usize)?;
+        let at = credentials.binary_search_by_key(&index, |c| c.index).ok()?;
+        Some(first + small(at))
     }
 
     /// The position of a workspace.
@@ -391,7 +411,7 @@ mod tests {
                 WorkspaceId::parse("ws_a").expect("an id"),
                 "A".to_owned(),
                 tokens,
-                Slots::default(),
+                0..0,
             );
             let mut expected = String::new();
             let mut ends = Vec::new();
@@ -402,5 +422,62 @@ mod tests {
             assert_eq!(workspace.folded_names, expected);
             assert_eq!(workspace.name_ends, ends);
         }
+    }
+
+    #[test]
+    fn every_token_is_found_by_id_and_every_secret_by_its_slot() {
+        let secret = |n: usize| format!(r#","secret":"tok_live_{n:024}""#);
+        let token = |n: usize, with_secret: bool| {
+            format!(
+                r#"{{"id":"tok_{n:024}","name":"t{n}","scopes":[],"status":"active","created_at":"2026-01-{:02}T00:00:00Z","expires_at":null,"last_used_at":null,"created_by":"a@example.com"{}}}"#,
+                28 - n % 27,
+                if with_secret {
+                    secret(n)
+                } else {
+                    String::new()
+                }
+            )
+        };
+        let workspace = |id: &str, tokens: Vec<String>| {
+            format!(
+                r#"{{"id":"{id}","name":"W","tokens":[{}]}}"#,
+                tokens.join(",")
+            )
+        };
+        let all: Vec<String> = (0..30).map(|n| token(n, true)).collect();
+        let some: Vec<String> = (30..70).map(|n| token(n, n % 3 == 0)).collect();
+        let none: Vec<String> = (70..75).map(|n| token(n, false)).collect();
+        let doc = format!(
+            r#"{{"workspaces":[{},{},{}]}}"#,
+            workspace("ws_all", all),
+            workspace("ws_some", some),
+            workspace("ws_none", none)
+        );
+        let index = Index::new(Snapshot::parse(doc.as_bytes()).expect("valid"));
+        let mut with_secrets = 0;
+        for (w, workspace) in index.workspaces.iter().enumerate() {
+            for (i, token) in workspace.tokens.iter().enumerate() {
+                let (w, i) = (small(w), small(i));
+                assert_eq!(index.find(&token.id), Some((w, i)));
+                let n: usize = token.id.as_str()[4..].parse().expect("a number");
+                let expected = (n < 30 || (n < 70 && n % 3 == 0)).then(|| {
+                    crate::domain::Secret::parse(&format!("tok_live_{n:024}")).expect("a secret")
+                });
+                let slot = index.slot(w, i);
+                let found = slot.map(|s| index.credentials[s as usize]);
+                assert_eq!(found.map(|c| (c.workspace, c.index)), slot.map(|_| (w, i)));
+                assert_eq!(found.map(|c| c.digest), expected);
+                if let Some(digest) = expected {
+                    assert_eq!(index.credential(&digest), slot);
+                    with_secrets += 1;
+                }
+            }
+        }
+        assert_eq!(with_secrets, 30 + 14);
+        assert_eq!(index.slot(0, 30), None);
+        assert_eq!(
+            index.find(&TokenId::parse(&format!("tok_{:024}", 99)).expect("id")),
+            None
+        );
     }
 }
