@@ -445,7 +445,7 @@ mod tests {
             )
         };
         let all: Vec<String> = (0..30).map(|n| token(n, true)).collect();
-        let some: Vec<String> = (30..70).map(|n| token(n, n % 3 == 0)).collect();
+        let some: Vec<String> = (30..70).map(|n| token(n, n.is_multiple_of(3))).collect();
         let none: Vec<String> = (70..75).map(|n| token(n, false)).collect();
         let doc = format!(
             r#"{{"workspaces":[{},{},{}]}}"#,
@@ -460,7 +460,7 @@ mod tests {
                 let (w, i) = (small(w), small(i));
                 assert_eq!(index.find(&token.id), Some((w, i)));
                 let n: usize = token.id.as_str()[4..].parse().expect("a number");
-                let expected = (n < 30 || (n < 70 && n % 3 == 0)).then(|| {
+                let expected = (n < 30 || (n < 70 && n.is_multiple_of(3))).then(|| {
                     crate::domain::Secret::parse(&format!("tok_live_{n:024}")).expect("a secret")
                 });
                 let slot = index.slot(w, i);
