@@ -165,10 +165,8 @@ impl Data {
             Found::Indexed {
                 workspace, index, ..
             } => {
-                let slot = self.index.workspaces[*workspace as usize]
-                    .slots
-                    .get(index)?;
-                Some(self.index.credentials[*slot as usize].digest)
+                let slot = self.index.slot(*workspace, *index)?;
+                Some(self.index.credentials[slot as usize].digest)
             }
             Found::Own { workspace, token } => self.overlay.added(*workspace, &token.id)?.digest,
         }

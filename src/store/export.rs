@@ -52,10 +52,8 @@ impl Data {
                 }
                 let mut token = token.clone();
                 token.last_used_at = self.last_used(position, i);
-                let digest = w
-                    .slots
-                    .get(&i)
-                    .map(|&slot| self.index.credentials[slot as usize].digest);
+                let digest = (self.index.slot(position, i))
+                    .map(|slot| self.index.credentials[slot as usize].digest);
                 tokens.push((token, digest));
             }
             if let Some(changes) = changes {

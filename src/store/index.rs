@@ -41,15 +41,25 @@ pub struct Index {
     positions: HashMap<WorkspaceId, u32>,
     /// Credential slots, numbered from 0; a session keeps `last_used_at` per slot.
     pub(super) credentials: Vec<Credential>,
-    by_digest: HashMap<SecretDigest, u32>,
-    /// `(hash of id, workspace, index)` of every token, sorted: finding a token by id is a
-    /// binary search, in 16 bytes a token (a map of ids would hold a copy of each).
-    ids: Vec<(u64, u32, u32)>,
+    /// Credential slots ordered by digest: finding a secret is a binary search, in 4 bytes a
+    /// credential (a map of digests would hold a copy of each, and room to spare).
+    by_digest: Vec<u32>,
+    /// `(upper half of the hash of id, place)` of every token, sorted: finding a token by id
+    /// is a binary search, in 8 bytes a token (a map of ids would hold a copy of each). A
+    /// token's place counts the tokens of every workspace before it.
+    ids: Vec<(u32, u32)>,
+    /// The place of each workspace's first token.
+    starts: Vec<u32>,
+}
+
+/// The upper half of [`id_hash`], as [`Index::ids`] holds it.
+fn short_hash(id: &TokenId) -> u32 {
+    (id_hash(id) >> 32) as u32
 }
 
 /// The hash of a token id in [`Index::ids`]: fixed seeds, so equal ids hash alike in every
 /// index of the process.
-fn id_hash(id: &TokenId) -> u64 {
+pub(super) fn id_hash(id: &TokenId) -> u64 {
     ahash::RandomState::with_seeds(0x746f_6b65, 0x6e2d_6d6f, 0x636b_2d69, 0x6473_0000)
         .hash_one(id.as_str())
 }
@@ -61,7 +71,7 @@ pub(super) struct Workspace {
     /// Ordered by `(created_at, id)`.
     pub(super) tokens: Vec<Token>,
     /// The credential slot of each token that has a secret, by token index.
-    pub(super) slots: HashMap<u32, u32>,
+    pub(super) slots: Slots,
     /// The folded names of `tokens`, back to back, for one substring search over them all.
     folded_names: String,
     /// `name_ends[i]` is where token `i`'s folded name ends in `folded_names`.
@@ -70,6 +80,10 @@ pub(super) struct Workspace {
     expiring: Vec<(DateTime<Utc>, u32)>,
     views: Views,
 }
+
+/// The credential slots of a workspace's tokens that have a secret: consecutive, in
+/// ascending token order (see [`Index::slot`]).
+pub(super) type Slots = std::ops::Range<u32>;
 
 /// The statuses of a workspace's tokens once the clock has passed `cursor` expiries.
 #[derive(Debug)]
@@ -98,12 +112,11 @@ impl Index {
             // Keys first, then one permutation: tokens are large, and moving each of them
             // O(log n) times dominated indexing a large file.
             tokens.sort_by_cached_key(|t| (t.token.created_at, t.token.id.clone()));
-            let mut slots = HashMap::default();
+            let first = small(index.credentials.len());
             for (i, data) in tokens.iter().enumerate() {
                 if let Some(digest) = data.secret {
                     let slot = small(index.credentials.len());
-                    slots.insert(small(i), slot);
-                    index.by_digest.insert(digest, slot);
+                    index.by_digest.push(slot);
                     index.credentials.push(Credential {
                         workspace: position,
                         index: small(i),
@@ -111,12 +124,15 @@ impl Index {
                     });
                 }
             }
+            let slots = first..small(index.credentials.len());
             let tokens: Vec<Token> = tokens.into_iter().map(|t| t.token).collect();
+            let start = small(index.ids.len());
+            index.starts.push(start);
             index.ids.extend(
                 tokens
                     .iter()
                     .enumerate()
-                    .map(|(i, t)| (id_hash(&t.id), position, small(i))),
+                    .map(|(i, t)| (short_hash(&t.id), small(start as usize + i))),
             );
             index.positions.insert(data.id.clone(), position);
             index
@@ -124,18 +140,41 @@ impl Index {
                 .push(Workspace::new(data.id, data.name, tokens, slots));
         }
         index.ids.sort_unstable();
+        let credentials = &index.credentials;
+        index
+            .by_digest
+            .sort_unstable_by_key(|&slot| credentials[slot as usize].digest);
         index
     }
 
     /// The workspace position and index of the token with this id.
     pub fn find(&self, id: &TokenId) -> Option<(u32, u32)> {
-        let hash = id_hash(id);
-        let start = self.ids.partition_point(|&(h, _, _)| h < hash);
+        let hash = short_hash(id);
+        let start = self.ids.partition_point(|&(h, _)| h < hash);
         self.ids[start..]
             .iter()
-            .take_while(|&&(h, _, _)| h == hash)
-            .find(|&&(_, w, i)| self.workspaces[w as usize].tokens[i as usize].id == *id)
-            .map(|&(_, w, i)| (w, i))
+            .take_while(|&&(h, _)| h == hash)
+            .map(|&(_, place)| {
+                let w = self.starts.partition_point(|&first| first <= place) - 1;
+                (small(w), place - self.starts[w])
+            })
+            .find(|&(w, i)| self.workspaces[w as usize].tokens[i as usize].id == *id)
+    }
+
+    /// The credential slot of token `index` of workspace `workspace`, if it has a secret.
+    pub(super) fn slot(&self, workspace: u32, index: u32) -> Option<u32> {
+        let slots = self.workspaces.get(workspace as usize)?.slots.clone();
+        let first = slots.start;
+        let count = self.workspaces[workspace as usize].tokens.len();
+        if (slots.end - first) as usize == count {
+            // Every token has a secret: slots follow token order one for one.
+            return ((index as usize) < count).then_some(first + index);
+        }
+        let credentials = self
+            .credentials
+            .get(slots.start as usize..slots.end as usize)?;
+        let at = credentials.binary_search_by_key(&index, |c| c.index).ok()?;
+        Some(first + small(at))
     }
 
     /// The position of a workspace.
@@ -145,7 +184,11 @@ impl Index {
 
     /// The credential slot of a secret digest, compared in constant time once found.
     pub fn credential(&self, digest: &SecretDigest) -> Option<u32> {
-        let slot = *self.by_digest.get(digest)?;
+        let at = self
+            .by_digest
+            .binary_search_by_key(digest, |&slot| self.credentials[slot as usize].digest)
+            .ok()?;
+        let slot = self.by_digest[at];
         let credential = self.credentials.get(slot as usize)?;
         credential.digest.matches(digest).then_some(slot)
     }
@@ -162,18 +205,16 @@ impl Index {
 }
 
 impl Workspace {
-    fn new(
-        id: WorkspaceId,
-        name: String,
-        tokens: Vec<Token>,
-        slots: HashMap<u32, u32>,
-    ) -> Workspace {
-        // Folding the names is the larger half of the work: it runs on a second thread while
-        // this one builds the status index (a load has both cores to itself).
+    fn new(id: WorkspaceId, name: String, tokens: Vec<Token>, slots: Slots) -> Workspace {
+        // Folding the names is most of the work: two threads fold a half each, and this one
+        // builds the status index after its half (a load has the cores to itself).
+        let (first, second) = tokens.split_at(tokens.len() / 2);
         let ((folded_names, name_ends), (view, expiring)) = std::thread::scope(|scope| {
-            let names = scope.spawn(|| fold_names(&tokens));
+            let later = scope.spawn(|| fold_names(second));
+            let mut names = fold_names(first);
             let index = stored_view(&tokens);
-            let names = names.join().expect("folding names does not panic");
+            let later = later.join().expect("folding names does not panic");
+            append_names(&mut names, later);
             (names, index)
         });
         Workspace {
@@ -320,10 +361,24 @@ fn fold_names(tokens: &[Token]) -> (String, Vec<u32>) {
     let mut folded = String::with_capacity(tokens.iter().map(|t| t.name.len()).sum());
     let mut ends = Vec::with_capacity(tokens.len());
     for token in tokens {
-        fold_into(&token.name, &mut folded);
+        if token.name.is_ascii() {
+            // What `fold_into` does to ASCII, a whole name at a time.
+            let start = folded.len();
+            folded.push_str(&token.name);
+            folded[start..].make_ascii_lowercase();
+        } else {
+            fold_into(&token.name, &mut folded);
+        }
         ends.push(small(folded.len()));
     }
     (folded, ends)
+}
+
+/// Appends the folded names of later tokens to those of earlier ones.
+fn append_names((folded, ends): &mut (String, Vec<u32>), (more, more_ends): (String, Vec<u32>)) {
+    let offset = folded.len();
+    folded.push_str(&more);
+    ends.extend(more_ends.iter().map(|&end| small(offset + end as usize)));
 }
 
 /// The view of the stored statuses (no expiry passed), and the active tokens that will
@@ -346,4 +401,113 @@ fn stored_view(tokens: &[Token]) -> (StatusView, Vec<(DateTime<Utc>, u32)>) {
         statuses,
     };
     (view, expiring)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::domain::fold;
+
+    fn token(i: usize, name: &str) -> Token {
+        Token {
+            id: TokenId::parse(&format!("tok_{i:024}")).expect("an id"),
+            name: name.into(),
+            scopes: Arc::new([]),
+            status: Status::Active,
+            created_at: DateTime::from_timestamp(1_700_000_000, 0).expect("a time"),
+            expires_at: None,
+            last_used_at: None,
+            created_by: "a@example.com".into(),
+        }
+    }
+
+    #[test]
+    fn names_folded_in_halves_are_each_name_folded_back_to_back() {
+        let names = [
+            "CI Deploy",
+            "Straße",
+            "ΟΔΟΣ",
+            "ﬁle",
+            "x",
+            "MiXeD",
+            "Ǆ",
+            "e\u{301}",
+        ];
+        for count in 0..=names.len() {
+            let tokens: Vec<Token> = (0..count).map(|i| token(i, names[i])).collect();
+            let workspace = Workspace::new(
+                WorkspaceId::parse("ws_a").expect("an id"),
+                "A".to_owned(),
+                tokens,
+                0..0,
+            );
+            let mut expected = String::new();
+            let mut ends = Vec::new();
+            for name in &names[..count] {
+                expected.push_str(&fold(name));
+                ends.push(small(expected.len()));
+            }
+            assert_eq!(workspace.folded_names, expected);
+            assert_eq!(workspace.name_ends, ends);
+        }
+    }
+
+    #[test]
+    fn every_token_is_found_by_id_and_every_secret_by_its_slot() {
+        let secret = |n: usize| format!(r#","secret":"tok_live_{n:024}""#);
+        let token = |n: usize, with_secret: bool| {
+            format!(
+                r#"{{"id":"tok_{n:024}","name":"t{n}","scopes":[],"status":"active","created_at":"2026-01-{:02}T00:00:00Z","expires_at":null,"last_used_at":null,"created_by":"a@example.com"{}}}"#,
+                28 - n % 27,
+                if with_secret {
+                    secret(n)
+                } else {
+                    String::new()
+                }
+            )
+        };
+        let workspace = |id: &str, tokens: Vec<String>| {
+            format!(
+                r#"{{"id":"{id}","name":"W","tokens":[{}]}}"#,
+                tokens.join(",")
+            )
+        };
+        let all: Vec<String> = (0..30).map(|n| token(n, true)).collect();
+        let some: Vec<String> = (30..70).map(|n| token(n, n.is_multiple_of(3))).collect();
+        let none: Vec<String> = (70..75).map(|n| token(n, false)).collect();
+        let doc = format!(
+            r#"{{"workspaces":[{},{},{}]}}"#,
+            workspace("ws_all", all),
+            workspace("ws_some", some),
+            workspace("ws_none", none)
+        );
+        let index = Index::new(Snapshot::parse(doc.as_bytes()).expect("valid"));
+        let mut with_secrets = 0;
+        for (w, workspace) in index.workspaces.iter().enumerate() {
+            for (i, token) in workspace.tokens.iter().enumerate() {
+                let (w, i) = (small(w), small(i));
+                assert_eq!(index.find(&token.id), Some((w, i)));
+                let n: usize = token.id.as_str()[4..].parse().expect("a number");
+                let expected = (n < 30 || (n < 70 && n.is_multiple_of(3))).then(|| {
+                    crate::domain::Secret::parse(&format!("tok_live_{n:024}")).expect("a secret")
+                });
+                let slot = index.slot(w, i);
+                let found = slot.map(|s| index.credentials[s as usize]);
+                assert_eq!(found.map(|c| (c.workspace, c.index)), slot.map(|_| (w, i)));
+                assert_eq!(found.map(|c| c.digest), expected);
+                if let Some(digest) = expected {
+                    assert_eq!(index.credential(&digest), slot);
+                    with_secrets += 1;
+                }
+            }
+        }
+        assert_eq!(with_secrets, 30 + 14);
+        assert_eq!(index.slot(0, 30), None);
+        assert_eq!(
+            index.find(&TokenId::parse(&format!("tok_{:024}", 99)).expect("id")),
+            None
+        );
+    }
 }

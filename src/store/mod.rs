@@ -298,8 +298,8 @@ impl Data {
     /// The `last_used_at` of an indexed token, as recorded in this session.
     fn last_used(&self, workspace: u32, index: u32) -> Option<DateTime<Utc>> {
         let w = &self.index.workspaces[workspace as usize];
-        match w.slots.get(&index) {
-            Some(&slot) => match self.used[slot as usize].load(Relaxed) {
+        match self.index.slot(workspace, index) {
+            Some(slot) => match self.used[slot as usize].load(Relaxed) {
                 NEVER => None,
                 at => DateTime::from_timestamp(at, 0),
             },

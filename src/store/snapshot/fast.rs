@@ -14,7 +14,7 @@ use super::{
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct FastToken<'a> {
+pub(super) struct FastToken<'a> {
     #[serde(borrow)]
     id: Cow<'a, str>,
     #[serde(borrow)]

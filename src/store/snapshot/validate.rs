@@ -36,7 +36,7 @@ pub(super) struct Validator {
 /// Values many tokens have in common, held once: scope lists and creators repeat across a
 /// snapshot, and sharing them saves an allocation or two per token.
 #[derive(Default)]
-struct Shared {
+pub(super) struct Shared {
     /// Keyed by the list's scopes joined with newlines.
     scope_lists: HashMap<Box<str>, Arc<[Scope]>>,
     creators: HashMap<Box<str>, Arc<str>>,
@@ -283,6 +283,28 @@ fn check_token(
         expires_at: expires_at?,
         last_used_at: last_used_at?,
         created_by: created_by?,
+    })
+}
+
+/// Checks a token on its own, as [`Validator::token`] does but without the checks against
+/// other tokens (duplicate ids and secrets): `None` when it has any problem, which the
+/// locating reader then reports. `problems` is scratch space, left empty.
+pub(super) fn standalone(
+    raw: RawToken<'_>,
+    shared: &mut Shared,
+    problems: &mut Vec<Problem>,
+) -> Option<TokenData> {
+    let secret = match (raw.secret.as_deref(), raw.secret_sha256.as_deref()) {
+        (Some(_), Some(_)) => return None,
+        (Some(text), None) => Some(Secret::parse(text)?),
+        (None, Some(hex)) => Some(SecretDigest::from_hex(hex)?),
+        (None, None) => None,
+    };
+    let token = check_token(raw, &String::new, problems, shared);
+    problems.clear();
+    Some(TokenData {
+        token: token?,
+        secret,
     })
 }
 

@@ -1,0 +1,353 @@
+//! The parallel reader: a large token array is cut into pieces that threads read and check at
+//! once, each token on its own; ids and secrets are then checked for duplicates in one pass.
+//!
+//! It takes only a snapshot without a single problem, and gives up (`None`) at the first one
+//! it meets, or at anything it does not expect: the typed reader then reads the document
+//! again from the start, and the locating one after it when needed, so that every problem is
+//! reported as before. What it accepts, the typed reader accepts too, with the same result.
+//!
+//! # Where a token array is cut
+//! Only at a comma between a `}` and a `{"id":"tok_`, with whitespace around. In valid JSON
+//! that comma cannot lie inside a string (the `"` after the `{` would have to be escaped), but
+//! nothing relies on it: the first piece must end exactly on the comma, the next one starts
+//! after it, and each reads `token (, token)*`, so pieces that are read whole join into a
+//! valid array whatever the document holds.
+
+use std::borrow::Cow;
+use std::num::NonZeroUsize;
+
+use memchr::memmem;
+use serde::de::IgnoredAny;
+use serde::Deserialize;
+
+use super::fast::FastToken;
+use super::validate::{standalone, Shared, Validator};
+use super::{Shape, Snapshot, TokenData, WorkspaceData, DEFAULT_WORKSPACE};
+use crate::store::index::id_hash;
+
+/// How a large token array is cut into pieces.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Pieces {
+    /// At most this many pieces, each read on its own thread.
+    pub(super) threads: usize,
+    /// Pieces smaller than this are not worth a thread.
+    pub(super) min_bytes: usize,
+}
+
+impl Pieces {
+    /// One piece a core, up to 8, of at least 1 MiB.
+    pub(super) fn for_this_machine() -> Pieces {
+        let cores = std::thread::available_parallelism().map_or(1, NonZeroUsize::get);
+        Pieces {
+            threads: cores.min(8),
+            min_bytes: 1 << 20,
+        }
+    }
+}
+/// A `meta` value with this many opening brackets might nest deeper than the typed reader's
+/// recursion limit allows inside the document; such a document is left to it.
+const META_MAX_OPENINGS: usize = 64;
+
+/// Reads and checks a document that has no problem; `None` for anything else.
+pub(super) fn parse(bytes: &[u8], pieces: Pieces) -> Option<Snapshot> {
+    let mut reader = Reader {
+        pieces,
+        cursor: Cursor { doc: bytes, pos: 0 },
+        validator: Validator::default(),
+        ids: Vec::new(),
+        secrets: Vec::new(),
+    };
+    let workspaces = match reader.cursor.peek()? {
+        b'[' => {
+            reader.validator.shape = Shape::Bare;
+            let tokens = reader.tokens()?;
+            reader.default_workspace(tokens)
+        }
+        b'{' => reader.top()?,
+        _ => return None,
+    };
+    if reader.cursor.peek().is_some() {
+        return None;
+    }
+    let (ids, secrets) = (reader.ids, reader.secrets);
+    let unique = std::thread::scope(|scope| {
+        let secrets = scope.spawn(|| all_different(secrets));
+        all_different(ids) && secrets.join().unwrap_or(false)
+    });
+    if !unique {
+        return None;
+    }
+    reader.validator.finish(workspaces).ok()
+}
+
+/// Whether no two of `keys` are equal (keys are 64-bit hashes: equal hashes of different
+/// values only send the document to the typed reader).
+fn all_different(mut keys: Vec<u64>) -> bool {
+    keys.sort_unstable();
+    keys.windows(2).all(|pair| pair[0] != pair[1])
+}
+
+struct Reader<'a> {
+    pieces: Pieces,
+    cursor: Cursor<'a>,
+    validator: Validator,
+    /// The hash of every token id read so far.
+    ids: Vec<u64>,
+    /// The hash of every secret digest read so far.
+    secrets: Vec<u64>,
+}
+
+impl<'a> Reader<'a> {
+    /// `{"workspaces": [...]}` or `{"data": [...], "meta": {...}}`, as the typed reader takes
+    /// them.
+    fn top(&mut self) -> Option<Vec<WorkspaceData>> {
+        self.cursor.expect(b'{')?;
+        let mut found = None;
+        if self.cursor.eat(b'}') {
+            return None;
+        }
+        loop {
+            let key: Cow<'a, str> = self.cursor.value()?;
+            self.cursor.expect(b':')?;
+            match key.as_ref() {
+                "workspaces" if found.is_none() => {
+                    self.validator.shape = Shape::Workspaces;
+                    found = Some(self.workspaces()?);
+                }
+                "data" if found.is_none() => {
+                    self.validator.shape = Shape::Data;
+                    let tokens = self.tokens()?;
+                    found = Some(self.default_workspace(tokens));
+                }
+                "meta" => {
+                    self.cursor.skip_ws();
+                    let start = self.cursor.pos;
+                    self.cursor.value::<IgnoredAny>()?;
+                    let span = &self.cursor.doc[start..self.cursor.pos];
+                    let openings = span.iter().filter(|&&b| b == b'[' || b == b'{').count();
+                    if openings >= META_MAX_OPENINGS {
+                        return None;
+                    }
+                }
+                _ => return None,
+            }
+            if !self.cursor.eat(b',') {
+                self.cursor.expect(b'}')?;
+                return found;
+            }
+        }
+    }
+
+    fn default_workspace(&mut self, tokens: Vec<TokenData>) -> Vec<WorkspaceData> {
+        let name = Some("Default workspace".to_owned());
+        let workspace = self
+            .validator
+            .workspace(0, Some(DEFAULT_WORKSPACE), name, tokens);
+        workspace.into_iter().collect()
+    }
+
+    /// An array of `{"id": ..., "name": ..., "tokens": [...]}`, keys in any order.
+    fn workspaces(&mut self) -> Option<Vec<WorkspaceData>> {
+        self.cursor.expect(b'[')?;
+        let mut workspaces = Vec::new();
+        if self.cursor.eat(b']') {
+            return Some(workspaces);
+        }
+        for w in 0.. {
+            self.cursor.expect(b'{')?;
+            let (mut id, mut name, mut tokens) = (None, None, None);
+            if self.cursor.eat(b'}') {
+                return None;
+            }
+            loop {
+                let key: Cow<'a, str> = self.cursor.value()?;
+                self.cursor.expect(b':')?;
+                match key.as_ref() {
+                    "id" if id.is_none() => id = Some(self.cursor.value::<Cow<'a, str>>()?),
+                    "name" if name.is_none() => name = Some(self.cursor.value::<String>()?),
+                    "tokens" if tokens.is_none() => tokens = Some(self.tokens()?),
+                    _ => return None,
+                }
+                if !self.cursor.eat(b',') {
+                    self.cursor.expect(b'}')?;
+                    break;
+                }
+            }
+            let (Some(id), Some(name), Some(tokens)) = (id, name, tokens) else {
+                return None;
+            };
+            workspaces.extend(self.validator.workspace(w, Some(&id), Some(name), tokens));
+            if !self.cursor.eat(b',') {
+                self.cursor.expect(b']')?;
+                break;
+            }
+        }
+        Some(workspaces)
+    }
+
+    /// An array of tokens, read in pieces on several threads when it is large.
+    fn tokens(&mut self) -> Option<Vec<TokenData>> {
+        self.cursor.expect(b'[')?;
+        if self.cursor.eat(b']') {
+            return Some(Vec::new());
+        }
+        let doc = self.cursor.doc;
+        let start = self.cursor.pos;
+        let cuts = cuts(doc, start, self.pieces);
+        // Piece i runs from after cut i - 1 to cut i; the last one to the array's end.
+        let bounds: Vec<(usize, Option<usize>)> = std::iter::once(start)
+            .chain(cuts.iter().map(|&cut| cut + 1))
+            .zip(cuts.iter().map(|&cut| Some(cut)).chain([None]))
+            .collect();
+        let pieces: Vec<Option<Piece>> = std::thread::scope(|scope| {
+            let others: Vec<_> = bounds[1..]
+                .iter()
+                .map(|&(from, until)| scope.spawn(move || piece(doc, from, until)))
+                .collect();
+            let first = piece(doc, bounds[0].0, bounds[0].1);
+            std::iter::once(first)
+                .chain(others.into_iter().map(|h| h.join().ok().flatten()))
+                .collect()
+        });
+        let mut tokens: Vec<TokenData> = Vec::new();
+        for piece in pieces {
+            let mut piece = piece?;
+            if tokens.is_empty() {
+                tokens = std::mem::take(&mut piece.tokens);
+            } else {
+                tokens.append(&mut piece.tokens);
+            }
+            self.ids.append(&mut piece.ids);
+            self.secrets.append(&mut piece.secrets);
+            if let Some(end) = piece.array_end {
+                // The array ended in this piece: any later one read past it, into what
+                // follows, and is not used.
+                self.cursor.pos = end;
+                return Some(tokens);
+            }
+        }
+        None
+    }
+}
+
+/// What a thread read: its tokens, and the hashes of their ids and secrets.
+struct Piece {
+    tokens: Vec<TokenData>,
+    ids: Vec<u64>,
+    secrets: Vec<u64>,
+    /// Just after the array's `]` when the array ended in this piece.
+    array_end: Option<usize>,
+}
+
+/// Reads `token (, token)*` from `from`, up to the comma at `until` or the array's end; `None`
+/// at the first problem, or when it passes `until` without ending on it.
+fn piece(doc: &[u8], from: usize, until: Option<usize>) -> Option<Piece> {
+    // About 250 bytes of JSON a token.
+    let expected = until.unwrap_or(doc.len()).saturating_sub(from) / 240;
+    let mut piece = Piece {
+        tokens: Vec::with_capacity(expected),
+        ids: Vec::with_capacity(expected),
+        secrets: Vec::with_capacity(expected),
+        array_end: None,
+    };
+    let digests = ahash::RandomState::with_seeds(1, 2, 3, 4);
+    let mut cursor = Cursor { doc, pos: from };
+    let mut shared = Shared::default();
+    let mut problems = Vec::new();
+    loop {
+        let raw: FastToken<'_> = cursor.value()?;
+        let data = standalone(raw.into(), &mut shared, &mut problems)?;
+        piece.ids.push(id_hash(&data.token.id));
+        if let Some(digest) = &data.secret {
+            piece.secrets.push(digests.hash_one(digest));
+        }
+        piece.tokens.push(data);
+        match cursor.peek()? {
+            b',' if Some(cursor.pos) == until => return Some(piece),
+            b',' if until.is_none_or(|until| cursor.pos < until) => cursor.pos += 1,
+            b']' => {
+                piece.array_end = Some(cursor.pos + 1);
+                return Some(piece);
+            }
+            _ => return None,
+        }
+    }
+}
+
+/// Where to cut the array that starts at `start` (just after its `[`): commas, ascending,
+/// about evenly spread over the rest of the document.
+fn cuts(doc: &[u8], start: usize, pieces: Pieces) -> Vec<usize> {
+    let rest = doc.len() - start;
+    let pieces = pieces.threads.min(rest / pieces.min_bytes.max(1)).max(1);
+    let finder = memmem::Finder::new(br#"{"id":"tok_"#);
+    let mut cuts: Vec<usize> = Vec::with_capacity(pieces);
+    for i in 1..pieces {
+        let mut from = (start + rest / pieces * i).max(cuts.last().map_or(start, |&c| c + 1));
+        // A few tries: a name may hold the pattern, escaped.
+        for _ in 0..16 {
+            let Some(found) = finder.find(&doc[from..]).map(|at| from + at) else {
+                break;
+            };
+            if let Some(comma) = comma_before(doc, found) {
+                cuts.push(comma);
+                break;
+            }
+            from = found + 1;
+        }
+    }
+    cuts
+}
+
+/// The comma of `}`, `,` and `{` at `open`, whitespace allowed between them.
+fn comma_before(doc: &[u8], open: usize) -> Option<usize> {
+    let before = |end: usize| doc[..end].iter().rposition(|b| !is_ws(*b));
+    let comma = before(open).filter(|&at| doc[at] == b',')?;
+    before(comma).filter(|&at| doc[at] == b'}').map(|_| comma)
+}
+
+/// The whitespace JSON allows between tokens.
+fn is_ws(byte: u8) -> bool {
+    matches!(byte, b' ' | b'\n' | b'\t' | b'\r')
+}
+
+/// A position in the document, moved over punctuation by hand and over values by serde_json.
+struct Cursor<'a> {
+    doc: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Cursor<'a> {
+    fn skip_ws(&mut self) {
+        while self.doc.get(self.pos).is_some_and(|&b| is_ws(b)) {
+            self.pos += 1;
+        }
+    }
+
+    /// The next byte that is not whitespace, not consumed.
+    fn peek(&mut self) -> Option<u8> {
+        self.skip_ws();
+        self.doc.get(self.pos).copied()
+    }
+
+    /// Consumes `byte` if it comes next.
+    fn eat(&mut self, byte: u8) -> bool {
+        let found = self.peek() == Some(byte);
+        if found {
+            self.pos += 1;
+        }
+        found
+    }
+
+    fn expect(&mut self, byte: u8) -> Option<()> {
+        self.eat(byte).then_some(())
+    }
+
+    /// The next JSON value, borrowing from the document where it can.
+    fn value<T: Deserialize<'a>>(&mut self) -> Option<T> {
+        let doc: &'a [u8] = self.doc;
+        let mut stream = serde_json::Deserializer::from_slice(&doc[self.pos..]).into_iter::<T>();
+        let value = stream.next()?.ok()?;
+        self.pos += stream.byte_offset();
+        Some(value)
+    }
+}
