@@ -136,14 +136,7 @@ impl Application {
         let document: Value =
             serde_json::from_str(&docs.json).expect("the generated document is JSON");
         let forced = web::Data::new(ForcedResponses::from_document(&document));
-        let admin_access = match (
-            settings.listens_on_loopback(),
-            settings.admin.token.as_str(),
-        ) {
-            (true, _) => Access::Open,
-            (false, "") => Access::Off,
-            (false, token) => Access::Token(token.to_owned()),
-        };
+        let admin_access = Access::new(settings.listens_on_loopback(), &settings.admin.token);
         let admin_state = web::Data::new(AdminState {
             source: source.clone(),
             access: admin_access.clone(),
