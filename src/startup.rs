@@ -16,12 +16,12 @@ use crate::api::{self, ApiSettings};
 use crate::clock::Clock;
 use crate::generate::DemoSecret;
 use crate::http::keep_alive::KeepAliveTimeout;
-use crate::http::middleware::RequestObserver;
+use crate::http::middleware::{RequestContext, RequestObserver};
 use crate::http::{self, RequestLimits};
 use crate::metrics::{LoadKind, Metrics};
 use crate::mock::forced::ForcedResponses;
 use crate::session::journal::JournalRequests;
-use crate::session::{JournalLimits, SessionSettings, Sessions};
+use crate::session::{JournalLimits, SessionContext, SessionSettings, Sessions};
 use crate::settings::server::bind_listeners;
 use crate::settings::Settings;
 use crate::signals::{Hangup, Stop};
@@ -170,6 +170,12 @@ impl Application {
             unjournaled: vec![admin::PREFIX],
         });
         let journal = web::Data::from(journal);
+        // Each request's session is decided once, at its start.
+        let context: Arc<dyn RequestContext> = Arc::new(SessionContext {
+            admin_prefix: admin::PREFIX,
+            access: admin_access.clone(),
+        });
+        let context = web::Data::from(context);
 
         let address = format!("{}:{}", settings.server.host, settings.server.port);
         let bind_error = |source| StartupError::Bind {
@@ -197,6 +203,7 @@ impl Application {
                 .app_data(app_metrics.clone())
                 .app_data(admin::json_config())
                 .app_data(journal.clone())
+                .app_data(context.clone())
                 .app_data(host_policy.clone())
                 .app_data(keep_alive.clone())
                 .wrap(from_fn(http::middleware::common))

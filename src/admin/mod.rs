@@ -22,10 +22,9 @@ mod tokens;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::{from_fn, Condition, Next};
-use actix_web::{web, Error, HttpMessage, HttpResponse, Route};
+use actix_web::{web, Error, HttpResponse, Route};
 
 use crate::http::{cors, middleware, ApiError};
-use crate::session::CreatesSessions;
 use crate::store::source::Source;
 
 pub use body::json_config;
@@ -183,10 +182,7 @@ async fn guard(
         None => Err(ApiError::Internal("no admin state".to_owned())),
     };
     match allowed {
-        Ok(()) => {
-            req.extensions_mut().insert(CreatesSessions);
-            Ok(next.call(req).await?.map_into_boxed_body())
-        }
+        Ok(()) => Ok(next.call(req).await?.map_into_boxed_body()),
         Err(error) => Ok(req.error_response(error)),
     }
 }

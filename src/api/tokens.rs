@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::ApiSettings;
 use crate::domain::{ListQuery, TokenView};
-use crate::http::bearer::presented;
+use crate::http::bearer::Caller;
 use crate::http::links::links;
 use crate::http::{ApiError, Problem};
 use crate::session::coverage::{PageShape, State};
@@ -127,6 +127,7 @@ pub struct TokenList<'a> {
 pub async fn list_tokens(
     req: HttpRequest,
     selected: Selected,
+    caller: Caller,
     api: web::Data<ApiSettings>,
     store: web::Data<Addr<StoreActor>>,
 ) -> Result<HttpResponse, ApiError> {
@@ -134,7 +135,7 @@ pub async fn list_tokens(
     let query = ListQuery::parse(req.query_string(), api.limits);
     let message = List {
         store: session.store.clone(),
-        presented: presented(req.headers()),
+        presented: caller.presented,
         query: query.clone(),
         now: session.clock.now(),
         track_last_used: api.track_last_used,

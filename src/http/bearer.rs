@@ -5,7 +5,11 @@
 //! whitespace around it; several `Authorization` fields are ambiguous and refused, never
 //! resolved by picking one.
 
+use std::future::{ready, Ready};
+
+use actix_web::dev::Payload;
 use actix_web::http::header::{HeaderMap, AUTHORIZATION};
+use actix_web::{FromRequest, HttpMessage, HttpRequest};
 
 use crate::domain::{AuthError, Presented, SecretDigest};
 
@@ -80,9 +84,46 @@ impl<'a> Credentials<'a> {
     }
 }
 
-/// What the store authenticates for these headers ([`Credentials::presented`]).
-pub fn presented(headers: &HeaderMap) -> Presented {
-    Credentials::of(headers).presented()
+/// The caller of an API request, read once: what the store authenticates and the key of its
+/// rate-limit window, from one digest of the secret. The mock controls put it into the
+/// request's extensions as they start; the handler reads it as an extractor.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Caller {
+    /// What the store authenticates.
+    pub presented: Presented,
+    /// The key of the caller's rate-limit window ([`Credentials::window_key`]).
+    pub window: SecretDigest,
+}
+
+impl Caller {
+    /// Reads the caller of a request with these headers (one SHA-256 of the secret).
+    pub fn of(headers: &HeaderMap) -> Caller {
+        let credentials = Credentials::of(headers);
+        match credentials {
+            Credentials::Bearer(secret) => {
+                let digest = SecretDigest::of(secret);
+                Caller {
+                    presented: Presented::Secret(digest),
+                    window: digest,
+                }
+            }
+            _ => Caller {
+                presented: credentials.presented(),
+                window: credentials.window_key(),
+            },
+        }
+    }
+}
+
+impl FromRequest for Caller {
+    type Error = std::convert::Infallible;
+    type Future = Ready<Result<Caller, Self::Error>>;
+
+    /// The caller read at the start of the request; read now if nothing read it.
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let caller = req.extensions().get::<Caller>().copied();
+        ready(Ok(caller.unwrap_or_else(|| Caller::of(req.headers()))))
+    }
 }
 
 /// The secret of a `Bearer` field: the scheme in any case, then one or more spaces, then the

@@ -31,7 +31,17 @@ pub trait RequestObserver: Send + Sync {
     fn observe(&self, res: &ServiceResponse<BoxBody>, elapsed: Duration);
 }
 
-/// Assigns the request id, refuses a `Host` the policy does not allow
+/// Decides, once at the start of every request and before any route runs, what the layers
+/// and handlers inside read from its extensions (the session it selects). Mounted as app
+/// data: `web::Data<dyn RequestContext>`. A decision that refuses the request is stored, not
+/// answered: the layer that needs it turns it into the response, so a path that needs no
+/// session is not refused for a bad selector.
+pub trait RequestContext: Send + Sync {
+    /// Puts the decisions about `req` into its extensions.
+    fn decide(&self, req: &ServiceRequest);
+}
+
+/// Assigns the request id, decides the request's context ([`RequestContext`]), refuses a `Host` the policy does not allow
 /// ([`host::refusal`]), settles CORS answers ([`cors::settle`]), renders errors as problems
 /// with the id, stamps the common headers, logs one line, counts the request and shows the
 /// final response to the [`RequestObserver`]. The line never holds the `Authorization`
@@ -47,6 +57,10 @@ pub async fn common(
             .map(|v| v.as_bytes()),
     );
     req.extensions_mut().insert(id.clone());
+    // What the layers and handlers inside read, decided before any of them runs.
+    if let Some(context) = req.app_data::<web::Data<dyn RequestContext>>().cloned() {
+        context.decide(&req);
+    }
     if let Some(limits) = req.app_data::<web::Data<RequestLimits>>() {
         let timeout = limits.body_timeout;
         body_deadline::limit(&mut req, timeout);

@@ -18,7 +18,7 @@ use actix_web::{web, Error, HttpMessage, HttpRequest, HttpResponse};
 use serde_json::Value;
 
 use crate::domain::ParamError;
-use crate::http::bearer::Credentials;
+use crate::http::bearer::Caller;
 use crate::http::{ApiError, RequestId};
 use crate::session::coverage::{PageShape, State};
 use crate::session::rate_limit::Decision;
@@ -36,6 +36,9 @@ pub async fn controls(
     if ![Method::GET, Method::HEAD].contains(req.method()) {
         return Ok(next.call(req).await?.map_into_boxed_body());
     }
+    // The caller is read once, for the rate limit here and the store behind the handler.
+    let caller = Caller::of(req.headers());
+    req.extensions_mut().insert(caller);
     let prepared = prepare(req.request());
     let (selected, controls) = match prepared {
         Ok(prepared) => prepared,
@@ -51,7 +54,7 @@ pub async fn controls(
     let limit = session
         .rate_limiter
         .as_ref()
-        .map(|limiter| limiter.check(Credentials::of(req.headers()).window_key()));
+        .map(|limiter| limiter.check(caller.window));
 
     let mut res = if let Some(body) = controls.forced_body.clone() {
         let code = controls.code.unwrap_or(200);
