@@ -226,3 +226,56 @@ async fn every_host_spelling_is_answered_alike_by_the_api_the_admin_api_and_the_
         }
     }
 }
+
+#[actix_web::test]
+async fn a_session_is_decided_once_at_the_start_and_beyond_loopback_only_an_admin_call_creates_it()
+{
+    // Arrange: beyond loopback with the admin token, first use creates no session.
+    let app = spawn_app_with("workspaces.json", FROZEN_NOW, &BEYOND_LOOPBACK).await;
+    let client = reqwest::Client::new();
+    let list = |query: &str| {
+        client
+            .get(app.url(&format!("/v1/tokens{query}")))
+            .bearer_auth(NORTH_READER)
+    };
+
+    // Act
+    let before = list("?__session=fresh").send().await.expect("answered");
+    let without_token = client
+        .get(app.url("/__admin/clock"))
+        .header("X-Mock-Session", "fresh")
+        .send()
+        .await
+        .expect("answered");
+    let created = client
+        .get(app.url("/__%61dmin/clock?__session=fresh"))
+        .bearer_auth(ADMIN_TOKEN)
+        .send()
+        .await
+        .expect("answered");
+    let after = list("?__session=fresh").send().await.expect("answered");
+    let document = client
+        .get(app.url("/openapi.json?__session=bad%20name"))
+        .send()
+        .await
+        .expect("answered");
+    let bad = list("?__session=bad%20name")
+        .send()
+        .await
+        .expect("answered");
+
+    // Assert
+    let refused = assert_problem(before, StatusCode::BAD_REQUEST, "invalid_parameter").await;
+    assert_eq!(refused["errors"][0]["parameter"], "__session");
+    assert_problem(without_token, StatusCode::UNAUTHORIZED, "missing_token").await;
+    assert_eq!(created.status(), StatusCode::OK);
+    assert_eq!(after.status(), StatusCode::OK);
+    assert_eq!(after.headers()["x-mock-session"], "fresh");
+    assert_eq!(
+        document.status(),
+        StatusCode::OK,
+        "a path that needs no session"
+    );
+    let refused = assert_problem(bad, StatusCode::BAD_REQUEST, "invalid_parameter").await;
+    assert_eq!(refused["errors"][0]["parameter"], "__session");
+}
