@@ -22,15 +22,10 @@ mod tokens;
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::header::AUTHORIZATION;
 use actix_web::middleware::{from_fn, Condition, Next};
-use actix_web::{web, Error, HttpMessage, HttpRequest, HttpResponse, Route};
-use subtle::ConstantTimeEq;
+use actix_web::{web, Error, HttpResponse, Route};
 
-use crate::domain::AuthError;
-use crate::http::bearer::bearer_secret;
 use crate::http::{cors, middleware, ApiError};
-use crate::session::CreatesSessions;
 use crate::store::source::Source;
 
 pub use body::json_config;
@@ -38,16 +33,8 @@ pub use body::json_config;
 /// Where the admin API lives.
 pub const PREFIX: &str = "/__admin";
 
-/// Who may use the admin API.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Access {
-    /// Listening on loopback: anyone on this machine.
-    Open,
-    /// Listening beyond loopback: only with this bearer token.
-    Token(String),
-    /// Listening beyond loopback without a token: not mounted.
-    Off,
-}
+/// Who may use the admin API: the rule the proxy's admin view follows too.
+pub use crate::http::access::AdminAccess as Access;
 
 /// What the admin API reloads on reset, and how it is guarded.
 pub struct AdminState {
@@ -111,29 +98,12 @@ async fn guard(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {
-    let allowed = match req.app_data::<web::Data<AdminState>>().map(|s| &s.access) {
-        Some(Access::Open) => Ok(()),
-        Some(Access::Token(token)) => check_token(req.request(), token),
-        _ => Err(AuthError::Unknown),
+    let allowed = match req.app_data::<web::Data<AdminState>>() {
+        Some(state) => state.access.check(req.headers()),
+        None => Err(ApiError::Internal("no admin state".to_owned())),
     };
     match allowed {
-        Ok(()) => {
-            req.extensions_mut().insert(CreatesSessions);
-            Ok(next.call(req).await?.map_into_boxed_body())
-        }
-        Err(error) => Ok(req.error_response(ApiError::Auth(error))),
-    }
-}
-
-fn check_token(req: &HttpRequest, token: &str) -> Result<(), AuthError> {
-    let presented = req
-        .headers()
-        .get(AUTHORIZATION)
-        .and_then(|v| bearer_secret(v.as_bytes()))
-        .ok_or(AuthError::Missing)?;
-    if bool::from(presented.ct_eq(token.as_bytes())) {
-        Ok(())
-    } else {
-        Err(AuthError::Unknown)
+        Ok(()) => Ok(next.call(req).await?.map_into_boxed_body()),
+        Err(error) => Ok(req.error_response(error)),
     }
 }

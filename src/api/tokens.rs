@@ -14,7 +14,7 @@ use serde::Serialize;
 use super::page_cache::{self, Rendered};
 use super::ApiSettings;
 use crate::domain::{ListQuery, TokenId, TokenView};
-use crate::http::bearer::presented;
+use crate::http::bearer::Caller;
 use crate::http::links::links;
 use crate::http::{ApiError, Problem};
 use crate::session::coverage::{PageShape, State};
@@ -134,6 +134,7 @@ pub struct TokenList<'a> {
 pub async fn list_tokens(
     req: HttpRequest,
     selected: Selected,
+    caller: Caller,
     api: web::Data<ApiSettings>,
     store: web::Data<Addr<StoreActor>>,
 ) -> Result<HttpResponse, ApiError> {
@@ -142,7 +143,7 @@ pub async fn list_tokens(
     let waiting = Waiting::default();
     let message = List {
         store: session.store.clone(),
-        presented: presented(req.headers()),
+        presented: caller.presented,
         query: ListQuery::parse(req.query_string(), api.limits),
         now: session.clock.now(),
         track_last_used: api.track_last_used,

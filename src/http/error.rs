@@ -98,6 +98,30 @@ pub enum ApiError {
     /// 500 `internal`: the cause is logged, never sent.
     #[error("internal error: {0}")]
     Internal(String),
+    /// 504 `upstream_timeout` (proxy): the upstream did not answer within
+    /// `upstream.timeout_ms`; the cause is logged, never sent.
+    #[error("upstream timeout: {0}")]
+    UpstreamTimeout(String),
+    /// 502 `upstream_unreachable` (proxy): the upstream could not be reached; the cause is
+    /// logged.
+    #[error("upstream unreachable: {0}")]
+    UpstreamUnreachable(String),
+    /// 502 `upstream_invalid` (proxy): the upstream's answer could not be read; the cause is
+    /// logged.
+    #[error("upstream answer unreadable: {0}")]
+    UpstreamInvalid(String),
+    /// 502 `upstream_too_large` (proxy): the upstream's body is larger than this many bytes
+    /// (`upstream.max_response_bytes`).
+    #[error("upstream body too large")]
+    UpstreamTooLarge(usize),
+    /// 502 `contract_violation` (proxy, `--strict`): the upstream answered `upstream_status`,
+    /// breaking the rules of the API's contract listed in `violations` (a JSON array), which
+    /// the problem carries as members of its own.
+    #[error("contract violation")]
+    ContractViolation {
+        upstream_status: u16,
+        violations: serde_json::Value,
+    },
 }
 
 /// An RFC 9457 problem details object.
@@ -150,6 +174,11 @@ impl ApiError {
             ApiError::Injected(503) | ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::ScansBusy => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Injected(_) | ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::UpstreamTimeout(_) => StatusCode::GATEWAY_TIMEOUT,
+            ApiError::UpstreamUnreachable(_)
+            | ApiError::UpstreamInvalid(_)
+            | ApiError::UpstreamTooLarge(_)
+            | ApiError::ContractViolation { .. } => StatusCode::BAD_GATEWAY,
         }
     }
 
@@ -176,6 +205,11 @@ impl ApiError {
             ApiError::Injected(503) | ApiError::Unavailable(_) => "unavailable",
             ApiError::ScansBusy => "scans_busy",
             ApiError::Injected(_) | ApiError::Internal(_) => "internal",
+            ApiError::UpstreamTimeout(_) => "upstream_timeout",
+            ApiError::UpstreamUnreachable(_) => "upstream_unreachable",
+            ApiError::UpstreamInvalid(_) => "upstream_invalid",
+            ApiError::UpstreamTooLarge(_) => "upstream_too_large",
+            ApiError::ContractViolation { .. } => "contract_violation",
         }
     }
 
@@ -256,6 +290,20 @@ impl ApiError {
             ApiError::Injected(_) | ApiError::Internal(_) => {
                 "Something went wrong on our side.".to_owned()
             }
+            ApiError::UpstreamTimeout(_) => {
+                "The upstream did not answer within upstream.timeout_ms.".to_owned()
+            }
+            ApiError::UpstreamUnreachable(_) => "The upstream could not be reached.".to_owned(),
+            ApiError::UpstreamInvalid(_) => "The upstream's answer could not be read.".to_owned(),
+            ApiError::UpstreamTooLarge(limit) => {
+                format!("The upstream's body is larger than upstream.max_response_bytes ({limit}).")
+            }
+            ApiError::ContractViolation { violations, .. } => {
+                match violations.as_array().map_or(0, Vec::len) {
+                    1 => "The upstream's response breaks 1 rule of the API's contract.".to_owned(),
+                    n => format!("The upstream's response breaks {n} rules of the API's contract."),
+                }
+            }
         }
     }
 
@@ -263,7 +311,11 @@ impl ApiError {
     /// a 503 that no client is sent.
     pub fn cause_to_log(&self) -> Option<&str> {
         match self {
-            ApiError::Internal(cause) | ApiError::Unavailable(cause) => Some(cause),
+            ApiError::Internal(cause)
+            | ApiError::Unavailable(cause)
+            | ApiError::UpstreamTimeout(cause)
+            | ApiError::UpstreamUnreachable(cause)
+            | ApiError::UpstreamInvalid(cause) => Some(cause),
             _ => None,
         }
     }
@@ -319,7 +371,21 @@ impl ApiError {
                 _ => None,
             },
         };
-        response.json(problem)
+        match self {
+            // RFC 9457 §3.2: extension members beside the standard ones.
+            ApiError::ContractViolation {
+                upstream_status,
+                violations,
+            } => {
+                let mut body = serde_json::to_value(problem).unwrap_or_default();
+                if let Some(members) = body.as_object_mut() {
+                    members.insert("upstream_status".to_owned(), (*upstream_status).into());
+                    members.insert("violations".to_owned(), violations.clone());
+                }
+                response.json(body)
+            }
+            _ => response.json(problem),
+        }
     }
 }
 

@@ -3,7 +3,9 @@
 //! problems carrying that id, one log line, the request metrics and the observers' look.
 //!
 //! One layer does all of it, with the `Host` check and the settling of CORS answers: every
-//! layer costs each request a boxed future and a second pass when a handler waits.
+//! layer costs each request a boxed future and a second pass when a handler waits. The mock,
+//! its admin API and the proxy all run inside it; an answer the proxy relays ([`Relayed`])
+//! goes out as the upstream gave it.
 
 use std::borrow::Cow;
 use std::time::{Duration, Instant};
@@ -29,7 +31,17 @@ pub trait RequestObserver: Send + Sync {
     fn observe(&self, res: &ServiceResponse<BoxBody>, elapsed: Duration);
 }
 
-/// Assigns the request id, refuses a `Host` the policy does not allow
+/// Decides, once at the start of every request and before any route runs, what the layers
+/// and handlers inside read from its extensions (the session it selects). Mounted as app
+/// data: `web::Data<dyn RequestContext>`. A decision that refuses the request is stored, not
+/// answered: the layer that needs it turns it into the response, so a path that needs no
+/// session is not refused for a bad selector.
+pub trait RequestContext: Send + Sync {
+    /// Puts the decisions about `req` into its extensions.
+    fn decide(&self, req: &ServiceRequest);
+}
+
+/// Assigns the request id, decides the request's context ([`RequestContext`]), refuses a `Host` the policy does not allow
 /// ([`host::refusal`]), settles CORS answers ([`cors::settle`]), renders errors as problems
 /// with the id, stamps the common headers, logs one line, counts the request and shows the
 /// final response to the [`RequestObserver`]. The line never holds the `Authorization`
@@ -45,6 +57,10 @@ pub async fn common(
             .map(|v| v.as_bytes()),
     );
     req.extensions_mut().insert(id.clone());
+    // What the layers and handlers inside read, decided before any of them runs.
+    if let Some(context) = req.app_data::<web::Data<dyn RequestContext>>().cloned() {
+        context.decide(&req);
+    }
     if let Some(limits) = req.app_data::<web::Data<RequestLimits>>() {
         let timeout = limits.body_timeout;
         body_deadline::limit(&mut req, timeout);
@@ -56,6 +72,11 @@ pub async fn common(
         // come back here to be rendered.
         None => next.call(req).await?.map_into_boxed_body(),
     };
+    if res.response().extensions().contains::<Relayed>() {
+        // Another server's answer goes out as it came: no id, no `Cache-Control` of ours.
+        keep_alive::announce(&mut res);
+        return Ok(finish(res, &id, started));
+    }
     if let Err(refusal) = cors::settle(preflight, res.response_mut()) {
         let (request, _) = res.into_parts();
         res = ServiceResponse::from_err(refusal, request);
@@ -88,7 +109,16 @@ pub async fn common(
     }
     headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
     keep_alive::announce(&mut res);
+    Ok(finish(res, &id, started))
+}
 
+/// Logs the request's one line, counts it and shows the final response to the
+/// [`RequestObserver`].
+fn finish(
+    res: ServiceResponse<BoxBody>,
+    id: &RequestId,
+    started: Instant,
+) -> ServiceResponse<BoxBody> {
     let request = res.request();
     let elapsed = started.elapsed();
     let status_code = res.status();
@@ -126,10 +156,16 @@ pub async fn common(
     {
         let res = with_sent_body(res);
         observer.observe(&res, elapsed);
-        return Ok(res);
+        return res;
     }
-    Ok(res)
+    res
 }
+
+/// Marks a response relayed from another server (the proxy's forwarded answers, in their
+/// extensions): it goes out as it came, with only the keep-alive announcement added, and is
+/// logged and counted like every other.
+#[derive(Clone, Copy, Debug)]
+pub struct Relayed;
 
 /// A response body held whole in memory, as it is sent: put in the response's extensions
 /// for the [`RequestObserver`] (a streamed body is not).

@@ -1,8 +1,10 @@
 //! What every route shares and nothing else: the request id, the one error type rendered as
-//! an RFC 9457 problem, bearer credentials, CORS, the `Host` check, and the middleware that
-//! stamps every response.
+//! an RFC 9457 problem, bearer credentials, admin access, `Prefer`, CORS, the `Host` check,
+//! and the middleware that stamps every response. The mock, its admin API and the proxy are
+//! sets of routes on this one shell.
 //! It depends on no route module; `api`, `admin` and `mock` depend on it.
 
+pub mod access;
 pub mod bearer;
 pub mod body_deadline;
 pub mod cors;
@@ -12,6 +14,7 @@ pub mod host;
 pub mod keep_alive;
 pub mod links;
 pub mod middleware;
+pub mod prefer;
 pub mod request_id;
 
 pub use error::{ApiError, Problem, PROBLEM_JSON};

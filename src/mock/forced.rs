@@ -94,8 +94,7 @@ impl ForcedResponses {
 
     /// Checks that `code` is documented; the message lists the codes that are.
     pub fn check_code(&self, code: &str) -> Result<u16, Unavailable> {
-        code.parse::<u16>()
-            .ok()
+        super::prefer::code_number(code)
             .filter(|c| self.by_code.contains_key(c))
             .ok_or_else(|| Unavailable::Code(format!("must be one of {}", self.codes_text())))
     }

@@ -17,8 +17,8 @@ use actix_web::middleware::Next;
 use actix_web::{web, Error, HttpMessage, HttpRequest, HttpResponse};
 use serde_json::Value;
 
-use crate::domain::{ParamError, SecretDigest};
-use crate::http::bearer::bearer_secret;
+use crate::domain::ParamError;
+use crate::http::bearer::Caller;
 use crate::http::{ApiError, RequestId};
 use crate::session::coverage::{PageShape, State};
 use crate::session::rate_limit::Decision;
@@ -36,6 +36,9 @@ pub async fn controls(
     if ![Method::GET, Method::HEAD].contains(req.method()) {
         return Ok(next.call(req).await?.map_into_boxed_body());
     }
+    // The caller is read once, for the rate limit here and the store behind the handler.
+    let caller = Caller::of(req.headers());
+    req.extensions_mut().insert(caller);
     let prepared = prepare(req.request());
     let (selected, controls) = match prepared {
         Ok(prepared) => prepared,
@@ -51,7 +54,7 @@ pub async fn controls(
     let limit = session
         .rate_limiter
         .as_ref()
-        .map(|limiter| limiter.check(credentials_key(req.request())));
+        .map(|limiter| limiter.check(caller.window));
 
     let mut res = if let Some(body) = controls.forced_body.clone() {
         let code = controls.code.unwrap_or(200);
@@ -137,22 +140,6 @@ fn record_forced(session: &Session, code: u16, body: &Value) {
         429 => coverage.record(State::RateLimited),
         503 => coverage.record(State::Unavailable),
         _ => coverage.record(State::Internal),
-    }
-}
-
-/// Rate-limit windows are kept per secret (however the header spells the scheme), hashed so
-/// that no secret is held; anything that is not one bearer secret shares one window per form.
-fn credentials_key(req: &HttpRequest) -> SecretDigest {
-    let mut values = req
-        .headers()
-        .get_all(actix_web::http::header::AUTHORIZATION);
-    match (values.next(), values.next()) {
-        (Some(value), None) => match bearer_secret(value.as_bytes()) {
-            Some(secret) => SecretDigest::of(secret),
-            None => SecretDigest::of(value.as_bytes()),
-        },
-        (None, _) => SecretDigest::of(b""),
-        (Some(_), Some(_)) => SecretDigest::of(b"\n"),
     }
 }
 

@@ -11,6 +11,7 @@ use serde_json::Value;
 use super::forced::{ForcedResponses, Unavailable};
 use crate::domain::faults::MAX_DELAY_MS;
 use crate::domain::{parse_integer, ParamError, QueryString};
+use crate::http::prefer::preferences;
 use crate::session::SESSION_PARAMETER;
 
 /// The controls one request asked for.
@@ -30,33 +31,36 @@ pub struct Controls {
 }
 
 /// Where a control came from, for naming it in errors.
-#[derive(Clone, Copy)]
-enum Origin {
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Origin {
+    /// A preference of the `Prefer` field.
     Header,
+    /// A `__name` query parameter.
     Query,
 }
 
-impl Controls {
-    /// Reads the controls of a request; every bad one is reported.
-    pub fn parse(req: &HttpRequest, forced: &ForcedResponses) -> Result<Controls, Vec<ParamError>> {
-        let prefer = req.headers().get_all(HeaderName::from_static("prefer"));
-        let query = req.query_string();
-        let mut pairs: Vec<(Origin, String, String)> = Vec::new();
-        let mut undecodable = Vec::new();
-        for value in prefer {
-            let text = String::from_utf8_lossy(value.as_bytes());
-            for preference in text.split(',') {
-                // Parameters after `;` do not apply to these preferences.
-                let item = preference.split(';').next().unwrap_or("").trim();
-                if let Some((name, value)) = item.split_once('=') {
-                    let name = name.trim().to_ascii_lowercase();
-                    // RFC 7240 §2: only the first instance of a preference counts.
-                    if pairs.iter().any(|(_, seen, _)| *seen == name) {
-                        continue;
-                    }
-                    let value = value.trim().trim_matches('"');
-                    pairs.push((Origin::Header, name, value.to_owned()));
-                }
+/// The controls a request asks for, as it spells them, before they are checked against the
+/// document: read by the mock to apply them and by the proxy to know when they, not the
+/// data, shape the answer. One reading for both, so the two cannot disagree.
+#[derive(Debug, Default)]
+pub struct Requested {
+    /// `(origin, name without __, value)`, each name once: a query control takes the place
+    /// of the same preference.
+    pub asked: Vec<(Origin, String, String)>,
+    /// Query controls that do not decode or are repeated: meant, so never ignored.
+    pub errors: Vec<ParamError>,
+}
+
+impl Requested {
+    /// Reads the `Prefer` field values ([`preferences`]) and the raw query string.
+    pub fn read<'a>(prefer: impl IntoIterator<Item = &'a [u8]>, query: &str) -> Requested {
+        let mut requested = Requested::default();
+        for preference in preferences(prefer) {
+            // A bare name asks for nothing, yet it is the first instance of its preference.
+            if let Some(value) = preference.value {
+                requested
+                    .asked
+                    .push((Origin::Header, preference.name, value));
             }
         }
         // Cheap test first: most requests carry no control at all. A key is decoded before
@@ -69,22 +73,54 @@ impl Controls {
                 if key == SESSION_PARAMETER {
                     continue;
                 }
-                // A query control takes the place of the same preference in the header.
-                pairs.retain(|(origin, seen, _)| {
-                    !(matches!(origin, Origin::Header) && seen == name)
-                });
+                requested
+                    .asked
+                    .retain(|(origin, seen, _)| !(*origin == Origin::Header && seen == name));
                 match decoded.single(&key) {
                     Ok(Some(value)) => {
-                        pairs.push((Origin::Query, name.to_owned(), value.into_owned()))
+                        requested
+                            .asked
+                            .push((Origin::Query, name.to_owned(), value.into_owned()))
                     }
                     Ok(None) => {}
-                    // A control that does not decode, or is repeated, was meant: not ignored.
-                    Err(error) => undecodable.push(error),
+                    Err(error) => requested.errors.push(error),
                 }
             }
         }
+        requested
+    }
+
+    /// Whether the controls, not the data, decide the answer: a documented example is asked
+    /// for (`example`, or a `code` other than 200, however spelled), or a control is refused
+    /// with a 400 naming it.
+    pub fn forces_example(&self) -> bool {
+        !self.errors.is_empty()
+            || self
+                .asked
+                .iter()
+                .any(|(_, name, value)| match name.as_str() {
+                    "example" => true,
+                    "code" => code_number(value) != Some(200),
+                    _ => false,
+                })
+    }
+}
+
+/// The status a `code` control names, read one way for the mock and the proxy: the decimal
+/// number as given, with no space around it.
+pub fn code_number(value: &str) -> Option<u16> {
+    value.parse().ok()
+}
+
+impl Controls {
+    /// Reads the controls of a request; every bad one is reported.
+    pub fn parse(req: &HttpRequest, forced: &ForcedResponses) -> Result<Controls, Vec<ParamError>> {
+        let prefer = req.headers().get_all(HeaderName::from_static("prefer"));
+        let Requested {
+            asked: pairs,
+            mut errors,
+        } = Requested::read(prefer.map(|v| v.as_bytes()), req.query_string());
         let mut controls = Controls::default();
-        let mut errors = undecodable;
         let mut code_text = None;
         for (origin, name, value) in pairs {
             let parameter = match origin {

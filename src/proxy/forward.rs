@@ -12,14 +12,15 @@ use actix_web::{web, HttpRequest, HttpResponse};
 
 use super::coding;
 use super::contract::Contract;
-use super::problem::{problem, upstream_failed, violating};
 use super::request::{Headers, RequestFacts};
 use super::rule::{Rule, Violation};
 use super::rules::{check, Response};
 use super::violations::{Entry, Violations};
 use crate::domain::format_timestamp;
 use crate::har::{redacted_headers, Exchange, HarFile};
+use crate::http::middleware::Relayed;
 use crate::http::request_id::{RequestId, X_REQUEST_ID};
+use crate::http::ApiError;
 
 /// What every worker shares.
 pub struct ProxyState {
@@ -70,19 +71,15 @@ pub fn connection_fields<'a>(
     names
 }
 
-/// Forwards one request with the worker's `client`, checks the answer, and returns it (or a
+/// Forwards one request with the worker's `client`, checks the answer, and relays it (or a
 /// 502 listing the violations, in strict mode).
 pub async fn forward(
     req: HttpRequest,
+    caller_id: RequestId,
     body: web::Bytes,
     state: web::Data<ProxyState>,
     client: web::Data<reqwest::Client>,
-) -> HttpResponse {
-    let caller_id = RequestId::from_header(
-        req.headers()
-            .get(HeaderName::from_static(X_REQUEST_ID))
-            .map(|v| v.as_bytes()),
-    );
+) -> Result<HttpResponse, ApiError> {
     let request_headers = Headers::from_pairs(
         req.headers()
             .iter()
@@ -96,13 +93,7 @@ pub async fn forward(
         url = format!("{url}?{query}");
     }
     let Ok(upstream_method) = reqwest::Method::from_bytes(method.as_bytes()) else {
-        return problem(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "method_not_allowed",
-            "This method cannot be forwarded.",
-            caller_id.as_str(),
-            &[],
-        );
+        return Err(ApiError::MethodNotAllowed("GET, HEAD"));
     };
     let mut upstream = client.request(upstream_method, &url);
     let dropped = connection_fields(
@@ -123,7 +114,7 @@ pub async fn forward(
     let started_at = chrono::Utc::now();
     let answer = match upstream.send().await {
         Ok(answer) => answer,
-        Err(error) => return failed(&state, &req, &error, caller_id.as_str()),
+        Err(error) => return Err(failed(&state, &error)),
     };
     let status = answer.status().as_u16();
     let headers: Vec<(String, Vec<u8>)> = answer
@@ -133,27 +124,10 @@ pub async fn forward(
         .collect();
     let body = match read_body(answer, state.max_response_bytes).await {
         Ok(body) => body,
-        Err(Some(error)) => return failed(&state, &req, &error, caller_id.as_str()),
+        Err(Some(error)) => return Err(failed(&state, &error)),
         Err(None) => {
-            let detail = format!(
-                "The upstream's body is larger than upstream.max_response_bytes ({}).",
-                state.max_response_bytes
-            );
-            tracing::error!(
-                request_id = caller_id.as_str(),
-                path = req.path(),
-                status,
-                limit = state.max_response_bytes,
-                "upstream body too large"
-            );
             state.violations.record("502", None, Vec::new());
-            return problem(
-                StatusCode::BAD_GATEWAY,
-                "upstream_too_large",
-                &detail,
-                caller_id.as_str(),
-                &[],
-            );
+            return Err(ApiError::UpstreamTooLarge(state.max_response_bytes));
         }
     };
     let seconds = started.elapsed().as_secs_f64();
@@ -227,7 +201,10 @@ pub async fn forward(
         .violations
         .record(&status.to_string(), Some(seconds), entries);
     if state.strict && !found.is_empty() {
-        return violating(status, &found, &request_id);
+        return Err(ApiError::ContractViolation {
+            upstream_status: status,
+            violations: serde_json::json!(found),
+        });
     }
     let mut response =
         HttpResponse::build(StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY));
@@ -248,10 +225,12 @@ pub async fn forward(
         .then(|| response_headers.first("content-length"))
         .flatten()
         .and_then(|length| length.trim().parse::<u64>().ok());
-    match head_length {
+    let mut response = match head_length {
         Some(length) => response.body(HeadBody(length)),
         None => response.body(body),
-    }
+    };
+    response.extensions_mut().insert(Relayed);
+    Ok(response)
 }
 
 /// The body of an answer to HEAD: no bytes, and the size the upstream gave.
@@ -332,18 +311,22 @@ async fn read_body(
     Ok(body)
 }
 
-/// Logs why the upstream gave no answer (never the request's headers) and answers 502/504.
-fn failed(
-    state: &ProxyState,
-    req: &HttpRequest,
-    error: &reqwest::Error,
-    request_id: &str,
-) -> HttpResponse {
-    let response = upstream_failed(error, request_id);
-    let cause = std::error::Error::source(error).map(ToString::to_string);
-    tracing::error!(request_id, method = %req.method(), path = req.path(), status = response.status().as_u16(), error = %error, cause, "upstream failed");
+/// Why the upstream gave no answer, as the error the shell renders (502/504) and logs once
+/// with its cause (never the request's headers); counted among the proxy's responses.
+fn failed(state: &ProxyState, error: &reqwest::Error) -> ApiError {
+    let cause = match std::error::Error::source(error) {
+        Some(source) => format!("{error}: {source}"),
+        None => error.to_string(),
+    };
+    let failure = if error.is_timeout() {
+        ApiError::UpstreamTimeout(cause)
+    } else if error.is_connect() {
+        ApiError::UpstreamUnreachable(cause)
+    } else {
+        ApiError::UpstreamInvalid(cause)
+    };
     state
         .violations
-        .record(response.status().as_str(), None, Vec::new());
-    response
+        .record(failure.status().as_str(), None, Vec::new());
+    failure
 }

@@ -5,6 +5,10 @@
 //! document this crate generates and against the rules a response shows ([`rule::Rule`]).
 //! Violations are logged, counted in `/metrics`, listed at `GET /__admin/violations` and
 //! summarised when the proxy stops; `proxy.strict` answers them with a 502 problem instead.
+//!
+//! Its routes run on the mock's HTTP shell (`http::middleware::common`): the same request
+//! id, `Host` check, admin access rule, problems and log line; a forwarded answer is marked
+//! [`http::middleware::Relayed`] so that it goes out as the upstream gave it.
 
 mod admin;
 pub mod coding;
@@ -13,7 +17,6 @@ mod errors;
 mod forward;
 pub mod links;
 pub mod page;
-mod problem;
 pub mod request;
 pub mod rule;
 pub mod rules;
@@ -25,14 +28,15 @@ use std::time::Duration;
 
 use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
-use actix_web::{web, App, HttpServer};
+use actix_web::{web, App, HttpResponse, HttpServer};
 
 use crate::api::openapi::{self, swagger_ui, SpecDocuments};
 use crate::har::HarFile;
+use crate::http::access::AdminAccess;
 use crate::http::keep_alive::KeepAliveTimeout;
+use crate::http::{self, ApiError};
 use crate::settings::{Settings, UpstreamSettings};
 use crate::signals::Stop;
-use admin::AdminAccess;
 use contract::{Contract, ContractError};
 use forward::ProxyState;
 use violations::Violations;
@@ -91,16 +95,10 @@ impl Proxy {
             max_response_bytes: settings.upstream.max_response_bytes,
             har,
         });
-        let access = web::Data::new(
-            match (
-                settings.listens_on_loopback(),
-                settings.admin.token.as_deref(),
-            ) {
-                (true, _) => AdminAccess::Open,
-                (false, None) => AdminAccess::Off,
-                (false, Some(token)) => AdminAccess::Token(token.to_owned()),
-            },
-        );
+        let access = web::Data::new(AdminAccess::new(
+            settings.listens_on_loopback(),
+            settings.admin.token.as_deref(),
+        ));
         let docs = web::Data::new(SpecDocuments::build());
         let host_policy = web::Data::new(settings.host_policy());
         let keep_alive = web::Data::new(KeepAliveTimeout::new(settings.server.keep_alive_secs));
@@ -126,12 +124,15 @@ impl Proxy {
                 .app_data(web::Data::new(client))
                 .app_data(host_policy.clone())
                 .app_data(keep_alive.clone())
-                .wrap(from_fn(admin::check_host))
+                // The mock's shell: request id, `Host` check, problems, one log line.
+                .wrap(from_fn(http::middleware::common))
                 .service(web::resource("/v1/tokens").route(web::route().to(forward::forward)))
                 .service(
                     web::resource("/__admin/violations")
                         .route(web::get().to(admin::violations))
-                        .default_service(web::to(admin::get_only)),
+                        .default_service(web::to(|| async {
+                            Err::<HttpResponse, _>(ApiError::MethodNotAllowed("GET"))
+                        })),
                 )
                 .route("/healthz", web::get().to(admin::healthz))
                 .route("/metrics", web::get().to(admin::metrics))
@@ -139,7 +140,7 @@ impl Proxy {
                 .route("/openapi.yaml", web::get().to(openapi::yaml))
                 .route("/docs", web::get().to(openapi::docs_redirect))
                 .service(swagger_ui(false))
-                .default_service(web::to(admin::not_found))
+                .default_service(web::to(http::not_found))
         });
         // SIGTERM and SIGINT are the process's (crate::signals), which stops through `stop`.
         let stop = Stop::default();

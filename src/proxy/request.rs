@@ -4,6 +4,8 @@
 
 use super::contract::Contract;
 use crate::domain::decode_query;
+use crate::http::bearer::Credentials;
+use crate::mock::prefer::Requested;
 
 /// Header names and values of a request or a response, names lowercase; values that are
 /// not UTF-8 are read lossily.
@@ -47,10 +49,12 @@ pub struct RequestFacts {
     pub method: String,
     /// A CORS preflight, answered outside the document.
     pub preflight: bool,
-    /// `Authorization: Bearer <something>` is present.
+    /// Credentials are sent: one `Authorization: Bearer <secret>`, or several fields (which
+    /// the API refuses as ambiguous, 401 `invalid_token`), read as the API reads them.
     pub has_credentials: bool,
     /// A tooken-mock control (`Prefer: code=N` or `example=`, `__code`, `__example`) asks
-    /// for a documented example instead of an evaluation: the answer need not fit the query.
+    /// for a documented example instead of an evaluation, or is refused: the answer need not
+    /// fit the query. Read as the mock reads it ([`Requested::forces_example`]).
     pub forced: bool,
     /// The parameters the document refuses, as sent, in order.
     pub refused: Vec<String>,
@@ -71,8 +75,12 @@ impl RequestFacts {
             method: method.to_owned(),
             preflight: method == "OPTIONS"
                 && headers.first("access-control-request-method").is_some(),
-            has_credentials: headers.first("authorization").is_some_and(is_bearer),
-            forced: headers.all("prefer").any(forces_example),
+            has_credentials: Credentials::from_fields(
+                headers.all("authorization").map(str::as_bytes),
+            )
+            .are_sent(),
+            forced: Requested::read(headers.all("prefer").map(str::as_bytes), query)
+                .forces_example(),
             ..RequestFacts::default()
         };
         let mut seen: Vec<String> = Vec::new();
@@ -84,9 +92,6 @@ impl RequestFacts {
                     continue;
                 }
             };
-            if matches!(key.as_str(), "__code" | "__example") {
-                facts.forced |= key == "__example" || value.as_deref() != Ok("200");
-            }
             let Some(param) = contract.params().iter().find(|p| p.name == key) else {
                 continue;
             };
@@ -126,26 +131,4 @@ impl RequestFacts {
     pub fn is_listing(&self) -> bool {
         matches!(self.method.as_str(), "GET" | "HEAD")
     }
-}
-
-/// `Bearer` (any case), then at least one space and something.
-fn is_bearer(value: &str) -> bool {
-    value.split_once(' ').is_some_and(|(scheme, rest)| {
-        scheme.eq_ignore_ascii_case("bearer") && !rest.trim().is_empty()
-    })
-}
-
-/// A `Prefer` value asking for an example: `example=...`, or `code=N` other than 200.
-fn forces_example(value: &str) -> bool {
-    value.split([',', ';']).any(|preference| {
-        let Some((name, value)) = preference.split_once('=') else {
-            return false;
-        };
-        let value = value.trim().trim_matches('"');
-        match name.trim().to_ascii_lowercase().as_str() {
-            "example" => true,
-            "code" => value != "200",
-            _ => false,
-        }
-    })
 }

@@ -3,6 +3,7 @@
 //! Each session owns its data (forked from the configured snapshot, copy on write), clock,
 //! faults, journal, rate-limit windows, `last_used_at` values and coverage.
 
+pub mod context;
 pub mod coverage;
 pub mod faults;
 pub mod journal;
@@ -17,12 +18,13 @@ use chrono::{DateTime, Utc};
 
 use crate::clock::Clock;
 use crate::store::{Index, Store};
+pub use context::SessionContext;
 pub use coverage::Coverage;
 pub use faults::{FaultConfig, Faults};
 pub use journal::{Journal, JournalBudget, JournalLimits};
 pub use rate_limit::RateLimiter;
 pub use registry::{LoadStatus, SessionInfo, SessionRefused, SessionSettings, Sessions};
-pub use selector::{CreatesSessions, Selected, SessionName, SESSION_HEADER, SESSION_PARAMETER};
+pub use selector::{Selected, Selection, SessionName, SESSION_HEADER, SESSION_PARAMETER};
 
 /// One isolated world.
 pub struct Session {

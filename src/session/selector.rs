@@ -50,11 +50,6 @@ impl fmt::Display for SessionName {
 pub const UNKNOWN_SESSION: &str = "names no session; beyond loopback with admin.token, a \
      session is created by an admin call with the admin token that names it";
 
-/// Marks a request that may create the session it names (an admin call that presented the
-/// admin token), where first use by any request does not create one.
-#[derive(Clone, Copy, Debug)]
-pub struct CreatesSessions;
-
 /// The session a request selected, resolved once per request.
 #[derive(Clone)]
 pub struct Selected {
@@ -72,33 +67,50 @@ impl Selected {
         }
     }
 
-    /// Reads the selector of a request: a 400 naming the header or parameter when it is not
-    /// a valid name or is given more than once.
+    /// The session the request selected, as decided at its start ([`Selection`]): a 400
+    /// naming the header or parameter when the selector is not a valid name, is given more
+    /// than once or names no session this request may create. A request no context decided
+    /// (none mounted) is decided here, without the right to create sessions.
     pub fn resolve(req: &HttpRequest) -> Result<Selected, ApiError> {
-        if let Some(selected) = req.extensions().get::<Selected>() {
-            return Ok(selected.clone());
-        }
+        let decided = req.extensions().get::<Selection>().map(|s| s.0.clone());
+        let selection = match decided {
+            Some(selection) => selection,
+            None => Selected::select(req, false)?,
+        };
+        selection.map_err(|error| ApiError::InvalidParameters(vec![error]))
+    }
+
+    /// Reads the selector and finds (or, when `may_create` or the registry allows it on
+    /// first use, creates) its session; `Err` only when no sessions are configured.
+    pub fn select(
+        req: &HttpRequest,
+        may_create: bool,
+    ) -> Result<Result<Selected, ParamError>, ApiError> {
         let sessions = req
             .app_data::<web::Data<Sessions>>()
             .ok_or_else(|| ApiError::Internal("sessions are not configured".to_owned()))?;
-        let (name, by_query) = name_of(req).map_err(|e| ApiError::InvalidParameters(vec![e]))?;
-        let authorised = req.extensions().contains::<CreatesSessions>();
-        let session =
-            sessions
-                .get(name.as_ref(), authorised)
-                .map_err(|SessionRefused::Unknown| {
+        let selection = name_of(req).and_then(|(name, by_query)| {
+            match sessions.get(name.as_ref(), may_create) {
+                Ok(session) => Ok(Selected { session, by_query }),
+                Err(SessionRefused::Unknown) => {
                     let at = if by_query {
                         SESSION_PARAMETER
                     } else {
                         "X-Mock-Session"
                     };
-                    ApiError::InvalidParameters(vec![ParamError::new(at, UNKNOWN_SESSION)])
-                })?;
-        let selected = Selected { session, by_query };
-        req.extensions_mut().insert(selected.clone());
-        Ok(selected)
+                    Err(ParamError::new(at, UNKNOWN_SESSION))
+                }
+            }
+        });
+        Ok(selection)
     }
 }
+
+/// The session a request selected, or why its selector is refused: decided once, at the
+/// start of the request ([`super::context::SessionContext`]), kept in its extensions and read
+/// by the mock controls, the handlers ([`Selected`] as an extractor) and the journal.
+#[derive(Clone)]
+pub struct Selection(pub Result<Selected, ParamError>);
 
 impl Selected {
     /// The default session, for a request whose selector is bad.

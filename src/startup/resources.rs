@@ -12,12 +12,12 @@ use crate::api::ApiSettings;
 use crate::generate::DemoSecret;
 use crate::http::host::HostPolicy;
 use crate::http::keep_alive::KeepAliveTimeout;
-use crate::http::middleware::RequestObserver;
+use crate::http::middleware::{RequestContext, RequestObserver};
 use crate::http::RequestLimits;
 use crate::metrics::{LoadKind, Metrics};
 use crate::mock::forced::ForcedResponses;
 use crate::session::journal::JournalRequests;
-use crate::session::{JournalLimits, SessionSettings, Sessions};
+use crate::session::{JournalLimits, SessionContext, SessionSettings, Sessions};
 use crate::settings::Settings;
 use crate::store::scan::Scans;
 use crate::store::source::{LoadError, Source};
@@ -51,6 +51,8 @@ pub(super) struct Shared {
     pub(super) forced: web::Data<ForcedResponses>,
     pub(super) admin_state: web::Data<AdminState>,
     pub(super) journal: web::Data<dyn RequestObserver>,
+    /// Decides each request's session once, at its start.
+    pub(super) context: web::Data<dyn RequestContext>,
     pub(super) host_policy: web::Data<HostPolicy>,
     pub(super) keep_alive: web::Data<KeepAliveTimeout>,
     pub(super) admin_access: Access,
@@ -72,6 +74,7 @@ impl Shared {
             .app_data(self.metrics.clone())
             .app_data(admin::json_config())
             .app_data(self.journal.clone())
+            .app_data(self.context.clone())
             .app_data(self.host_policy.clone())
             .app_data(self.keep_alive.clone());
     }
@@ -108,14 +111,10 @@ impl Resources {
                 watch::start(path.clone(), *max_bytes, interval, loaded_file, on_change);
             }
         }
-        let admin_access = match (
+        let admin_access = Access::new(
             settings.listens_on_loopback(),
             settings.admin.token.as_deref(),
-        ) {
-            (true, _) => Access::Open,
-            (false, None) => Access::Off,
-            (false, Some(token)) => Access::Token(token.to_owned()),
-        };
+        );
         let shared = shared(settings, &source, &sessions, &metrics, &admin_access);
         // Name filters scan on threads of their own, so listings never wait behind them.
         let scans = Scans::start(settings.scan_limits()).map_err(StartupError::Scans)?;
@@ -168,7 +167,13 @@ fn shared(
     let journal: Arc<dyn RequestObserver> = Arc::new(JournalRequests {
         unjournaled: vec![admin::PREFIX],
     });
+    // Each request's session is decided once, at its start.
+    let context: Arc<dyn RequestContext> = Arc::new(SessionContext {
+        admin_prefix: admin::PREFIX,
+        access: admin_access.clone(),
+    });
     Shared {
+        context: web::Data::from(context),
         sessions: sessions.clone(),
         metrics: metrics.clone(),
         api_settings: web::Data::new(ApiSettings {

@@ -21,6 +21,7 @@ mod local_first;
 mod mock_controls;
 mod name_filter;
 mod newcomer;
+mod one_shell;
 mod operations;
 mod pagination;
 mod parser_refusals;
