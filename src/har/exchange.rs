@@ -33,6 +33,69 @@ pub struct Exchange<'a> {
     pub limit_setting: &'a str,
 }
 
+/// Headers as a HAR keeps them, redacted when made and held in one buffer (two allocations
+/// for all of them, where a `Vec<NameValue>` takes two a header): what a journal keeps of
+/// every request until it is read.
+#[derive(Clone, Debug, Default)]
+pub struct RedactedHeaders {
+    /// Each name, then its value, back to back.
+    text: Box<str>,
+    /// Where each header's name ends and where its value ends, in `text`.
+    ends: Box<[(u32, u32)]>,
+}
+
+impl RedactedHeaders {
+    /// Names as sent, values redacted ([`redact::write_header_value`]). Headers past 4 GiB of
+    /// text together are left out (a request's headers are bounded far below that).
+    pub fn new<'a>(headers: impl Iterator<Item = (&'a str, &'a [u8])>) -> RedactedHeaders {
+        let mut text = String::new();
+        let mut ends = Vec::new();
+        for (name, value) in headers {
+            let start = text.len();
+            text.push_str(name);
+            let name_end = text.len();
+            redact::write_header_value(name, value, &mut text);
+            match (u32::try_from(name_end), u32::try_from(text.len())) {
+                (Ok(name_end), Ok(value_end)) => ends.push((name_end, value_end)),
+                _ => {
+                    text.truncate(start);
+                    break;
+                }
+            }
+        }
+        RedactedHeaders {
+            text: text.into_boxed_str(),
+            ends: ends.into_boxed_slice(),
+        }
+    }
+
+    /// Bytes held: the text and where each header ends.
+    pub fn size(&self) -> usize {
+        self.text.len() + std::mem::size_of_val(&*self.ends)
+    }
+
+    /// Each header's name and value, in the order given.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        let mut start = 0usize;
+        self.ends.iter().map(move |&(name_end, value_end)| {
+            let (name_end, value_end) = (name_end as usize, value_end as usize);
+            let pair = (&self.text[start..name_end], &self.text[name_end..value_end]);
+            start = value_end;
+            pair
+        })
+    }
+
+    /// The headers as HAR name-value pairs.
+    pub fn to_vec(&self) -> Vec<NameValue> {
+        self.iter()
+            .map(|(name, value)| NameValue {
+                name: name.to_owned(),
+                value: value.to_owned(),
+            })
+            .collect()
+    }
+}
+
 /// Headers as a HAR keeps them: names as sent, values redacted ([`redact::header_value`]).
 pub fn redacted_headers<'a>(headers: impl Iterator<Item = (&'a str, &'a [u8])>) -> Vec<NameValue> {
     headers
@@ -211,5 +274,32 @@ mod tests {
         let entry = exchange(&[0xff, 0x00], 2, &[]).entry();
         assert_eq!(entry.response.content.encoding.as_deref(), Some("base64"));
         assert_eq!(entry.response.content.text.as_deref(), Some("/wA="));
+    }
+
+    #[test]
+    fn headers_kept_in_one_buffer_read_back_as_each_header_redacted_alone() {
+        let secret = "tok_live_AcmeAuditReadOnlyKey2026Demo0001";
+        let bearer = format!("Bearer {secret}");
+        let in_text = format!("key={secret}; other");
+        let headers: Vec<(&str, &[u8])> = vec![
+            ("Authorization", bearer.as_bytes()),
+            ("accept", b"application/json"),
+            ("x-empty", b""),
+            ("Cookie", in_text.as_bytes()),
+            ("x-bytes", &[0x66, 0xff, 0x6f]),
+            ("", b"no name"),
+        ];
+        let kept = RedactedHeaders::new(headers.iter().copied());
+        let alone = redacted_headers(headers.iter().copied());
+        let read: Vec<(String, String)> = kept
+            .to_vec()
+            .into_iter()
+            .map(|h| (h.name, h.value))
+            .collect();
+        let expected: Vec<(String, String)> =
+            alone.into_iter().map(|h| (h.name, h.value)).collect();
+        assert_eq!(read, expected);
+        assert!(!read.iter().any(|(_, v)| v.contains("Audit")), "{read:?}");
+        assert_eq!(RedactedHeaders::new(std::iter::empty()).to_vec().len(), 0);
     }
 }

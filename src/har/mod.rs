@@ -10,7 +10,7 @@ mod exchange;
 mod file;
 pub mod redact;
 
-pub use exchange::{redacted_headers, Exchange, TRUNCATED_COMMENT};
+pub use exchange::{redacted_headers, Exchange, RedactedHeaders, TRUNCATED_COMMENT};
 pub use file::HarFile;
 
 use serde::{Deserialize, Serialize};

@@ -37,23 +37,36 @@ pub fn fingerprint(secret: &str) -> String {
 /// (`Bearer redacted:sha256:…`; a value with no credential, such as `Bearer` alone, stays),
 /// secrets in any other value fingerprinted, bytes that are not UTF-8 replaced by U+FFFD.
 pub fn header_value(name: &str, value: &[u8]) -> String {
+    let mut out = String::new();
+    write_header_value(name, value, &mut out);
+    out
+}
+
+/// [`header_value`], appended to `out`: a value with no secret is copied as it is, with no
+/// allocation of its own.
+pub fn write_header_value(name: &str, value: &[u8], out: &mut String) {
     let value = String::from_utf8_lossy(value);
     if CREDENTIAL_HEADERS
         .iter()
         .any(|h| h.eq_ignore_ascii_case(name))
     {
         let trimmed = value.trim();
-        return match trimmed.split_once(|c: char| c.is_ascii_whitespace()) {
+        match trimmed.split_once(|c: char| c.is_ascii_whitespace()) {
             Some((scheme, credential)) if !credential.trim().is_empty() => {
-                format!("{scheme} {}", fingerprint(credential.trim()))
+                out.push_str(scheme);
+                out.push(' ');
+                out.push_str(&fingerprint(credential.trim()));
             }
-            Some(_) => value.into_owned(),
+            Some(_) => out.push_str(&value),
             // A bare word is either a scheme alone or a credential without one.
-            None if trimmed.contains(SECRET_PREFIX) || trimmed.len() > 16 => fingerprint(trimmed),
-            None => value.into_owned(),
-        };
+            None if trimmed.contains(SECRET_PREFIX) || trimmed.len() > 16 => {
+                out.push_str(&fingerprint(trimmed))
+            }
+            None => out.push_str(&value),
+        }
+        return;
     }
-    text(&value).into_owned()
+    out.push_str(&text(&value));
 }
 
 /// `text` with every `tok_live_` secret (the prefix and the letters and digits after it)

@@ -16,7 +16,7 @@ use serde::Serialize;
 
 use super::Selected;
 use crate::domain::{cut_to, format_timestamp, marked, TokenId};
-use crate::har::{redacted_headers, Exchange, Log, NameValue};
+use crate::har::{Exchange, Log, RedactedHeaders};
 use crate::http::middleware::{RequestObserver, SentBody};
 use crate::http::RequestId;
 
@@ -71,8 +71,8 @@ struct Kept {
     /// `http://127.0.0.1:8080`, as the request named it.
     origin: Box<str>,
     http_version: &'static str,
-    request_headers: Box<[NameValue]>,
-    response_headers: Box<[NameValue]>,
+    request_headers: RedactedHeaders,
+    response_headers: RedactedHeaders,
     /// At most the journal's `body_bytes` of the body.
     body: Box<[u8]>,
     /// Bytes of the whole body.
@@ -101,16 +101,20 @@ impl Recorded {
     fn har(&self) -> crate::har::Entry {
         let kept = &self.kept;
         let url = format!("{}{}", kept.origin, self.target_url());
+        let (request_headers, response_headers) = (
+            kept.request_headers.to_vec(),
+            kept.response_headers.to_vec(),
+        );
         Exchange {
             started: self.at,
             elapsed_ms: self.duration_ms,
             method: self.method.as_str(),
             url: &url,
             http_version: kept.http_version,
-            request_headers: &kept.request_headers,
+            request_headers: &request_headers,
             request_body: b"",
             status: self.status,
-            response_headers: &kept.response_headers,
+            response_headers: &response_headers,
             response_body: &kept.body,
             response_size: kept.body_size,
             limit_setting: "admin.journal_body_bytes",
@@ -188,12 +192,7 @@ impl JournalBudget {
 /// its HAR keeps (headers, the first bytes of the body).
 fn cost(entry: &Recorded) -> usize {
     let kept = &entry.kept;
-    let headers: usize = kept
-        .request_headers
-        .iter()
-        .chain(kept.response_headers.iter())
-        .map(|h| std::mem::size_of::<NameValue>() + h.name.len() + h.value.len())
-        .sum();
+    let headers = kept.request_headers.size() + kept.response_headers.size();
     std::mem::size_of::<Recorded>()
         + entry.target.len()
         + std::mem::size_of::<Kept>()
@@ -386,8 +385,8 @@ fn kept_body_bytes(limits: JournalLimits) -> usize {
     limits.body_bytes.min(limits.session_bytes / 2)
 }
 
-fn headers(map: &actix_web::http::header::HeaderMap) -> Box<[NameValue]> {
-    redacted_headers(map.iter().map(|(n, v)| (n.as_str(), v.as_bytes()))).into_boxed_slice()
+fn headers(map: &actix_web::http::header::HeaderMap) -> RedactedHeaders {
+    RedactedHeaders::new(map.iter().map(|(n, v)| (n.as_str(), v.as_bytes())))
 }
 
 fn http_version(version: actix_web::http::Version) -> &'static str {
