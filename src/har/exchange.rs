@@ -45,11 +45,20 @@ pub struct RedactedHeaders {
 }
 
 impl RedactedHeaders {
-    /// Names as sent, values redacted ([`redact::write_header_value`]). Headers past 4 GiB of
-    /// text together are left out (a request's headers are bounded far below that).
-    pub fn new<'a>(headers: impl Iterator<Item = (&'a str, &'a [u8])>) -> RedactedHeaders {
-        let mut text = String::new();
-        let mut ends = Vec::new();
+    /// Names as sent, values redacted ([`redact::write_header_value`]), from `headers()`,
+    /// which is read twice (once to size the buffer). Headers past 4 GiB of text together are
+    /// left out (a request's headers are bounded far below that).
+    pub fn new<'a, I>(headers: impl Fn() -> I) -> RedactedHeaders
+    where
+        I: Iterator<Item = (&'a str, &'a [u8])>,
+    {
+        // Sized once: a redacted value is rarely longer than the value.
+        let (count, bytes) = headers().fold((0, 0), |(n, b), (name, value)| {
+            (n + 1, b + name.len() + value.len())
+        });
+        let headers = headers();
+        let mut text = String::with_capacity(bytes);
+        let mut ends = Vec::with_capacity(count);
         for (name, value) in headers {
             let start = text.len();
             text.push_str(name);
@@ -289,7 +298,7 @@ mod tests {
             ("x-bytes", &[0x66, 0xff, 0x6f]),
             ("", b"no name"),
         ];
-        let kept = RedactedHeaders::new(headers.iter().copied());
+        let kept = RedactedHeaders::new(|| headers.iter().copied());
         let alone = redacted_headers(headers.iter().copied());
         let read: Vec<(String, String)> = kept
             .to_vec()
@@ -300,6 +309,6 @@ mod tests {
             alone.into_iter().map(|h| (h.name, h.value)).collect();
         assert_eq!(read, expected);
         assert!(!read.iter().any(|(_, v)| v.contains("Audit")), "{read:?}");
-        assert_eq!(RedactedHeaders::new(std::iter::empty()).to_vec().len(), 0);
+        assert_eq!(RedactedHeaders::new(std::iter::empty).to_vec().len(), 0);
     }
 }

@@ -45,7 +45,11 @@ pub fn header_value(name: &str, value: &[u8]) -> String {
 /// [`header_value`], appended to `out`: a value with no secret is copied as it is, with no
 /// allocation of its own.
 pub fn write_header_value(name: &str, value: &[u8], out: &mut String) {
-    let value = String::from_utf8_lossy(value);
+    // Header values are nearly always ASCII: validated at once, not chunk by chunk.
+    let value = match std::str::from_utf8(value) {
+        Ok(text) => Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(value),
+    };
     if CREDENTIAL_HEADERS
         .iter()
         .any(|h| h.eq_ignore_ascii_case(name))

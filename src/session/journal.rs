@@ -386,7 +386,7 @@ fn kept_body_bytes(limits: JournalLimits) -> usize {
 }
 
 fn headers(map: &actix_web::http::header::HeaderMap) -> RedactedHeaders {
-    RedactedHeaders::new(map.iter().map(|(n, v)| (n.as_str(), v.as_bytes())))
+    RedactedHeaders::new(|| map.iter().map(|(n, v)| (n.as_str(), v.as_bytes())))
 }
 
 fn http_version(version: actix_web::http::Version) -> &'static str {
