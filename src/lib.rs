@@ -5,20 +5,22 @@
 //! session's [`store::Store`] and lists one page of its status-partitioned index.
 //! [`startup::Application`] wires it together.
 
-pub mod admin;
-pub mod api;
+#![warn(unreachable_pub, missing_docs)]
+
+mod admin;
+mod api;
 pub mod cli;
 pub mod clock;
 pub mod domain;
-pub mod fidelity;
+mod fidelity;
 pub mod generate;
-pub mod har;
+mod har;
 pub mod http;
 pub mod metrics;
-pub mod mock;
-pub mod openapi;
+mod mock;
+mod openapi;
 pub mod proxy;
-pub mod ready_file;
+mod ready_file;
 pub mod record;
 pub mod session;
 pub mod settings;
@@ -26,4 +28,4 @@ pub mod signals;
 pub mod startup;
 pub mod store;
 pub mod telemetry;
-pub mod yaml;
+mod yaml;

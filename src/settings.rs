@@ -2,7 +2,7 @@
 //! environment variables and command-line flags, then validated as a whole.
 
 mod security;
-pub mod server;
+pub(crate) mod server;
 mod upstream;
 mod validate;
 mod values;

@@ -2,7 +2,7 @@
 
 mod auth;
 mod cut;
-pub mod faults;
+pub(crate) mod faults;
 mod query;
 mod query_params;
 mod query_string;

@@ -7,7 +7,7 @@ use std::borrow::Cow;
 use super::ParamError;
 
 /// One `key=value` pair of a query string; `Err` holds the raw text that did not decode.
-pub type DecodedPair = (Result<String, String>, Result<String, String>);
+pub(super) type DecodedPair = (Result<String, String>, Result<String, String>);
 
 /// A pair as decoded in place: borrowed from the query string unless decoding changed it.
 type Pair<'a> = (Result<Cow<'a, str>, &'a str>, Result<Cow<'a, str>, &'a str>);

@@ -8,10 +8,10 @@ use percent_encoding::percent_decode_str;
 use super::{redact, Cache, Content, Entry, NameValue, PostData, Request, Response, Timings};
 
 /// Starts the `content.comment` of a body whose `text` holds only its first bytes.
-pub const TRUNCATED_COMMENT: &str = "truncated: text holds the first";
+pub(crate) const TRUNCATED_COMMENT: &str = "truncated: text holds the first";
 
 /// An exchange's parts, headers and bodies as sent (redacted when written).
-pub struct Exchange<'a> {
+pub(crate) struct Exchange<'a> {
     /// When the request arrived.
     pub started: DateTime<Utc>,
     /// Milliseconds spent answering.
@@ -34,7 +34,7 @@ pub struct Exchange<'a> {
 }
 
 /// Headers as a HAR keeps them: names as sent, values redacted ([`redact::header_value`]).
-pub fn redacted_headers<'a>(headers: impl Iterator<Item = (&'a str, &'a [u8])>) -> Vec<NameValue> {
+pub(crate) fn redacted_headers<'a>(headers: impl Iterator<Item = (&'a str, &'a [u8])>) -> Vec<NameValue> {
     headers
         .map(|(name, value)| NameValue {
             name: name.to_owned(),
@@ -45,7 +45,7 @@ pub fn redacted_headers<'a>(headers: impl Iterator<Item = (&'a str, &'a [u8])>) 
 
 impl Exchange<'_> {
     /// The HAR entry; `request_headers` and `response_headers` are taken as already redacted.
-    pub fn entry(&self) -> Entry {
+    pub(crate) fn entry(&self) -> Entry {
         let url = redact::text(self.url).into_owned();
         let query = url.split_once('?').map_or("", |(_, q)| q);
         let content_type = |headers: &[NameValue]| {

@@ -8,19 +8,19 @@
 
 mod exchange;
 mod file;
-pub mod redact;
+pub(crate) mod redact;
 
-pub use exchange::{redacted_headers, Exchange, TRUNCATED_COMMENT};
-pub use file::HarFile;
+pub(crate) use exchange::{redacted_headers, Exchange, TRUNCATED_COMMENT};
+pub(crate) use file::HarFile;
 
 use serde::{Deserialize, Serialize};
 
 /// The name written in `log.creator`.
-pub const CREATOR: &str = "tooken-mock";
+pub(crate) const CREATOR: &str = "tooken-mock";
 
 /// A HAR document: `{"log": {...}}`.
 #[derive(Clone, Debug, Deserialize, Serialize)]
-pub struct Har {
+pub(crate) struct Har {
     /// The document's one member.
     pub log: Log,
 }

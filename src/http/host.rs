@@ -181,7 +181,7 @@ fn is_loopback(name: &str) -> bool {
 /// 403 `forbidden_host` for a request whose `Host` the [`HostPolicy`] of the app does not
 /// allow; `None` lets it through. A request without `Host` (HTTP/1.0) is let through.
 /// Applied to every request by [`super::middleware::common`].
-pub fn refusal(req: &ServiceRequest) -> Option<ApiError> {
+pub(crate) fn refusal(req: &ServiceRequest) -> Option<ApiError> {
     let refused = match req.app_data::<web::Data<HostPolicy>>() {
         Some(policy) if !UNCHECKED_PATHS.contains(&req.path()) => req
             .headers()

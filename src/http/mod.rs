@@ -4,18 +4,18 @@
 //! sets of routes on this one shell.
 //! It depends on no route module; `api`, `admin` and `mock` depend on it.
 
-pub mod access;
-pub mod bearer;
-pub mod body_deadline;
-pub mod cors;
-pub mod error;
-pub mod forwarded;
-pub mod host;
-pub mod keep_alive;
-pub mod links;
+pub(crate) mod access;
+pub(crate) mod bearer;
+pub(crate) mod body_deadline;
+pub(crate) mod cors;
+pub(crate) mod error;
+pub(crate) mod forwarded;
+pub(crate) mod host;
+pub(crate) mod keep_alive;
+pub(crate) mod links;
 pub mod middleware;
-pub mod prefer;
-pub mod request_id;
+pub(crate) mod prefer;
+pub(crate) mod request_id;
 
 pub use error::{ApiError, Problem, PROBLEM_JSON};
 pub use forwarded::forwarded_prefix;

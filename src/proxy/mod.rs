@@ -11,16 +11,16 @@
 //! [`http::middleware::Relayed`] so that it goes out as the upstream gave it.
 
 mod admin;
-pub mod coding;
-pub mod contract;
+pub(crate) mod coding;
+pub(crate) mod contract;
 mod errors;
 mod forward;
-pub mod links;
-pub mod page;
-pub mod request;
-pub mod rule;
-pub mod rules;
-pub mod violations;
+pub(crate) mod links;
+pub(crate) mod page;
+pub(crate) mod request;
+pub(crate) mod rule;
+pub(crate) mod rules;
+pub(crate) mod violations;
 
 use std::io;
 use std::net::SocketAddr;

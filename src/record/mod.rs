@@ -6,7 +6,7 @@
 //! or a count that falls short means the data changed while it was read. The whole
 //! recording is then made once more; a second change is an error, never a partial file.
 
-pub mod fetch;
+pub(crate) mod fetch;
 
 use std::collections::HashSet;
 

@@ -3,12 +3,12 @@
 //! Each session owns its data (forked from the configured snapshot, copy on write), clock,
 //! faults, journal, rate-limit windows, `last_used_at` values and coverage.
 
-pub mod context;
-pub mod coverage;
+pub(crate) mod context;
+pub(crate) mod coverage;
 pub mod faults;
-pub mod journal;
-pub mod rate_limit;
-pub mod registry;
+pub(crate) mod journal;
+pub(crate) mod rate_limit;
+pub(crate) mod registry;
 mod selector;
 
 use std::sync::atomic::{AtomicI64, Ordering::Relaxed};
@@ -19,9 +19,9 @@ use chrono::{DateTime, Utc};
 use crate::clock::Clock;
 use crate::store::{Index, Store};
 pub use context::SessionContext;
-pub use coverage::Coverage;
+pub use coverage::{Coverage, PageShape};
 pub use faults::{FaultConfig, Faults};
-pub use journal::{Journal, JournalBudget, JournalLimits};
+pub use journal::{Journal, JournalBudget, JournalLimits, JournalRequests};
 pub use rate_limit::RateLimiter;
 pub use registry::{LoadStatus, SessionInfo, SessionRefused, SessionSettings, Sessions};
 pub use selector::{Selected, Selection, SessionName, SESSION_HEADER, SESSION_PARAMETER};

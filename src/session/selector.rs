@@ -47,7 +47,7 @@ impl fmt::Display for SessionName {
 }
 
 /// What a 400 says of a session that does not exist and may not be created by this request.
-pub const UNKNOWN_SESSION: &str = "names no session; beyond loopback with admin.token, a \
+pub(super) const UNKNOWN_SESSION: &str = "names no session; beyond loopback with admin.token, a \
      session is created by an admin call with the admin token that names it";
 
 /// The session a request selected, resolved once per request.

@@ -27,7 +27,7 @@ const VIEWS_KEPT: usize = 8;
 
 /// Where a token with a secret sits, and the digest of that secret.
 #[derive(Clone, Copy, Debug)]
-pub struct Credential {
+pub(crate) struct Credential {
     pub workspace: u32,
     pub index: u32,
     pub digest: SecretDigest,

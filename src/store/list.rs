@@ -20,7 +20,7 @@ use crate::domain::{ListQuery, Token};
 
 /// The fewest tokens a part of a split scan holds: below it, starting a thread costs more
 /// than the part saves.
-pub const SPLIT_MIN_TOKENS: usize = 32_768;
+pub(super) const SPLIT_MIN_TOKENS: usize = 32_768;
 
 impl Data {
     /// One page of workspace `position` as of `now`.

@@ -7,18 +7,18 @@
 //! (who is calling, may they list, what they see, what is recorded) is taken against one
 //! [`Data`], loaded once, so a request never mixes two states.
 
-pub mod actor;
+pub(crate) mod actor;
 mod edit;
 mod export;
-pub mod index;
+pub(crate) mod index;
 mod list;
-pub mod overlay;
+pub(crate) mod overlay;
 mod partition;
-pub mod regular;
-pub mod scan;
+pub(crate) mod regular;
+pub(crate) mod scan;
 pub mod snapshot;
-pub mod source;
-pub mod watch;
+pub(crate) mod source;
+pub(crate) mod watch;
 
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering::Relaxed};
 use std::sync::{Arc, Mutex};
