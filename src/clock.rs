@@ -9,9 +9,9 @@ use chrono::{DateTime, Datelike, Duration, Utc};
 
 /// The earliest time the clock may show: RFC 3339 writes years 0000 to 9999 only, and every
 /// time the clock shows ends up written somewhere (`last_used_at`, an export) and read back.
-pub const EARLIEST: &str = "0000-01-01T00:00:00Z";
+pub(crate) const EARLIEST: &str = "0000-01-01T00:00:00Z";
 /// The latest time the clock may show (see [`EARLIEST`]).
-pub const LATEST: &str = "9999-12-31T23:59:59Z";
+pub(crate) const LATEST: &str = "9999-12-31T23:59:59Z";
 
 /// Whether RFC 3339 can write `at` (a four-digit year).
 fn writable(at: &DateTime<Utc>) -> bool {

@@ -17,7 +17,7 @@ use random::{Rng, TokenIds};
 use token::Demo;
 
 /// The most tokens one run may generate.
-pub const MAX_TOKENS: u64 = 10_000_000;
+pub(crate) const MAX_TOKENS: u64 = 10_000_000;
 
 /// Bytes gathered before each write to the output, and between progress reports.
 const CHUNK: usize = 1 << 20;

@@ -21,7 +21,7 @@ pub struct Metrics {
 
 /// Why data was loaded.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum LoadKind {
+pub(crate) enum LoadKind {
     Startup,
     Reload,
     Admin,
@@ -76,7 +76,7 @@ impl Metrics {
     }
 
     /// Counts a load of data.
-    pub fn record_load(&self, kind: LoadKind, accepted: bool) {
+    pub(crate) fn record_load(&self, kind: LoadKind, accepted: bool) {
         let outcome = if accepted { "ok" } else { "refused" };
         self.loads
             .with_label_values(&[kind.as_str(), outcome])

@@ -29,7 +29,7 @@ use crate::store::source::{LoadError, Source};
 use crate::store::Index;
 
 use resources::install_reload;
-pub use resources::Resources;
+pub(crate) use resources::Resources;
 
 /// Why the application did not start.
 #[derive(Debug, thiserror::Error)]
@@ -158,7 +158,7 @@ impl Application {
     }
 
     /// What stops the server gracefully (SIGTERM and SIGINT, through crate::signals).
-    pub fn stop(&self) -> Stop {
+    pub(crate) fn stop(&self) -> Stop {
         self.stop.clone()
     }
 

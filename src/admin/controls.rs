@@ -113,7 +113,10 @@ impl utoipa::IntoParams for RequestsQuery {
     responses((status = 200, description = "Recent requests, newest first (with `format=har`, a HAR 1.2 document, oldest first).", body = RequestsAnswer),
               (status = 400, description = "Bad limit or format.", body = Problem, content_type = "application/problem+json")))]
 #[get("/requests")]
-pub(crate) async fn requests(selected: Selected, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+pub(crate) async fn requests(
+    selected: Selected,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
     let query = QueryString::parse(req.query_string());
     let mut errors = Vec::new();
     let given = query.single("limit").unwrap_or_else(|e| {

@@ -222,7 +222,10 @@ pub(crate) async fn change(
     responses((status = 204, description = "Deleted."),
               (status = 404, description = "No such token in the session.", body = Problem, content_type = "application/problem+json")))]
 #[delete("/tokens/{id}")]
-pub(crate) async fn delete(selected: Selected, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub(crate) async fn delete(
+    selected: Selected,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     selected.session.store.delete(&id).map_err(refused)?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -24,7 +24,10 @@ pub(super) async fn readyz(sessions: web::Data<Sessions>) -> HttpResponse {
 }
 
 /// Prometheus text exposition; token gauges count the default session's data at its clock.
-pub(super) async fn metrics(sessions: web::Data<Sessions>, metrics: web::Data<Metrics>) -> HttpResponse {
+pub(super) async fn metrics(
+    sessions: web::Data<Sessions>,
+    metrics: web::Data<Metrics>,
+) -> HttpResponse {
     // Counting every workspace and writing the text takes time at 50k workspaces: off the
     // worker, so /healthz and listings on it are not held up.
     let session = sessions.default_session().clone();

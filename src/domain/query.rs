@@ -9,7 +9,7 @@ use super::query_string::{parse_integer, QueryString};
 use super::{fold, Status};
 
 /// The longest accepted name filter, in characters.
-pub const NAME_MAX_CHARS: usize = 256;
+pub(crate) const NAME_MAX_CHARS: usize = 256;
 
 /// A validated list request.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -39,7 +39,7 @@ pub struct QueryLimits {
 }
 
 /// The largest `per_page` the API allows (`pagination.max_per_page` may lower it).
-pub const PER_PAGE_MAX: u32 = 100;
+pub(crate) const PER_PAGE_MAX: u32 = 100;
 
 impl QueryLimits {
     /// The API's own limits: 25 per page by default, at most [`PER_PAGE_MAX`].
@@ -71,7 +71,7 @@ impl ParamError {
 }
 
 /// The largest page number, so that every offset stays representable.
-pub const PAGE_MAX: u32 = u32::MAX;
+pub(crate) const PAGE_MAX: u32 = u32::MAX;
 
 impl ListQuery {
     /// Parses a raw query string. Unknown parameters are ignored; every bad known parameter

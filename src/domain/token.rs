@@ -135,11 +135,11 @@ impl Scope {
 
 /// A bearer secret as written in a snapshot: `tok_live_` and 24 or more ASCII letters or
 /// digits. It is turned into its digest at load and never kept in plain form.
-pub struct Secret;
+pub(crate) struct Secret;
 
 impl Secret {
     /// Checks the form of a secret and returns its digest.
-    pub fn parse(text: &str) -> Option<SecretDigest> {
+    pub(crate) fn parse(text: &str) -> Option<SecretDigest> {
         let rest = text.strip_prefix("tok_live_")?;
         let well_formed = rest.len() >= 24 && rest.bytes().all(|b| b.is_ascii_alphanumeric());
         well_formed.then(|| SecretDigest::of(text.as_bytes()))

@@ -34,7 +34,9 @@ pub(crate) struct Exchange<'a> {
 }
 
 /// Headers as a HAR keeps them: names as sent, values redacted ([`redact::header_value`]).
-pub(crate) fn redacted_headers<'a>(headers: impl Iterator<Item = (&'a str, &'a [u8])>) -> Vec<NameValue> {
+pub(crate) fn redacted_headers<'a>(
+    headers: impl Iterator<Item = (&'a str, &'a [u8])>,
+) -> Vec<NameValue> {
     headers
         .map(|(name, value)| NameValue {
             name: name.to_owned(),

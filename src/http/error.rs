@@ -9,7 +9,7 @@ use super::request_id::RequestId;
 use crate::domain::{AuthError, ParamError, REQUIRED_SCOPE};
 
 /// The media type of every error body.
-pub const PROBLEM_JSON: &str = "application/problem+json";
+pub(crate) const PROBLEM_JSON: &str = "application/problem+json";
 
 /// The `Retry-After` of a documented 429 and of injected 503s, in seconds.
 pub(crate) const RETRY_AFTER_SECS: u64 = 30;
@@ -126,7 +126,7 @@ pub enum ApiError {
 
 /// An RFC 9457 problem details object.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct Problem {
+pub(crate) struct Problem {
     /// Always `about:blank`: the status code says what happened.
     #[schema(example = "about:blank")]
     pub r#type: &'static str,

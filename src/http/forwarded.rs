@@ -35,7 +35,7 @@ pub(crate) fn parse_prefix(text: &str) -> Option<&str> {
 }
 
 /// The request's valid `X-Forwarded-Prefix`, given once; `None` otherwise.
-pub fn forwarded_prefix(req: &HttpRequest) -> Option<String> {
+pub(crate) fn forwarded_prefix(req: &HttpRequest) -> Option<String> {
     let mut values = req
         .headers()
         .get_all(HeaderName::from_static(X_FORWARDED_PREFIX));

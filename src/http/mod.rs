@@ -17,13 +17,13 @@ pub mod middleware;
 pub(crate) mod prefer;
 pub(crate) mod request_id;
 
-pub use error::{ApiError, Problem, PROBLEM_JSON};
-pub use forwarded::forwarded_prefix;
+pub(crate) use error::{ApiError, Problem, PROBLEM_JSON};
+pub(crate) use forwarded::forwarded_prefix;
 pub use request_id::RequestId;
 
 /// Sizes past which a request is refused before any handler runs.
 #[derive(Clone, Copy, Debug)]
-pub struct RequestLimits {
+pub(crate) struct RequestLimits {
     /// The longest query string accepted, in bytes (414 past it).
     pub max_query_bytes: usize,
     /// The largest total of request headers accepted, in bytes (431 past it).
@@ -35,6 +35,6 @@ pub struct RequestLimits {
 }
 
 /// The answer for every path nothing else claims: 404 `not_found`.
-pub async fn not_found() -> Result<actix_web::HttpResponse, ApiError> {
+pub(crate) async fn not_found() -> Result<actix_web::HttpResponse, ApiError> {
     Err(ApiError::NotFound)
 }

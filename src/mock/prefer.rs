@@ -114,7 +114,10 @@ pub(crate) fn code_number(value: &str) -> Option<u16> {
 
 impl Controls {
     /// Reads the controls of a request; every bad one is reported.
-    pub(crate) fn parse(req: &HttpRequest, forced: &ForcedResponses) -> Result<Controls, Vec<ParamError>> {
+    pub(crate) fn parse(
+        req: &HttpRequest,
+        forced: &ForcedResponses,
+    ) -> Result<Controls, Vec<ParamError>> {
         let prefer = req.headers().get_all(HeaderName::from_static("prefer"));
         let Requested {
             asked: pairs,

@@ -76,7 +76,12 @@ pub(crate) fn parse(value: &str) -> Result<Vec<LinkValue>, String> {
 }
 
 /// Checks the `Link` values of a page with `meta`, answering `request`.
-pub(crate) fn check_links(request: &RequestFacts, meta: Meta, values: &[&str], out: &mut Vec<Violation>) {
+pub(crate) fn check_links(
+    request: &RequestFacts,
+    meta: Meta,
+    values: &[&str],
+    out: &mut Vec<Violation>,
+) {
     if values.is_empty() {
         out.push(Violation::new(
             Rule::LinkSyntax,

@@ -64,7 +64,7 @@ pub struct Proxy {
 
 /// The HTTP client towards the upstream, with the configured timeouts and pool. Redirects
 /// are returned to the caller, not followed, so the answer stays the upstream's own.
-pub fn client(settings: &UpstreamSettings) -> reqwest::Result<reqwest::Client> {
+pub(crate) fn client(settings: &UpstreamSettings) -> reqwest::Result<reqwest::Client> {
     reqwest::Client::builder()
         .timeout(settings.timeout())
         .connect_timeout(settings.connect_timeout())
@@ -82,7 +82,10 @@ impl Proxy {
     }
 
     /// As [`Proxy::build`], appending every exchange with the upstream to `har` (`--har`).
-    pub fn build_with_har(settings: &Settings, har: Option<HarFile>) -> Result<Proxy, ProxyError> {
+    pub(crate) fn build_with_har(
+        settings: &Settings,
+        har: Option<HarFile>,
+    ) -> Result<Proxy, ProxyError> {
         if settings.upstream.url.is_empty() {
             return Err(ProxyError::NoUpstream);
         }
@@ -157,7 +160,7 @@ impl Proxy {
     }
 
     /// What stops the proxy gracefully (SIGTERM and SIGINT, through crate::signals).
-    pub fn stop(&self) -> Stop {
+    pub(crate) fn stop(&self) -> Stop {
         self.stop.clone()
     }
 

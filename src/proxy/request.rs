@@ -29,7 +29,10 @@ impl Headers {
     }
 
     /// Every value of `name` (lowercase), in order.
-    pub(crate) fn all<'a, 'n>(&'a self, name: &'n str) -> impl Iterator<Item = &'a str> + use<'a, 'n> {
+    pub(crate) fn all<'a, 'n>(
+        &'a self,
+        name: &'n str,
+    ) -> impl Iterator<Item = &'a str> + use<'a, 'n> {
         self.0
             .iter()
             .filter(move |(n, _)| n == name)
@@ -70,7 +73,12 @@ pub(crate) struct RequestFacts {
 
 impl RequestFacts {
     /// Reads a request of `method` with this raw query string and headers.
-    pub(crate) fn read(contract: &Contract, method: &str, query: &str, headers: &Headers) -> RequestFacts {
+    pub(crate) fn read(
+        contract: &Contract,
+        method: &str,
+        query: &str,
+        headers: &Headers,
+    ) -> RequestFacts {
         let mut facts = RequestFacts {
             method: method.to_owned(),
             preflight: method == "OPTIONS"

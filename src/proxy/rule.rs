@@ -159,7 +159,11 @@ pub(crate) struct Violation {
 }
 
 impl Violation {
-    pub(crate) fn new(rule: Rule, location: impl Into<String>, detail: impl Into<String>) -> Violation {
+    pub(crate) fn new(
+        rule: Rule,
+        location: impl Into<String>,
+        detail: impl Into<String>,
+    ) -> Violation {
         Violation {
             rule,
             location: location.into(),

@@ -18,7 +18,7 @@ use crate::store::snapshot::{Snapshot, SnapshotError};
 use fetch::fetch;
 
 /// The workspace a recording is written as (the API does not name the caller's).
-pub const RECORDED_WORKSPACE: &str = "ws_recorded";
+pub(crate) const RECORDED_WORKSPACE: &str = "ws_recorded";
 
 /// What to record and how.
 #[derive(Clone, Debug)]

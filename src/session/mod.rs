@@ -18,13 +18,17 @@ use chrono::{DateTime, Utc};
 
 use crate::clock::Clock;
 use crate::store::{Index, Store};
-pub use context::SessionContext;
+pub(crate) use context::SessionContext;
 pub use coverage::{Coverage, PageShape};
-pub use faults::{FaultConfig, Faults};
-pub use journal::{Journal, JournalBudget, JournalLimits, JournalRequests};
+pub use faults::FaultConfig;
+pub(crate) use faults::Faults;
+pub(crate) use journal::{Journal, JournalBudget};
+pub use journal::{JournalLimits, JournalRequests};
 pub use rate_limit::RateLimiter;
-pub use registry::{LoadStatus, SessionInfo, SessionRefused, SessionSettings, Sessions};
-pub use selector::{Selected, Selection, SessionName, SESSION_HEADER, SESSION_PARAMETER};
+pub(crate) use registry::{LoadStatus, SessionInfo, SessionRefused};
+pub use registry::{SessionSettings, Sessions};
+pub use selector::{Selected, SessionName};
+pub(crate) use selector::{SESSION_HEADER, SESSION_PARAMETER};
 
 /// One isolated world.
 pub struct Session {
@@ -32,7 +36,7 @@ pub struct Session {
     pub name: Option<SessionName>,
     pub store: Arc<Store>,
     pub clock: Arc<Clock>,
-    pub faults: Faults,
+    pub(crate) faults: Faults,
     pub journal: Journal,
     pub rate_limiter: Option<RateLimiter>,
     pub coverage: Coverage,

@@ -195,17 +195,6 @@ impl Sessions {
         Ok(session)
     }
 
-    /// The session named `name`, if it exists (without creating it or counting a use).
-    pub fn find(&self, name: &SessionName) -> Option<Arc<Session>> {
-        let now = super::nanos(Utc::now());
-        let named = self.lock();
-        named
-            .sessions
-            .get(name)
-            .filter(|session| !self.idle(session, now))
-            .cloned()
-    }
-
     /// Drops a named session; false when there was none (or only one idle past its time).
     pub fn remove(&self, name: &SessionName) -> bool {
         let now = super::nanos(Utc::now());

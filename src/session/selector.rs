@@ -14,9 +14,9 @@ use crate::domain::{ParamError, QueryString};
 use crate::http::ApiError;
 
 /// The header that names a session.
-pub const SESSION_HEADER: &str = "x-mock-session";
+pub(crate) const SESSION_HEADER: &str = "x-mock-session";
 /// The query parameter that names a session.
-pub const SESSION_PARAMETER: &str = "__session";
+pub(crate) const SESSION_PARAMETER: &str = "__session";
 
 /// A session name: 1 to 64 of `[A-Za-z0-9._-]`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -110,7 +110,7 @@ impl Selected {
 /// start of the request ([`super::context::SessionContext`]), kept in its extensions and read
 /// by the mock controls, the handlers ([`Selected`] as an extractor) and the journal.
 #[derive(Clone)]
-pub struct Selection(pub Result<Selected, ParamError>);
+pub(crate) struct Selection(pub Result<Selected, ParamError>);
 
 impl Selected {
     /// The default session, for a request whose selector is bad.

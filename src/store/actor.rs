@@ -98,11 +98,6 @@ impl Admitted {
         self.stamp.as_ref()
     }
 
-    /// The query, as parsed.
-    pub(crate) fn query(&self) -> &ListQuery {
-        &self.page.query
-    }
-
     /// The stamp, and the page to send back to a [`StoreActor`] to be listed.
     pub(crate) fn into_parts(self) -> (Option<Stamp>, ListPage) {
         (self.stamp, self.page)

@@ -87,7 +87,7 @@ pub(super) type Slots = std::ops::Range<u32>;
 
 /// The statuses of a workspace's tokens once the clock has passed `cursor` expiries.
 #[derive(Debug)]
-pub struct StatusView {
+pub(crate) struct StatusView {
     pub cursor: usize,
     /// Ascending token indices, one list per status.
     pub partitions: [Vec<u32>; 3],

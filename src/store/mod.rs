@@ -29,9 +29,9 @@ use chrono::{DateTime, Utc};
 use crate::domain::{
     AuthError, ListQuery, Presented, Status, Token, TokenId, WorkspaceId, REQUIRED_SCOPE,
 };
-pub use edit::{ChangeError, NewToken, TokenChange};
-pub use index::{Index, StatusView};
-pub use overlay::Overlay;
+pub(crate) use edit::ChangeError;
+pub use index::Index;
+pub(crate) use overlay::Overlay;
 use snapshot::Snapshot;
 
 /// The snapshot served when none is configured.
@@ -212,21 +212,6 @@ impl Store {
         match data.index.position(workspace) {
             Some(position) => data.page(position, query, now),
             None => Page::default(),
-        }
-    }
-
-    /// Records that the token with this id authenticated a request at `at`. A time before the
-    /// token's creation is not recorded: no token is used before it exists (rule 4), and a
-    /// snapshot holding such a use would not load again.
-    pub fn record_use(&self, token: &TokenId, at: DateTime<Utc>) {
-        let data = self.load();
-        for (slot, credential) in data.index.credentials.iter().enumerate() {
-            let workspace = &data.index.workspaces[credential.workspace as usize];
-            let indexed = &workspace.tokens[credential.index as usize];
-            if indexed.id == *token && indexed.created_at <= at {
-                data.used[slot].store(at.timestamp(), Relaxed);
-                self.version.fetch_add(1, Relaxed);
-            }
         }
     }
 

@@ -15,7 +15,7 @@ use chrono::{DateTime, Utc};
 use crate::domain::{SecretDigest, Token, WorkspaceId};
 
 /// The workspace that the `data` and bare-array shapes load into.
-pub const DEFAULT_WORKSPACE: &str = "ws_default";
+pub(crate) const DEFAULT_WORKSPACE: &str = "ws_default";
 
 /// A valid snapshot: every token parsed, every id and secret unique.
 #[derive(Debug, Default)]
