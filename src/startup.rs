@@ -34,17 +34,29 @@ pub(crate) use resources::Resources;
 /// Why the application did not start.
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
+    /// The snapshot could not be read or is not valid.
     #[error(transparent)]
     Load(#[from] LoadError),
+    /// The listening address could not be bound.
     #[error("cannot listen on {address}: {source}")]
-    Bind { address: String, source: io::Error },
-    #[error("cannot write server.ready_file {}: {source}", path.display())]
-    ReadyFile {
-        path: std::path::PathBuf,
+    Bind {
+        /// The `host:port` asked for.
+        address: String,
+        /// Why it could not be bound.
         source: io::Error,
     },
+    /// `server.ready_file` could not be written.
+    #[error("cannot write server.ready_file {}: {source}", path.display())]
+    ReadyFile {
+        /// The file's path.
+        path: std::path::PathBuf,
+        /// Why it could not be written.
+        source: io::Error,
+    },
+    /// A scan thread could not be started.
     #[error("cannot start the scan threads (store.scan_threads): {0}")]
     Scans(io::Error),
+    /// The running server failed.
     #[error("the server stopped with an error: {0}")]
     Serve(io::Error),
 }

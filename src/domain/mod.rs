@@ -59,6 +59,7 @@ impl Timestamp {
         Timestamp(out)
     }
 
+    /// The 20 characters, `YYYY-MM-DDTHH:MM:SSZ`.
     pub fn as_str(&self) -> &str {
         std::str::from_utf8(&self.0).expect("only ASCII digits and separators are written")
     }

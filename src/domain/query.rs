@@ -34,7 +34,9 @@ pub struct NameFilter {
 /// Page size settings that parsing needs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct QueryLimits {
+    /// Tokens per page when the query gives no `per_page` (`pagination.default_per_page`).
     pub default_per_page: u32,
+    /// The largest `per_page` accepted (`pagination.max_per_page`); larger is a 400.
     pub max_per_page: u32,
 }
 

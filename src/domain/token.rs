@@ -73,6 +73,7 @@ impl TokenId {
         text.as_bytes().try_into().ok().map(TokenId)
     }
 
+    /// The id as the API writes it: `tok_` and 24 lowercase letters or digits.
     pub fn as_str(&self) -> &str {
         // Only ever made from an ASCII id by `parse`.
         std::str::from_utf8(&self.0).unwrap_or_default()
@@ -100,6 +101,7 @@ impl WorkspaceId {
         well_formed.then(|| WorkspaceId(text.into()))
     }
 
+    /// The id as the API writes it: `ws_` and 1 to 64 lowercase letters, digits or `_`.
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -195,6 +197,7 @@ impl fmt::Debug for SecretDigest {
 /// A token as the store holds it: the API object, without any secret.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Token {
+    /// The token's id (`tok_...`).
     pub id: TokenId,
     /// Shared, so that copying a page of tokens out of the store allocates nothing.
     pub name: Arc<str>,
@@ -202,8 +205,11 @@ pub struct Token {
     pub scopes: Arc<[Scope]>,
     /// The status written in the snapshot; see [`Token::status_at`] for the current one.
     pub status: Status,
+    /// When the token was created (UTC, whole seconds).
     pub created_at: DateTime<Utc>,
+    /// When the token expires; `None`: never.
     pub expires_at: Option<DateTime<Utc>>,
+    /// When the token last authenticated a request; `None`: never.
     pub last_used_at: Option<DateTime<Utc>>,
     /// Shared by every token of the same creator.
     pub created_by: Arc<str>,

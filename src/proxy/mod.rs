@@ -44,14 +44,23 @@ use violations::Violations;
 /// Why the proxy did not start.
 #[derive(Debug, thiserror::Error)]
 pub enum ProxyError {
+    /// No upstream URL was given.
     #[error("no upstream: give --upstream URL (or set upstream.url)")]
     NoUpstream,
+    /// The OpenAPI document the answers are checked against could not be read.
     #[error(transparent)]
     Contract(#[from] ContractError),
+    /// The HTTP client to the upstream could not be built (TLS set-up).
     #[error("cannot build the HTTP client: {0}")]
     Client(#[from] reqwest::Error),
+    /// The proxy's listening address could not be bound.
     #[error("cannot listen on {address}: {source}")]
-    Bind { address: String, source: io::Error },
+    Bind {
+        /// The `host:port` asked for.
+        address: String,
+        /// Why it could not be bound.
+        source: io::Error,
+    },
 }
 
 /// A bound, not yet running, proxy.

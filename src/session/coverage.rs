@@ -204,10 +204,16 @@ impl Coverage {
 /// What a page showed, for [`Coverage::record_page`].
 #[derive(Clone, Copy, Debug)]
 pub struct PageShape {
+    /// The page number (from 1).
     pub page: u32,
+    /// The page size asked for.
     pub per_page: u32,
+    /// How many tokens match the query, over every page.
     pub total: u64,
+    /// How many tokens the page shows.
     pub shown: usize,
+    /// The `status` filter, when the query gives one.
     pub status: Option<Status>,
+    /// Whether the query filters by `name`.
     pub named: bool,
 }

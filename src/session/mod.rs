@@ -34,11 +34,16 @@ pub(crate) use selector::{SESSION_HEADER, SESSION_PARAMETER};
 pub struct Session {
     /// `None` for the default session.
     pub name: Option<SessionName>,
+    /// The session's tokens.
     pub store: Arc<Store>,
+    /// The session's clock, frozen or running.
     pub clock: Arc<Clock>,
     pub(crate) faults: Faults,
+    /// The session's last requests, for the admin API.
     pub journal: Journal,
+    /// Requests per minute per secret; `None` when rate limiting is off.
     pub rate_limiter: Option<RateLimiter>,
+    /// Which pages, filters and statuses the session's listings have shown.
     pub coverage: Coverage,
     created_at: DateTime<Utc>,
     /// Real time of the last request, in Unix nanoseconds, for idle expiry, eviction order

@@ -17,8 +17,11 @@ use crate::store::Index;
 /// How every session starts, and how many may exist.
 #[derive(Clone, Debug)]
 pub struct SessionSettings {
+    /// The clock's start (`clock.now`); `None`: real time.
     pub configured_now: Option<DateTime<Utc>>,
+    /// The faults every session starts with.
     pub configured_faults: FaultConfig,
+    /// `rate_limit.requests_per_minute`, per secret; 0 turns rate limiting off.
     pub requests_per_minute: u32,
     /// Secrets with a rate-limit window of their own, per session.
     pub rate_limit_max_tracked: usize,

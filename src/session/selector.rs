@@ -35,6 +35,7 @@ impl SessionName {
         ok.then(|| SessionName(text.into()))
     }
 
+    /// The name as given.
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -53,6 +54,7 @@ pub(super) const UNKNOWN_SESSION: &str = "names no session; beyond loopback with
 /// The session a request selected, resolved once per request.
 #[derive(Clone)]
 pub struct Selected {
+    /// The session.
     pub session: Arc<Session>,
     /// Whether it was named by `__session`, which links must then keep.
     pub by_query: bool,

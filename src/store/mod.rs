@@ -55,6 +55,7 @@ pub struct Page {
 /// The token a request authenticated as.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Principal {
+    /// The token's id.
     pub token: TokenId,
     /// The position of its workspace in the data.
     pub workspace: u32,
@@ -76,7 +77,9 @@ impl Principal {
 /// One consistent state of a session's data.
 #[derive(Debug)]
 pub struct Data {
+    /// The snapshot's tokens, indexed.
     pub index: Arc<Index>,
+    /// The tokens created, changed or deleted since the snapshot was loaded.
     pub overlay: Arc<Overlay>,
     /// `last_used_at` of each credential slot of the index, in Unix seconds ([`NEVER`]).
     used: Arc<[AtomicI64]>,
