@@ -1,9 +1,12 @@
 //! tooken-mock: a mock server of the Tooken API's `GET /v1/tokens`.
 //!
 //! Handlers parse the query into a [`domain::ListQuery`] and send it, with the presented
-//! credentials, to the worker's store actor (`store::actor::StoreActor`), which authenticates against the
-//! session's [`store::Store`] and lists one page of its status-partitioned index.
+//! credentials, to the worker's store actor (`store::actor::StoreActor`), which authenticates
+//! against the session's [`store::Store`] and lists one page of its status-partitioned index.
 //! [`startup::Application`] wires it together.
+//!
+//! The public modules are what the binary, the benches, the integration tests and the fuzz
+//! targets use; everything else is `pub(crate)`.
 
 #![warn(unreachable_pub, missing_docs)]
 
