@@ -72,7 +72,7 @@ impl Clock {
     }
 
     /// Whether the clock stands still.
-    pub fn is_frozen(&self) -> bool {
+    pub(crate) fn is_frozen(&self) -> bool {
         matches!(self.read(), Mode::Frozen { .. })
     }
 

@@ -35,7 +35,7 @@ pub struct GenerateOptions {
 
 impl GenerateOptions {
     /// Checks the ranges, with a message naming the command-line flag at fault.
-    pub fn validate(&self) -> Result<(), String> {
+    pub(crate) fn validate(&self) -> Result<(), String> {
         if !(1..=MAX_TOKENS).contains(&self.tokens) {
             return Err(format!(
                 "--tokens must be between 1 and {MAX_TOKENS}, not {}",

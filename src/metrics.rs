@@ -63,7 +63,7 @@ impl Metrics {
 
     /// Serves a collector kept elsewhere (the scan threads' series) with the others. Its
     /// names must differ from every other's.
-    pub fn register(&self, collector: Box<dyn prometheus::core::Collector>) {
+    pub(crate) fn register(&self, collector: Box<dyn prometheus::core::Collector>) {
         self.registry
             .register(collector)
             .expect("metric names are unique");

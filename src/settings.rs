@@ -354,7 +354,7 @@ impl Settings {
     }
 
     /// Whether the server listens on loopback only.
-    pub fn listens_on_loopback(&self) -> bool {
+    pub(crate) fn listens_on_loopback(&self) -> bool {
         self.server.host == "localhost"
             || self
                 .server
@@ -364,7 +364,7 @@ impl Settings {
     }
 
     /// The snapshot file, or `None` for the embedded default.
-    pub fn snapshot_path(&self) -> Option<&Path> {
+    pub(crate) fn snapshot_path(&self) -> Option<&Path> {
         self.snapshot.path.as_deref()
     }
 
@@ -390,7 +390,7 @@ impl Settings {
     }
 
     /// The `store.scan_*` settings, for the scan threads.
-    pub fn scan_limits(&self) -> ScanLimits {
+    pub(crate) fn scan_limits(&self) -> ScanLimits {
         ScanLimits {
             threads: self.store.scan_threads,
             queue: self.store.scan_queue,
@@ -399,7 +399,7 @@ impl Settings {
     }
 
     /// The page size limits for query parsing.
-    pub fn query_limits(&self) -> QueryLimits {
+    pub(crate) fn query_limits(&self) -> QueryLimits {
         QueryLimits {
             default_per_page: self.pagination.default_per_page,
             max_per_page: self.pagination.max_per_page,

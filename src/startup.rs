@@ -160,7 +160,7 @@ impl Application {
     }
 
     /// Who may use the admin API.
-    pub fn admin_access(&self) -> &Access {
+    pub(crate) fn admin_access(&self) -> &Access {
         &self.admin_access
     }
 
@@ -176,7 +176,7 @@ impl Application {
 
     /// What SIGHUP does: reloads a snapshot file as `--watch` would; with no file to reload,
     /// logs that there is none.
-    pub fn hangup(&self) -> Hangup {
+    pub(crate) fn hangup(&self) -> Hangup {
         let (source, sessions, metrics, max_problems) = (
             self.source.clone(),
             self.sessions.clone(),

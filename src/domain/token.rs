@@ -160,7 +160,7 @@ impl SecretDigest {
     }
 
     /// Parses 64 lowercase hexadecimal digits, as exported in snapshots.
-    pub fn from_hex(text: &str) -> Option<SecretDigest> {
+    pub(crate) fn from_hex(text: &str) -> Option<SecretDigest> {
         let bytes = text.as_bytes();
         if bytes.len() != 64
             || !bytes

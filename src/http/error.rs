@@ -309,7 +309,7 @@ impl ApiError {
 
     /// What the log must say of this error, once, with the request's id: the cause of a 500 or
     /// a 503 that no client is sent.
-    pub fn cause_to_log(&self) -> Option<&str> {
+    pub(crate) fn cause_to_log(&self) -> Option<&str> {
         match self {
             ApiError::Internal(cause)
             | ApiError::Unavailable(cause)

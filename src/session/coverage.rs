@@ -142,7 +142,7 @@ impl Coverage {
     }
 
     /// Counts a refusal for credentials.
-    pub fn record_auth(&self, error: AuthError) {
+    pub(crate) fn record_auth(&self, error: AuthError) {
         self.record(match error {
             AuthError::Missing => State::MissingToken,
             AuthError::Unknown => State::InvalidToken,
@@ -154,7 +154,7 @@ impl Coverage {
     }
 
     /// Counts a 400, once per named API parameter.
-    pub fn record_bad_parameters(&self, errors: &[ParamError]) {
+    pub(crate) fn record_bad_parameters(&self, errors: &[ParamError]) {
         for error in errors {
             match error.parameter.as_str() {
                 "page" => self.record(State::BadPage),

@@ -38,7 +38,7 @@ pub struct SessionSettings {
 
 /// What is configured to be served, for `/readyz`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct LoadStatus {
+pub(crate) struct LoadStatus {
     pub tokens: usize,
     pub workspaces: usize,
     /// The problems of the last refused reload, if the last attempt failed.
@@ -205,11 +205,6 @@ impl Sessions {
         removed.is_some_and(|session| !self.idle(&session, now))
     }
 
-    /// Bytes held by every journal together.
-    pub fn journal_bytes(&self) -> usize {
-        self.journals.used()
-    }
-
     /// How many named sessions exist.
     pub fn count(&self) -> usize {
         self.lock().sessions.len()
@@ -249,7 +244,7 @@ impl Sessions {
 
     /// New configured data (a reload or a reset of the default session): the default session
     /// serves it at once, new sessions fork it; existing named sessions keep their own.
-    pub fn replace_configured(&self, index: Arc<Index>) -> LoadStatus {
+    pub(crate) fn replace_configured(&self, index: Arc<Index>) -> LoadStatus {
         self.default.store.replace(&index);
         let status = LoadStatus::of(&index);
         self.status.store(Arc::new(status.clone()));
@@ -258,14 +253,14 @@ impl Sessions {
     }
 
     /// Records a refused reload, shown at `/readyz` while the old data keeps serving.
-    pub fn reload_refused(&self, problems: String) {
+    pub(crate) fn reload_refused(&self, problems: String) {
         let mut status = LoadStatus::clone(&self.status.load());
         status.last_reload_error = Some(problems);
         self.status.store(Arc::new(status));
     }
 
     /// What is configured to be served.
-    pub fn load_status(&self) -> LoadStatus {
+    pub(crate) fn load_status(&self) -> LoadStatus {
         LoadStatus::clone(&self.status.load())
     }
 

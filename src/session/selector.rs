@@ -62,7 +62,7 @@ pub struct Selected {
 
 impl Selected {
     /// `&__session=<name>` when the request named its session in the query, else empty.
-    pub fn link_suffix(&self) -> String {
+    pub(crate) fn link_suffix(&self) -> String {
         match (&self.session.name, self.by_query) {
             (Some(name), true) => format!("&{SESSION_PARAMETER}={name}"),
             _ => String::new(),
@@ -116,7 +116,7 @@ pub(crate) struct Selection(pub Result<Selected, ParamError>);
 
 impl Selected {
     /// The default session, for a request whose selector is bad.
-    pub fn default_of(req: &HttpRequest) -> Result<Selected, ApiError> {
+    pub(crate) fn default_of(req: &HttpRequest) -> Result<Selected, ApiError> {
         let sessions = req
             .app_data::<web::Data<Sessions>>()
             .ok_or_else(|| ApiError::Internal("sessions are not configured".to_owned()))?;

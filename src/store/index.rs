@@ -183,7 +183,7 @@ impl Index {
     }
 
     /// The credential slot of a secret digest, compared in constant time once found.
-    pub fn credential(&self, digest: &SecretDigest) -> Option<u32> {
+    pub(crate) fn credential(&self, digest: &SecretDigest) -> Option<u32> {
         let at = self
             .by_digest
             .binary_search_by_key(digest, |&slot| self.credentials[slot as usize].digest)
@@ -199,7 +199,7 @@ impl Index {
     }
 
     /// The number of workspaces.
-    pub fn workspace_count(&self) -> usize {
+    pub(crate) fn workspace_count(&self) -> usize {
         self.workspaces.len()
     }
 }

@@ -224,7 +224,7 @@ impl Store {
     }
 
     /// How many distinct tokens this store created, changed or deleted.
-    pub fn changed_tokens(&self) -> usize {
+    pub(crate) fn changed_tokens(&self) -> usize {
         self.load().overlay.changed_tokens()
     }
 

@@ -81,13 +81,13 @@ impl Overlay {
     }
 
     /// Whether an indexed token was changed or deleted.
-    pub fn hides(&self, workspace: u32, index: u32) -> bool {
+    pub(crate) fn hides(&self, workspace: u32, index: u32) -> bool {
         self.workspace(workspace)
             .is_some_and(|w| w.hidden.contains(&index))
     }
 
     /// The added token whose secret has this digest.
-    pub fn credential(&self, digest: &SecretDigest) -> Option<(u32, &Added)> {
+    pub(crate) fn credential(&self, digest: &SecretDigest) -> Option<(u32, &Added)> {
         let (workspace, id) = self.by_digest.get(digest)?;
         let added = self.added(*workspace, id)?;
         added
@@ -102,17 +102,17 @@ impl Overlay {
     }
 
     /// The workspace of an added token with this id, if there is one.
-    pub fn workspace_of(&self, id: &TokenId) -> Option<u32> {
+    pub(crate) fn workspace_of(&self, id: &TokenId) -> Option<u32> {
         self.owners.get(id).copied()
     }
 
     /// How many distinct tokens were created, changed or deleted.
-    pub fn changed_tokens(&self) -> usize {
+    pub(crate) fn changed_tokens(&self) -> usize {
         self.changed.len()
     }
 
     /// Hides an indexed token (changed or deleted).
-    pub fn hide(&mut self, workspace: u32, index: u32, id: &TokenId) {
+    pub(crate) fn hide(&mut self, workspace: u32, index: u32, id: &TokenId) {
         self.changes(workspace).hidden.insert(index);
         self.changed.insert(id.clone());
     }

@@ -27,7 +27,7 @@ use super::actor::{ListPage, Listed, Refusal};
 
 /// How the pool is sized and fed: the `store.scan_*` settings.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ScanLimits {
+pub(crate) struct ScanLimits {
     /// Scan threads; 0 starts one per core (`std::thread::available_parallelism`).
     pub threads: usize,
     /// Scans that may wait for a thread; one more is refused with [`Refusal::Busy`].
@@ -40,7 +40,7 @@ pub struct ScanLimits {
 impl ScanLimits {
     /// The number of threads `threads` stands for: itself, or the cores when 0 (1 when the
     /// system cannot tell).
-    pub fn thread_count(&self) -> usize {
+    pub(crate) fn thread_count(&self) -> usize {
         match self.threads {
             0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
             n => n,
