@@ -17,7 +17,7 @@ use crate::mock;
 pub(crate) struct ApiSettings {
     pub limits: QueryLimits,
     /// Whether authenticating sets the token's `last_used_at`.
-    pub track_last_used: bool,
+    pub(crate) track_last_used: bool,
 }
 
 /// Mounts the API (wrapped in the mock controls), the documents and the probes.

@@ -26,7 +26,7 @@ pub(crate) struct FidelityArgs {
     /// `--config`: a settings file.
     pub config: Option<PathBuf>,
     /// `--max-har-bytes`: the largest HAR read.
-    pub max_har_bytes: u64,
+    pub(crate) max_har_bytes: u64,
 }
 
 /// Runs the command.

@@ -39,10 +39,10 @@ pub(crate) struct Replayed {
     /// The path and query asked for (secrets still redacted).
     pub request: String,
     /// The real API's status.
-    pub real_status: u16,
+    pub(crate) real_status: u16,
     /// The mock's status, if it answered.
-    pub mock_status: Option<u16>,
-    pub differences: Vec<Difference>,
+    pub(crate) mock_status: Option<u16>,
+    pub(crate) differences: Vec<Difference>,
 }
 
 /// Whether `entry` is a `GET /v1/tokens` the mock can be asked again.

@@ -34,7 +34,7 @@ pub(crate) struct Report {
     /// The fields compared by rule, not by value, and the rule each is held to.
     pub compared_by_rule: BTreeMap<&'static str, &'static str>,
     /// What is left out of the comparison.
-    pub not_compared: &'static str,
+    pub(crate) not_compared: &'static str,
     /// Differences per rule.
     pub by_rule: BTreeMap<String, usize>,
     /// Differences per rule and location, array positions as `*` (`/data/*/name`).

@@ -15,22 +15,22 @@ pub(crate) struct Exchange<'a> {
     /// When the request arrived.
     pub started: DateTime<Utc>,
     /// Milliseconds spent answering.
-    pub elapsed_ms: f64,
+    pub(crate) elapsed_ms: f64,
     pub method: &'a str,
     /// The absolute URL, query included.
     pub url: &'a str,
     /// `HTTP/1.1`, `HTTP/2.0`.
-    pub http_version: &'a str,
-    pub request_headers: &'a [NameValue],
-    pub request_body: &'a [u8],
+    pub(crate) http_version: &'a str,
+    pub(crate) request_headers: &'a [NameValue],
+    pub(crate) request_body: &'a [u8],
     pub status: u16,
-    pub response_headers: &'a [NameValue],
+    pub(crate) response_headers: &'a [NameValue],
     /// The body, or its first bytes when `response_size` is larger.
-    pub response_body: &'a [u8],
+    pub(crate) response_body: &'a [u8],
     /// Bytes of the whole response body.
-    pub response_size: usize,
+    pub(crate) response_size: usize,
     /// The setting that bounds kept bodies, named when one is cut short.
-    pub limit_setting: &'a str,
+    pub(crate) limit_setting: &'a str,
 }
 
 /// Headers as a HAR keeps them: names as sent, values redacted ([`redact::header_value`]).

@@ -25,13 +25,13 @@ pub use request_id::RequestId;
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct RequestLimits {
     /// The longest query string accepted, in bytes (414 past it).
-    pub max_query_bytes: usize,
+    pub(crate) max_query_bytes: usize,
     /// The largest total of request headers accepted, in bytes (431 past it).
-    pub max_header_bytes: usize,
+    pub(crate) max_header_bytes: usize,
     /// How long a request body has to arrive whole (408 past it).
     pub body_timeout: std::time::Duration,
     /// The most bytes of a client-given value (the path) a log line holds (`log.max_field_bytes`).
-    pub max_logged_bytes: usize,
+    pub(crate) max_logged_bytes: usize,
 }
 
 /// The answer for every path nothing else claims: 404 `not_found`.

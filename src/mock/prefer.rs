@@ -25,7 +25,7 @@ pub(crate) struct Controls {
     /// How long to wait before answering.
     pub delay: Option<Duration>,
     /// The documented body that replaces the real answer, when one is forced.
-    pub forced_body: Option<Value>,
+    pub(crate) forced_body: Option<Value>,
     /// The preferences honoured, for `Preference-Applied`.
     applied: Vec<String>,
 }

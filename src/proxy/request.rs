@@ -54,7 +54,7 @@ pub(crate) struct RequestFacts {
     pub preflight: bool,
     /// Credentials are sent: one `Authorization: Bearer <secret>`, or several fields (which
     /// the API refuses as ambiguous, 401 `invalid_token`), read as the API reads them.
-    pub has_credentials: bool,
+    pub(crate) has_credentials: bool,
     /// A tooken-mock control (`Prefer: code=N` or `example=`, `__code`, `__example`) asks
     /// for a documented example instead of an evaluation, or is refused: the answer need not
     /// fit the query. Read as the mock reads it ([`Requested::forces_example`]).

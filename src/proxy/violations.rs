@@ -32,7 +32,7 @@ pub(crate) struct Entry {
 #[derive(Clone, Debug, Default, Serialize)]
 pub(crate) struct Tally {
     pub count: u64,
-    pub last_location: String,
+    pub(crate) last_location: String,
 }
 
 #[derive(Default)]
@@ -59,7 +59,7 @@ pub(crate) struct Report {
     /// Responses checked since the proxy started.
     pub responses: u64,
     /// Responses that broke at least one rule.
-    pub violating_responses: u64,
+    pub(crate) violating_responses: u64,
     /// Every rule broken since start, with its count (not bounded by the ring).
     pub by_rule: BTreeMap<Rule, Tally>,
     /// The most recent violations, newest first, at most the configured capacity.

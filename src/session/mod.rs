@@ -42,7 +42,7 @@ pub struct Session {
     /// The session's last requests, for the admin API.
     pub journal: Journal,
     /// Requests per minute per secret; `None` when rate limiting is off.
-    pub rate_limiter: Option<RateLimiter>,
+    pub(crate) rate_limiter: Option<RateLimiter>,
     /// Which pages, filters and statuses the session's listings have shown.
     pub coverage: Coverage,
     created_at: DateTime<Utc>,

@@ -40,7 +40,7 @@ pub(crate) struct List {
     pub presented: Presented,
     pub query: Result<ListQuery, Vec<ParamError>>,
     pub now: DateTime<Utc>,
-    pub track_last_used: bool,
+    pub(crate) track_last_used: bool,
     /// Whether the request is still there: a name filter whose request is gone is not scanned.
     pub client: Presence,
 }

@@ -88,7 +88,7 @@ pub(super) type Slots = std::ops::Range<u32>;
 /// The statuses of a workspace's tokens once the clock has passed `cursor` expiries.
 #[derive(Debug)]
 pub(crate) struct StatusView {
-    pub cursor: usize,
+    pub(crate) cursor: usize,
     /// Ascending token indices, one list per status.
     pub partitions: [Vec<u32>; 3],
     /// The status of each token, by index: one byte each, so that a name filter combined

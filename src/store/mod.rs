@@ -80,7 +80,7 @@ pub struct Data {
     /// The snapshot's tokens, indexed.
     pub index: Arc<Index>,
     /// The tokens created, changed or deleted since the snapshot was loaded.
-    pub overlay: Arc<Overlay>,
+    pub(crate) overlay: Arc<Overlay>,
     /// `last_used_at` of each credential slot of the index, in Unix seconds ([`NEVER`]).
     used: Arc<[AtomicI64]>,
 }
