@@ -85,7 +85,7 @@ impl Clock {
     }
 
     /// Moves the clock by `by` (either direction), frozen or running. False, and the clock
-    /// unchanged, when the result would fall outside [`EARLIEST`]..=[`LATEST`].
+    /// unchanged, when the result would fall outside `EARLIEST`..=`LATEST`.
     pub fn advance(&self, by: Duration) -> bool {
         let _writer = self.lock();
         let moved = match self.read() {

@@ -77,7 +77,7 @@ pub struct DemoSecret {
 /// without it (both never expire), revoked, and expired. `out` is written in chunks of about a
 /// megabyte, so it needs no buffering of its own, and is flushed at the end. `progress` is
 /// called after each chunk, and once at the end, with the number of tokens written so far.
-/// Options out of range give an error of kind `InvalidInput` with [`GenerateOptions::validate`]'s
+/// Options out of range give an error of kind `InvalidInput` with `GenerateOptions::validate`'s
 /// message.
 pub fn generate(
     options: &GenerateOptions,

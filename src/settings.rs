@@ -102,7 +102,7 @@ pub struct Settings {
     pub store: StoreSettings,
 }
 
-/// How name filters are scanned (see [`crate::store::scan`]).
+/// How name filters are scanned (see `crate::store::scan`).
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StoreSettings {
@@ -150,7 +150,7 @@ pub struct ServerSettings {
     pub max_header_bytes: usize,
     /// Host names answered besides loopback (DNS rebinding protection).
     pub allowed_hosts: AllowedHosts,
-    /// Where `serve` writes its ready file (see [`crate::ready_file`]); `None` (an empty
+    /// Where `serve` writes its ready file (see `crate::ready_file`); `None` (an empty
     /// setting): nowhere.
     #[serde(deserialize_with = "values::empty_is_none")]
     pub ready_file: Option<PathBuf>,

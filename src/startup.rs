@@ -1,4 +1,4 @@
-//! Builds the application from settings in two steps: [`Resources::build`] (settings ->
+//! Builds the application from settings in two steps: `Resources::build` (settings ->
 //! resources: the data loaded, the actors and watcher started, what the routes read) and
 //! [`Application::run`] (resources -> a server on bound listeners). [`Application::build`]
 //! does both and binds the listener (port 0 picks a free one, which tests rely on).
@@ -192,7 +192,7 @@ impl Application {
         })
     }
 
-    /// Serves until stopped ([`Application::stop`]), letting requests in flight finish.
+    /// Serves until stopped (`Application::stop`), letting requests in flight finish.
     pub async fn run_until_stopped(self) -> io::Result<()> {
         self.server.await
     }

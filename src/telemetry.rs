@@ -9,12 +9,12 @@
 //! and without its line), and one buffer for all workers was a lock every worker wrote
 //! (`benches/bookkeeping.rs`). Each write-out takes every thread's lines, thread by thread:
 //! lines of one thread keep their order, and lines of different threads within one write-out
-//! ([`FLUSH_EVERY`]) are ordered by their timestamps, not by their place in the output. Under
+//! (`FLUSH_EVERY`) are ordered by their timestamps, not by their place in the output. Under
 //! a flood larger than a thread's buffer, lines are dropped and counted rather than slow the
 //! server down.
 //!
 //! Standard error that nobody reads (a pipe whose reader stopped) never holds the process: the
-//! buffer stays bounded as above, and at exit the last lines get [`EXIT_WAIT`] to be written
+//! buffer stays bounded as above, and at exit the last lines get `EXIT_WAIT` to be written
 //! before the process leaves without them. A panic is one log line (`panic`, with the message
 //! and where it happened), never a multi-line report or backtrace in the middle of the log.
 
@@ -111,7 +111,7 @@ pub struct LogGuard {
 }
 
 impl Drop for LogGuard {
-    /// Waits at most [`EXIT_WAIT`]: a writer blocked on a full pipe is left behind.
+    /// Waits at most `EXIT_WAIT`: a writer blocked on a full pipe is left behind.
     fn drop(&mut self) {
         self.shared.stopping.store(true, Relaxed);
         let deadline = Instant::now() + EXIT_WAIT;

@@ -44,7 +44,7 @@ pub struct QueryLimits {
 pub(crate) const PER_PAGE_MAX: u32 = 100;
 
 impl QueryLimits {
-    /// The API's own limits: 25 per page by default, at most [`PER_PAGE_MAX`].
+    /// The API's own limits: 25 per page by default, at most `PER_PAGE_MAX`.
     pub const DEFAULT: QueryLimits = QueryLimits {
         default_per_page: 25,
         max_per_page: PER_PAGE_MAX,

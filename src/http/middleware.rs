@@ -1,10 +1,10 @@
 //! What every response gets: an `X-Request-Id`, `Cache-Control: no-store`, the keep-alive
-//! timeout (`Keep-Alive: timeout=N`, [`keep_alive::announce`]), errors rendered as
+//! timeout (`Keep-Alive: timeout=N`, `keep_alive::announce`), errors rendered as
 //! problems carrying that id, one log line, the request metrics and the observers' look.
 //!
 //! One layer does all of it, with the `Host` check and the settling of CORS answers: every
 //! layer costs each request a boxed future and a second pass when a handler waits. The mock,
-//! its admin API and the proxy all run inside it; an answer the proxy relays ([`Relayed`])
+//! its admin API and the proxy all run inside it; an answer the proxy relays (`Relayed`)
 //! goes out as the upstream gave it.
 
 use std::borrow::Cow;

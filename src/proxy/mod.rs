@@ -2,13 +2,13 @@
 //!
 //! Each `/v1/tokens` request is forwarded to the upstream with its headers and the answer
 //! is returned unchanged, while request and response are checked against the OpenAPI
-//! document this crate generates and against the rules a response shows ([`rule::Rule`]).
+//! document this crate generates and against the rules a response shows (`rule::Rule`).
 //! Violations are logged, counted in `/metrics`, listed at `GET /__admin/violations` and
 //! summarised when the proxy stops; `proxy.strict` answers them with a 502 problem instead.
 //!
 //! Its routes run on the mock's HTTP shell (`http::middleware::common`): the same request
 //! id, `Host` check, admin access rule, problems and log line; a forwarded answer is marked
-//! [`http::middleware::Relayed`] so that it goes out as the upstream gave it.
+//! `http::middleware::Relayed` so that it goes out as the upstream gave it.
 
 mod admin;
 pub(crate) mod coding;

@@ -1,5 +1,5 @@
 //! A session's latency and injected errors, read on every API request and changed by the
-//! admin API. Their shape and ranges are [`crate::domain::faults`]'s.
+//! admin API. Their shape and ranges are `crate::domain::faults`'s.
 
 use std::sync::atomic::{AtomicU16, AtomicU64, Ordering::Relaxed};
 use std::time::Duration;

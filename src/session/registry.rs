@@ -157,7 +157,7 @@ impl Sessions {
 
     /// The session named `name`, or the default one. A missing named session is created when
     /// `sessions` say any request may create one, or when `authorised` (an admin call that
-    /// presented the admin token); otherwise it is [`SessionRefused::Unknown`] and nothing
+    /// presented the admin token); otherwise it is `SessionRefused::Unknown` and nothing
     /// is created or dropped.
     pub fn get(
         &self,

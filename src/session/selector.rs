@@ -69,7 +69,7 @@ impl Selected {
         }
     }
 
-    /// The session the request selected, as decided at its start ([`Selection`]): a 400
+    /// The session the request selected, as decided at its start (`Selection`): a 400
     /// naming the header or parameter when the selector is not a valid name, is given more
     /// than once or names no session this request may create. A request no context decided
     /// (none mounted) is decided here, without the right to create sessions.

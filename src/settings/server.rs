@@ -51,7 +51,7 @@ impl ServerSettings {
     /// `server` shaped by [`ServerSettings::apply`], stopping gracefully when `shutdown`
     /// resolves (the process's signals, not actix-web's own: SIGINT then lets requests in
     /// flight finish as SIGTERM does, and servers in one process never stop each other),
-    /// listening on `listeners` (from [`bind_listeners`]), and running.
+    /// listening on `listeners` (from `bind_listeners`), and running.
     ///
     /// # Errors
     /// A listener actix-web cannot take.

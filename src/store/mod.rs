@@ -1,7 +1,7 @@
 //! The token store: a session's data, which authenticates, records uses and lists pages.
 //!
 //! A [`Store`] is an indexed snapshot shared by every session forked from it ([`Index`]), the
-//! session's own changes beside it ([`Overlay`]), and the `last_used_at` of each token that
+//! session's own changes beside it (`Overlay`), and the `last_used_at` of each token that
 //! can authenticate. A fork shares the index and copies nothing else of size, so a session
 //! over 100k tokens costs little until it changes something. Every decision about one request
 //! (who is calling, may they list, what they see, what is recorded) is taken against one
