@@ -9,9 +9,9 @@ use chrono::{DateTime, Datelike, Duration, Utc};
 
 /// The earliest time the clock may show: RFC 3339 writes years 0000 to 9999 only, and every
 /// time the clock shows ends up written somewhere (`last_used_at`, an export) and read back.
-pub const EARLIEST: &str = "0000-01-01T00:00:00Z";
+pub(crate) const EARLIEST: &str = "0000-01-01T00:00:00Z";
 /// The latest time the clock may show (see [`EARLIEST`]).
-pub const LATEST: &str = "9999-12-31T23:59:59Z";
+pub(crate) const LATEST: &str = "9999-12-31T23:59:59Z";
 
 /// Whether RFC 3339 can write `at` (a four-digit year).
 fn writable(at: &DateTime<Utc>) -> bool {
@@ -72,7 +72,7 @@ impl Clock {
     }
 
     /// Whether the clock stands still.
-    pub fn is_frozen(&self) -> bool {
+    pub(crate) fn is_frozen(&self) -> bool {
         matches!(self.read(), Mode::Frozen { .. })
     }
 
@@ -85,7 +85,7 @@ impl Clock {
     }
 
     /// Moves the clock by `by` (either direction), frozen or running. False, and the clock
-    /// unchanged, when the result would fall outside [`EARLIEST`]..=[`LATEST`].
+    /// unchanged, when the result would fall outside `EARLIEST`..=`LATEST`.
     pub fn advance(&self, by: Duration) -> bool {
         let _writer = self.lock();
         let moved = match self.read() {

@@ -17,7 +17,7 @@ use random::{Rng, TokenIds};
 use token::Demo;
 
 /// The most tokens one run may generate.
-pub const MAX_TOKENS: u64 = 10_000_000;
+pub(crate) const MAX_TOKENS: u64 = 10_000_000;
 
 /// Bytes gathered before each write to the output, and between progress reports.
 const CHUNK: usize = 1 << 20;
@@ -35,7 +35,7 @@ pub struct GenerateOptions {
 
 impl GenerateOptions {
     /// Checks the ranges, with a message naming the command-line flag at fault.
-    pub fn validate(&self) -> Result<(), String> {
+    pub(crate) fn validate(&self) -> Result<(), String> {
         if !(1..=MAX_TOKENS).contains(&self.tokens) {
             return Err(format!(
                 "--tokens must be between 1 and {MAX_TOKENS}, not {}",
@@ -77,7 +77,7 @@ pub struct DemoSecret {
 /// without it (both never expire), revoked, and expired. `out` is written in chunks of about a
 /// megabyte, so it needs no buffering of its own, and is flushed at the end. `progress` is
 /// called after each chunk, and once at the end, with the number of tokens written so far.
-/// Options out of range give an error of kind `InvalidInput` with [`GenerateOptions::validate`]'s
+/// Options out of range give an error of kind `InvalidInput` with `GenerateOptions::validate`'s
 /// message.
 pub fn generate(
     options: &GenerateOptions,

@@ -1,24 +1,29 @@
 //! tooken-mock: a mock server of the Tooken API's `GET /v1/tokens`.
 //!
 //! Handlers parse the query into a [`domain::ListQuery`] and send it, with the presented
-//! credentials, to the worker's [`store::actor::StoreActor`], which authenticates against the
-//! session's [`store::Store`] and lists one page of its status-partitioned index.
+//! credentials, to the worker's store actor (`store::actor::StoreActor`), which authenticates
+//! against the session's [`store::Store`] and lists one page of its status-partitioned index.
 //! [`startup::Application`] wires it together.
+//!
+//! The public modules are what the binary, the benches, the integration tests and the fuzz
+//! targets use; everything else is `pub(crate)`.
 
-pub mod admin;
-pub mod api;
+#![warn(unreachable_pub, missing_docs)]
+
+mod admin;
+mod api;
 pub mod cli;
 pub mod clock;
 pub mod domain;
-pub mod fidelity;
+mod fidelity;
 pub mod generate;
-pub mod har;
+mod har;
 pub mod http;
 pub mod metrics;
-pub mod mock;
-pub mod openapi;
+mod mock;
+mod openapi;
 pub mod proxy;
-pub mod ready_file;
+mod ready_file;
 pub mod record;
 pub mod session;
 pub mod settings;
@@ -26,4 +31,4 @@ pub mod signals;
 pub mod startup;
 pub mod store;
 pub mod telemetry;
-pub mod yaml;
+mod yaml;

@@ -21,7 +21,7 @@ pub struct Metrics {
 
 /// Why data was loaded.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum LoadKind {
+pub(crate) enum LoadKind {
     Startup,
     Reload,
     Admin,
@@ -63,7 +63,7 @@ impl Metrics {
 
     /// Serves a collector kept elsewhere (the scan threads' series) with the others. Its
     /// names must differ from every other's.
-    pub fn register(&self, collector: Box<dyn prometheus::core::Collector>) {
+    pub(crate) fn register(&self, collector: Box<dyn prometheus::core::Collector>) {
         self.registry
             .register(collector)
             .expect("metric names are unique");
@@ -76,7 +76,7 @@ impl Metrics {
     }
 
     /// Counts a load of data.
-    pub fn record_load(&self, kind: LoadKind, accepted: bool) {
+    pub(crate) fn record_load(&self, kind: LoadKind, accepted: bool) {
         let outcome = if accepted { "ok" } else { "refused" };
         self.loads
             .with_label_values(&[kind.as_str(), outcome])

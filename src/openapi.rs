@@ -4,7 +4,7 @@
 use utoipa::Modify;
 
 /// A document in both of its serialisations, made once.
-pub struct SpecDocuments {
+pub(crate) struct SpecDocuments {
     pub json: String,
     /// YAML that YAML 1.1 loaders read as the same document too (see [`crate::yaml`]).
     pub yaml: String,
@@ -12,7 +12,7 @@ pub struct SpecDocuments {
 
 impl SpecDocuments {
     /// Both serialisations of `document`.
-    pub fn from_value(document: &serde_json::Value) -> SpecDocuments {
+    pub(crate) fn from_value(document: &serde_json::Value) -> SpecDocuments {
         SpecDocuments {
             json: serde_json::to_string_pretty(document).unwrap_or_default(),
             yaml: crate::yaml::to_string(document),
@@ -22,7 +22,7 @@ impl SpecDocuments {
 
 /// utoipa fills `info.license` and `info.contact` from the package manifest, which names
 /// neither: the documents carry none rather than empty ones.
-pub struct NoLicense;
+pub(crate) struct NoLicense;
 
 impl Modify for NoLicense {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {

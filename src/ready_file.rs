@@ -14,7 +14,7 @@ use serde::Serialize;
 
 /// What the ready file holds: `{"url", "api", "admin", "docs", "openapi", "pid", "version"}`.
 #[derive(Debug, Serialize)]
-pub struct ReadyReport {
+pub(crate) struct ReadyReport {
     /// The base URL, `http://127.0.0.1:PORT` (an unspecified address is reported as loopback).
     pub url: String,
     /// `{url}/v1/tokens`.
@@ -33,7 +33,7 @@ pub struct ReadyReport {
 
 impl ReadyReport {
     /// The report of a server listening on `address`.
-    pub fn new(address: SocketAddr) -> ReadyReport {
+    pub(crate) fn new(address: SocketAddr) -> ReadyReport {
         let url = base_url(address);
         ReadyReport {
             api: format!("{url}/v1/tokens"),
@@ -50,7 +50,7 @@ impl ReadyReport {
     ///
     /// # Errors
     /// Any I/O error creating, writing or renaming the file (the temporary file is removed).
-    pub fn write(&self, path: &Path) -> io::Result<()> {
+    pub(crate) fn write(&self, path: &Path) -> io::Result<()> {
         let temporary = temporary_beside(path);
         let written = (|| {
             let mut file = std::fs::File::create(&temporary)?;
@@ -68,7 +68,7 @@ impl ReadyReport {
 
 /// `http://HOST:PORT` of a listening address: an unspecified address (0.0.0.0, ::) is reached
 /// on 127.0.0.1, an IPv6 one is written in brackets.
-pub fn base_url(address: SocketAddr) -> String {
+pub(crate) fn base_url(address: SocketAddr) -> String {
     let ip = address.ip();
     if ip.is_unspecified() {
         format!("http://127.0.0.1:{}", address.port())

@@ -2,7 +2,7 @@
 //! environment variables and command-line flags, then validated as a whole.
 
 mod security;
-pub mod server;
+pub(crate) mod server;
 mod upstream;
 mod validate;
 mod values;
@@ -30,10 +30,17 @@ const DEFAULTS: &str = include_str!("../config/default.toml");
 /// A setting that could not be read or is out of range; the message names it.
 #[derive(Debug, thiserror::Error)]
 pub enum SettingsError {
+    /// A source could not be read or layered (a missing `--config` file, bad TOML).
     #[error("invalid settings: {0}")]
     Layering(#[from] config::ConfigError),
+    /// A setting's value is refused.
     #[error("invalid setting {key}: {problem}")]
-    Invalid { key: String, problem: String },
+    Invalid {
+        /// The setting's key, `section.name`.
+        key: String,
+        /// What is wrong with its value.
+        problem: String,
+    },
 }
 
 impl SettingsError {
@@ -57,29 +64,45 @@ impl SettingsError {
     }
 }
 
+/// Every setting, from `config/default.toml`, a `--config` file, `TOOKEN__*` variables and
+/// flags, in that order of precedence, validated.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Settings {
+    /// `[server]`.
     pub server: ServerSettings,
+    /// `[snapshot]`.
     pub snapshot: SnapshotSettings,
+    /// `[clock]`.
     pub clock: ClockSettings,
+    /// `[pagination]`.
     pub pagination: PaginationSettings,
+    /// `[auth]`.
     pub auth: AuthSettings,
+    /// `[cors]`.
     pub cors: CorsSettings,
     /// The `[faults]` keys, in the shape the admin API shows and takes.
     #[serde(deserialize_with = "values::fault_config")]
     pub faults: FaultConfig,
+    /// `[rate_limit]`.
     pub rate_limit: RateLimitSettings,
+    /// `[admin]`.
     pub admin: AdminSettings,
+    /// `[sessions]`.
     pub sessions: SessionsSettings,
+    /// `[log]`.
     pub log: LogSettings,
+    /// `[metrics]`.
     pub metrics: MetricsSettings,
+    /// `[upstream]`.
     pub upstream: UpstreamSettings,
+    /// `[proxy]`.
     pub proxy: ProxySettings,
+    /// `[store]`.
     pub store: StoreSettings,
 }
 
-/// How name filters are scanned (see [`crate::store::scan`]).
+/// How name filters are scanned (see `crate::store::scan`).
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StoreSettings {
@@ -91,6 +114,7 @@ pub struct StoreSettings {
     pub scan_delay_ms: u64,
 }
 
+/// `[sessions]`: how long named sessions live and how many are kept.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SessionsSettings {
@@ -100,37 +124,52 @@ pub struct SessionsSettings {
     pub max: usize,
 }
 
+/// `[server]`: where and how the server listens, and its limits on requests.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ServerSettings {
+    /// Address to listen on; `127.0.0.1` keeps the mock private to this machine.
     pub host: String,
+    /// Port to listen on; 0 picks a free one.
     pub port: u16,
+    /// Worker threads; 0 means one per CPU core.
     pub workers: usize,
+    /// Seconds that in-flight requests get to finish after SIGINT or SIGTERM.
     pub shutdown_timeout_secs: u64,
+    /// Milliseconds a client has to send its request headers (408 after).
     pub client_request_timeout_ms: u64,
     /// Milliseconds a request body has to arrive whole, from the end of its headers (408).
     pub body_timeout_ms: u64,
+    /// Seconds an idle keep-alive connection stays open; 0 closes after each response.
     pub keep_alive_secs: u64,
+    /// Open connections each worker accepts at most; more wait in the listen queue.
     pub max_connections: usize,
+    /// Longest query string accepted, in bytes; longer gets 414.
     pub max_query_bytes: usize,
+    /// Largest total size of request headers accepted, in bytes; larger gets 431.
     pub max_header_bytes: usize,
     /// Host names answered besides loopback (DNS rebinding protection).
     pub allowed_hosts: AllowedHosts,
-    /// Where `serve` writes its ready file (see [`crate::ready_file`]); `None` (an empty
+    /// Where `serve` writes its ready file (see `crate::ready_file`); `None` (an empty
     /// setting): nowhere.
     #[serde(deserialize_with = "values::empty_is_none")]
     pub ready_file: Option<PathBuf>,
 }
 
+/// `[snapshot]`: which data is served, and how a snapshot file is read.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SnapshotSettings {
     /// The snapshot file; `None` (an empty setting) serves generated or embedded data.
     #[serde(deserialize_with = "values::empty_is_none")]
     pub path: Option<PathBuf>,
+    /// Reload the snapshot file when it changes (an invalid file is refused, the old data stays).
     pub watch: bool,
+    /// Milliseconds that file events settle before a watched file is read.
     pub watch_interval_ms: u64,
+    /// Serve this many generated tokens instead of a file; 0: off.
     pub generate: u64,
+    /// Seed of the generated data; the same seed gives the same data.
     pub generate_seed: u64,
     /// Problems listed when a snapshot is refused; the rest are counted.
     pub max_problems: usize,
@@ -138,6 +177,7 @@ pub struct SnapshotSettings {
     pub max_file_bytes: u64,
 }
 
+/// `[clock]`: the time the mock starts at.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ClockSettings {
@@ -146,35 +186,45 @@ pub struct ClockSettings {
     pub now: Option<DateTime<Utc>>,
 }
 
+/// `[pagination]`: page sizes.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PaginationSettings {
+    /// Page size when a request gives no `per_page`.
     pub default_per_page: u32,
+    /// Largest `per_page` accepted (1 to 100).
     pub max_per_page: u32,
 }
 
+/// `[auth]`: what authenticating a request records.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AuthSettings {
+    /// Set `last_used_at` of the token that authenticates each request.
     pub track_last_used: bool,
 }
 
+/// `[cors]`: which browser pages may call the API.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CorsSettings {
+    /// Origins that may call from a browser (`*`: any, reflected with credentials).
     pub allowed_origins: AllowedOrigins,
     /// Request headers a preflight may ask for.
     pub allowed_headers: AllowedHeaders,
 }
 
+/// `[rate_limit]`: requests allowed per secret.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RateLimitSettings {
+    /// Requests per minute allowed for each secret; 0 turns rate limiting off.
     pub requests_per_minute: u32,
     /// Secrets with a window of their own, per session.
     pub max_tracked_secrets: usize,
 }
 
+/// `[admin]`: access to the admin API, its body limits and the journals.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AdminSettings {
@@ -186,6 +236,7 @@ pub struct AdminSettings {
     pub max_body_bytes: usize,
     /// The largest body of every other admin call, in bytes.
     pub max_control_body_bytes: usize,
+    /// How many recent requests each session's journal keeps.
     pub journal_capacity: usize,
     /// Bytes of each response body the journal keeps for its HAR (`?format=har`).
     pub journal_body_bytes: usize,
@@ -199,6 +250,7 @@ pub struct AdminSettings {
     pub cors_origins: AdminOrigins,
 }
 
+/// `[metrics]`: the series of `/metrics`.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MetricsSettings {
@@ -206,10 +258,13 @@ pub struct MetricsSettings {
     pub max_workspaces: usize,
 }
 
+/// `[log]`: what is logged, and how.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LogSettings {
+    /// The least severe level logged.
     pub level: LogLevel,
+    /// Text (readable on a terminal) or JSON (one object a line).
     pub format: LogFormat,
     /// The most bytes of a client-given value a log line holds.
     pub max_field_bytes: usize,
@@ -218,14 +273,23 @@ pub struct LogSettings {
 /// Values given on the command line, the highest layer.
 #[derive(Clone, Debug, Default)]
 pub struct Overrides {
+    /// `--config`: a settings file layered over the defaults.
     pub config_file: Option<PathBuf>,
+    /// `server.host`.
     pub host: Option<String>,
+    /// `server.port`.
     pub port: Option<u16>,
+    /// `snapshot.path`.
     pub snapshot: Option<PathBuf>,
+    /// `clock.now`, as given (RFC 3339), checked with the other settings.
     pub now: Option<String>,
+    /// `snapshot.watch`, when set.
     pub watch: bool,
+    /// `snapshot.generate`.
     pub generate: Option<u64>,
+    /// `snapshot.generate_seed`.
     pub seed: Option<u64>,
+    /// `log.format`, as given (`text` or `json`).
     pub log_format: Option<String>,
     /// `upstream.url`: the API that `proxy` forwards to and `record` reads.
     pub upstream: Option<String>,
@@ -290,7 +354,7 @@ impl Settings {
     }
 
     /// Whether the server listens on loopback only.
-    pub fn listens_on_loopback(&self) -> bool {
+    pub(crate) fn listens_on_loopback(&self) -> bool {
         self.server.host == "localhost"
             || self
                 .server
@@ -300,7 +364,7 @@ impl Settings {
     }
 
     /// The snapshot file, or `None` for the embedded default.
-    pub fn snapshot_path(&self) -> Option<&Path> {
+    pub(crate) fn snapshot_path(&self) -> Option<&Path> {
         self.snapshot.path.as_deref()
     }
 
@@ -326,7 +390,7 @@ impl Settings {
     }
 
     /// The `store.scan_*` settings, for the scan threads.
-    pub fn scan_limits(&self) -> ScanLimits {
+    pub(crate) fn scan_limits(&self) -> ScanLimits {
         ScanLimits {
             threads: self.store.scan_threads,
             queue: self.store.scan_queue,
@@ -335,7 +399,7 @@ impl Settings {
     }
 
     /// The page size limits for query parsing.
-    pub fn query_limits(&self) -> QueryLimits {
+    pub(crate) fn query_limits(&self) -> QueryLimits {
         QueryLimits {
             default_per_page: self.pagination.default_per_page,
             max_per_page: self.pagination.max_per_page,

@@ -28,20 +28,20 @@ use crate::telemetry;
 pub const QUIT_EXIT_CODE: i32 = 131;
 
 /// Reloads the data on SIGHUP.
-pub type Hangup = Box<dyn Fn() + Send + Sync>;
+pub(crate) type Hangup = Box<dyn Fn() + Send + Sync>;
 
 /// Asks a running server to stop gracefully; what `HttpServer::shutdown_signal` waits on.
 #[derive(Clone, Default)]
-pub struct Stop(Arc<Notify>);
+pub(crate) struct Stop(Arc<Notify>);
 
 impl Stop {
     /// Asks the server to stop, letting the requests in flight finish.
-    pub fn request(&self) {
+    pub(crate) fn request(&self) {
         self.0.notify_one();
     }
 
     /// Resolves once a stop is requested (also when it was requested before this call).
-    pub fn requested(&self) -> impl std::future::Future<Output = ()> + 'static {
+    pub(crate) fn requested(&self) -> impl std::future::Future<Output = ()> + 'static {
         let notify = self.0.clone();
         async move { notify.notified().await }
     }
@@ -55,14 +55,14 @@ enum Phase {
 }
 
 /// The signal handlers of the process, installed by [`Signals::listen`].
-pub struct Signals {
+pub(crate) struct Signals {
     phase: Arc<Mutex<Phase>>,
 }
 
 impl Signals {
     /// Installs the handlers of SIGTERM, SIGINT, SIGHUP and SIGQUIT and starts the thread that
     /// acts on them. Until [`Signals::serving`], SIGTERM and SIGINT end the process at once.
-    pub fn listen() -> io::Result<Signals> {
+    pub(crate) fn listen() -> io::Result<Signals> {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_io()
             .build()?;
@@ -109,7 +109,7 @@ impl Signals {
     }
 
     /// The server is running: from now on SIGTERM and SIGINT ask `stop`, SIGHUP runs `hangup`.
-    pub fn serving(&self, stop: Stop, hangup: Hangup) {
+    pub(crate) fn serving(&self, stop: Stop, hangup: Hangup) {
         let mut phase = self.phase.lock().unwrap_or_else(|e| e.into_inner());
         if let Phase::Starting = *phase {
             *phase = Phase::Serving { stop, hangup };

@@ -1,4 +1,4 @@
-//! Builds the application from settings in two steps: [`Resources::build`] (settings ->
+//! Builds the application from settings in two steps: `Resources::build` (settings ->
 //! resources: the data loaded, the actors and watcher started, what the routes read) and
 //! [`Application::run`] (resources -> a server on bound listeners). [`Application::build`]
 //! does both and binds the listener (port 0 picks a free one, which tests rely on).
@@ -29,22 +29,34 @@ use crate::store::source::{LoadError, Source};
 use crate::store::Index;
 
 use resources::install_reload;
-pub use resources::Resources;
+pub(crate) use resources::Resources;
 
 /// Why the application did not start.
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
+    /// The snapshot could not be read or is not valid.
     #[error(transparent)]
     Load(#[from] LoadError),
+    /// The listening address could not be bound.
     #[error("cannot listen on {address}: {source}")]
-    Bind { address: String, source: io::Error },
-    #[error("cannot write server.ready_file {}: {source}", path.display())]
-    ReadyFile {
-        path: std::path::PathBuf,
+    Bind {
+        /// The `host:port` asked for.
+        address: String,
+        /// Why it could not be bound.
         source: io::Error,
     },
+    /// `server.ready_file` could not be written.
+    #[error("cannot write server.ready_file {}: {source}", path.display())]
+    ReadyFile {
+        /// The file's path.
+        path: std::path::PathBuf,
+        /// Why it could not be written.
+        source: io::Error,
+    },
+    /// A scan thread could not be started.
     #[error("cannot start the scan threads (store.scan_threads): {0}")]
     Scans(io::Error),
+    /// The running server failed.
     #[error("the server stopped with an error: {0}")]
     Serve(io::Error),
 }
@@ -148,7 +160,7 @@ impl Application {
     }
 
     /// Who may use the admin API.
-    pub fn admin_access(&self) -> &Access {
+    pub(crate) fn admin_access(&self) -> &Access {
         &self.admin_access
     }
 
@@ -158,13 +170,13 @@ impl Application {
     }
 
     /// What stops the server gracefully (SIGTERM and SIGINT, through crate::signals).
-    pub fn stop(&self) -> Stop {
+    pub(crate) fn stop(&self) -> Stop {
         self.stop.clone()
     }
 
     /// What SIGHUP does: reloads a snapshot file as `--watch` would; with no file to reload,
     /// logs that there is none.
-    pub fn hangup(&self) -> Hangup {
+    pub(crate) fn hangup(&self) -> Hangup {
         let (source, sessions, metrics, max_problems) = (
             self.source.clone(),
             self.sessions.clone(),
@@ -180,7 +192,7 @@ impl Application {
         })
     }
 
-    /// Serves until stopped ([`Application::stop`]), letting requests in flight finish.
+    /// Serves until stopped (`Application::stop`), letting requests in flight finish.
     pub async fn run_until_stopped(self) -> io::Result<()> {
         self.server.await
     }

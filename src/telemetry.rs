@@ -9,12 +9,12 @@
 //! and without its line), and one buffer for all workers was a lock every worker wrote
 //! (`benches/bookkeeping.rs`). Each write-out takes every thread's lines, thread by thread:
 //! lines of one thread keep their order, and lines of different threads within one write-out
-//! ([`FLUSH_EVERY`]) are ordered by their timestamps, not by their place in the output. Under
+//! (`FLUSH_EVERY`) are ordered by their timestamps, not by their place in the output. Under
 //! a flood larger than a thread's buffer, lines are dropped and counted rather than slow the
 //! server down.
 //!
 //! Standard error that nobody reads (a pipe whose reader stopped) never holds the process: the
-//! buffer stays bounded as above, and at exit the last lines get [`EXIT_WAIT`] to be written
+//! buffer stays bounded as above, and at exit the last lines get `EXIT_WAIT` to be written
 //! before the process leaves without them. A panic is one log line (`panic`, with the message
 //! and where it happened), never a multi-line report or backtrace in the middle of the log.
 
@@ -40,7 +40,7 @@ const FLUSH_EVERY: Duration = Duration::from_millis(20);
 /// write-out.
 const MAX_PENDING_BYTES: usize = 8 * 1024 * 1024;
 /// How long the process waits at exit for the last lines to be written out.
-pub const EXIT_WAIT: Duration = Duration::from_secs(1);
+pub(crate) const EXIT_WAIT: Duration = Duration::from_secs(1);
 
 struct Shared {
     /// Each thread's lines waiting to be written out.
@@ -56,7 +56,7 @@ static INSTALLED: OnceLock<Arc<Shared>> = OnceLock::new();
 
 /// Waits until the lines logged before this call are written out, for at most `timeout`:
 /// for a process about to leave without unwinding (`std::process::exit`).
-pub fn flush(timeout: Duration) {
+pub(crate) fn flush(timeout: Duration) {
     let Some(shared) = INSTALLED.get() else {
         return;
     };
@@ -111,7 +111,7 @@ pub struct LogGuard {
 }
 
 impl Drop for LogGuard {
-    /// Waits at most [`EXIT_WAIT`]: a writer blocked on a full pipe is left behind.
+    /// Waits at most `EXIT_WAIT`: a writer blocked on a full pipe is left behind.
     fn drop(&mut self) {
         self.shared.stopping.store(true, Relaxed);
         let deadline = Instant::now() + EXIT_WAIT;
@@ -224,7 +224,7 @@ pub fn init(level: LogLevel, format: LogFormat) -> LogGuard {
 /// logs each at ERROR as `stream error`: a client's mistake, not the server's. The
 /// dispatcher's few other lines above TRACE concern one connection as well (a client gone
 /// mid-write, a failed upgrade), so its lines are shown at `debug` and `trace` only.
-pub fn filter_directives(level: LogLevel) -> String {
+pub(crate) fn filter_directives(level: LogLevel) -> String {
     let dispatcher = match level {
         LogLevel::Debug | LogLevel::Trace => level.as_str(),
         _ => "off",

@@ -14,7 +14,7 @@ use std::fmt::Write;
 use serde_json::Value;
 
 /// `value` as block-style YAML, ending with a line break.
-pub fn to_string(value: &Value) -> String {
+pub(crate) fn to_string(value: &Value) -> String {
     let mut out = String::new();
     match value {
         Value::Object(map) if !map.is_empty() => block(&mut out, value, 0),

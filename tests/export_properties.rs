@@ -11,7 +11,7 @@ use chrono::{DateTime, Duration, Utc};
 use proptest::prelude::*;
 use proptest::sample::{select, Index as Pick};
 use serde_json::{Map, Value};
-use tooken_mock::domain::{ListQuery, Presented, QueryLimits, SecretDigest, TokenId, WorkspaceId};
+use tooken_mock::domain::{ListQuery, Presented, QueryLimits, SecretDigest, WorkspaceId};
 use tooken_mock::store::snapshot::Snapshot;
 use tooken_mock::store::{Index, Store, DEFAULT_SNAPSHOT};
 
@@ -43,7 +43,6 @@ fn timestamp(at: &DateTime<Utc>) -> Value {
 enum Op {
     Authenticate(Pick, DateTime<Utc>),
     List(&'static str, u32, u32, DateTime<Utc>),
-    RecordUse(Pick, DateTime<Utc>),
     ReplaceWithExport,
     ReplaceWithDefault,
     FailNextList,
@@ -109,7 +108,6 @@ fn op() -> impl Strategy<Value = Op> {
         6 => (any::<Pick>(), instant()).prop_map(|(s, at)| Op::Authenticate(s, at)),
         2 => (select(&WORKSPACES[..]), 1u32..4, 1u32..30, instant())
             .prop_map(|(w, page, per_page, at)| Op::List(w, page, per_page, at)),
-        1 => (any::<Pick>(), instant()).prop_map(|(t, at)| Op::RecordUse(t, at)),
         1 => Just(Op::ReplaceWithExport),
         1 => Just(Op::ReplaceWithDefault),
         1 => Just(Op::FailNextList),
@@ -163,13 +161,6 @@ fn apply(store: &Store, op: &Op, secrets: &mut Vec<String>) -> Result<(), TestCa
             if !store.take_failure() {
                 let id = WorkspaceId::parse(workspace).expect("a workspace id");
                 store.list(&id, &query, *at);
-            }
-        }
-        Op::RecordUse(pick, at) => {
-            let ids = token_ids(&store.export());
-            if !ids.is_empty() {
-                let id = TokenId::parse(pick.get::<String>(&ids)).expect("an exported id");
-                store.record_use(&id, *at);
             }
         }
         Op::ReplaceWithExport => store.replace(&index_of(&store.export())?),

@@ -18,10 +18,10 @@ use crate::domain::ParamError;
 use crate::http::{body_deadline, ApiError};
 
 /// A JSON body deserialised into `T`, with problems named by location.
-pub struct JsonBody<T>(pub T);
+pub(super) struct JsonBody<T>(pub T);
 
 /// The JSON config of routes that still take `web::Json`: a body error names the body.
-pub fn json_config() -> web::JsonConfig {
+pub(crate) fn json_config() -> web::JsonConfig {
     web::JsonConfig::default().error_handler(|error, _| match error {
         JsonPayloadError::Payload(late) if body_deadline::is_timeout(&late) => {
             ApiError::BodyTimeout.into()
@@ -32,7 +32,7 @@ pub fn json_config() -> web::JsonConfig {
 
 /// Which limit a body is held to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum BodyLimit {
+pub(super) enum BodyLimit {
     /// `PUT /__admin/snapshot`: `admin.max_body_bytes`.
     Snapshot,
     /// Every other admin body: `admin.max_control_body_bytes`.
@@ -41,7 +41,7 @@ pub enum BodyLimit {
 
 /// Reads a whole body up to its route's limit: a 413 naming the setting past it, before any
 /// byte is read when `Content-Length` already says so.
-pub async fn read_body(
+pub(super) async fn read_body(
     req: &HttpRequest,
     payload: &mut Payload,
     which: BodyLimit,
@@ -84,7 +84,7 @@ pub async fn read_body(
 
 /// Parses a JSON body: not JSON at all, or not an object, names `body`; a field of the wrong
 /// type or range names its location (`latency_ms.fixed`), a missing one the field itself.
-pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+pub(super) fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let mut value: Value = serde_json::from_slice(bytes).map_err(|e| {
         ApiError::InvalidBody(vec![ParamError::new(
             "body",

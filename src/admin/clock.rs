@@ -12,11 +12,11 @@ use crate::session::Selected;
 
 /// The furthest the clock may be moved in one call, in seconds (a hundred years either way
 /// keeps every time representable).
-pub const MAX_ADVANCE_SECS: i64 = 100 * 366 * 86_400;
+pub(super) const MAX_ADVANCE_SECS: i64 = 100 * 366 * 86_400;
 
 /// The clock as every request of the session sees it.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct ClockState {
+pub(super) struct ClockState {
     /// The current time of the session.
     #[schema(format = DateTime, example = "2026-05-01T00:00:00Z")]
     pub now: String,
@@ -27,7 +27,7 @@ pub struct ClockState {
 /// A time to freeze the clock at.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct FreezeAt {
+pub(super) struct FreezeAt {
     /// An RFC 3339 time.
     #[schema(format = DateTime, example = "2026-05-01T00:00:00Z")]
     pub now: String,
@@ -36,7 +36,7 @@ pub struct FreezeAt {
 /// How far to move the clock.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct Advance {
+pub(super) struct Advance {
     /// Seconds to move by; negative moves back.
     #[schema(minimum = -3_162_240_000_i64, maximum = 3_162_240_000_i64, example = 86400)]
     pub seconds: i64,
@@ -57,7 +57,7 @@ fn state(selected: &Selected) -> HttpResponse {
 #[utoipa::path(tag = "Clock", params(Selected),
     responses((status = 200, description = "The clock.", body = ClockState)))]
 #[get("/clock")]
-pub async fn read(selected: Selected) -> HttpResponse {
+pub(crate) async fn read(selected: Selected) -> HttpResponse {
     state(&selected)
 }
 
@@ -69,7 +69,7 @@ pub async fn read(selected: Selected) -> HttpResponse {
     responses((status = 200, description = "The clock, frozen.", body = ClockState),
               (status = 400, description = "Not an RFC 3339 time.", body = Problem, content_type = "application/problem+json")))]
 #[put("/clock")]
-pub async fn freeze(
+pub(crate) async fn freeze(
     selected: Selected,
     JsonBody(body): JsonBody<FreezeAt>,
 ) -> Result<HttpResponse, ApiError> {
@@ -90,7 +90,7 @@ pub async fn freeze(
     responses((status = 200, description = "The clock, moved.", body = ClockState),
               (status = 400, description = "Out of range.", body = Problem, content_type = "application/problem+json")))]
 #[post("/clock/advance")]
-pub async fn advance(
+pub(crate) async fn advance(
     selected: Selected,
     JsonBody(body): JsonBody<Advance>,
 ) -> Result<HttpResponse, ApiError> {
@@ -119,7 +119,7 @@ pub async fn advance(
 #[utoipa::path(tag = "Clock", params(Selected),
     responses((status = 200, description = "The clock, following real UTC time.", body = ClockState)))]
 #[delete("/clock")]
-pub async fn release(selected: Selected) -> HttpResponse {
+pub(crate) async fn release(selected: Selected) -> HttpResponse {
     selected.session.clock.release();
     state(&selected)
 }

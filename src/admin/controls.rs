@@ -10,20 +10,20 @@ use crate::session::journal::JournalEntry;
 use crate::session::{FaultConfig, Selected};
 
 /// The most entries one `GET /__admin/requests` returns.
-pub const MAX_LIMIT: u64 = 1000;
+pub(super) const MAX_LIMIT: u64 = 1000;
 /// The entries returned when no `limit` is given (or the journal's capacity, if smaller).
 const DEFAULT_LIMIT: u64 = 100;
 
 /// Recent requests, newest first.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct RequestList {
+pub(super) struct RequestList {
     pub data: Vec<JournalEntry>,
 }
 
 /// What `GET /__admin/requests` answers: a [`RequestList`], or with `format=har` a HAR 1.2
 /// document (`{"log": {"version": "1.2", "creator", "entries": [...]}}`, oldest first), as
 /// the HAR 1.2 specification describes it. Documentation only: the handler writes either.
-pub struct RequestsAnswer;
+pub(super) struct RequestsAnswer;
 
 impl utoipa::PartialSchema for RequestsAnswer {
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
@@ -61,7 +61,7 @@ impl utoipa::ToSchema for RequestsAnswer {
 }
 
 /// The query of `GET /__admin/requests`, documented from the limits the handler enforces.
-pub struct RequestsQuery;
+pub(super) struct RequestsQuery;
 
 impl utoipa::IntoParams for RequestsQuery {
     fn into_params(
@@ -113,7 +113,10 @@ impl utoipa::IntoParams for RequestsQuery {
     responses((status = 200, description = "Recent requests, newest first (with `format=har`, a HAR 1.2 document, oldest first).", body = RequestsAnswer),
               (status = 400, description = "Bad limit or format.", body = Problem, content_type = "application/problem+json")))]
 #[get("/requests")]
-pub async fn requests(selected: Selected, req: HttpRequest) -> Result<HttpResponse, ApiError> {
+pub(crate) async fn requests(
+    selected: Selected,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
     let query = QueryString::parse(req.query_string());
     let mut errors = Vec::new();
     let given = query.single("limit").unwrap_or_else(|e| {
@@ -162,7 +165,7 @@ pub async fn requests(selected: Selected, req: HttpRequest) -> Result<HttpRespon
 #[utoipa::path(tag = "Requests", params(Selected),
     responses((status = 204, description = "Cleared.")))]
 #[delete("/requests")]
-pub async fn clear_requests(selected: Selected) -> HttpResponse {
+pub(crate) async fn clear_requests(selected: Selected) -> HttpResponse {
     selected.session.journal.clear();
     HttpResponse::NoContent().finish()
 }
@@ -173,7 +176,7 @@ pub async fn clear_requests(selected: Selected) -> HttpResponse {
 #[utoipa::path(tag = "Faults", params(Selected),
     responses((status = 200, description = "The fault settings.", body = FaultConfig)))]
 #[get("/faults")]
-pub async fn faults(selected: Selected) -> HttpResponse {
+pub(crate) async fn faults(selected: Selected) -> HttpResponse {
     HttpResponse::Ok().json(selected.session.faults.get())
 }
 
@@ -185,7 +188,7 @@ pub async fn faults(selected: Selected) -> HttpResponse {
     responses((status = 200, description = "The new fault settings.", body = FaultConfig),
               (status = 400, description = "Out of range; `errors` names each field.", body = Problem, content_type = "application/problem+json")))]
 #[put("/faults")]
-pub async fn set_faults(
+pub(crate) async fn set_faults(
     selected: Selected,
     JsonBody(config): JsonBody<FaultConfig>,
 ) -> Result<HttpResponse, ApiError> {
@@ -208,7 +211,7 @@ pub async fn set_faults(
 #[utoipa::path(tag = "Faults", params(Selected),
     responses((status = 202, description = "The next listing will fail.")))]
 #[post("/faults/store-failure")]
-pub async fn fail_store(selected: Selected) -> HttpResponse {
+pub(crate) async fn fail_store(selected: Selected) -> HttpResponse {
     selected.session.store.fail_next_list();
     HttpResponse::Accepted().finish()
 }

@@ -19,7 +19,7 @@ use crate::store::Index;
 
 /// What the session serves after a change.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct Loaded {
+pub(super) struct Loaded {
     #[schema(example = 49)]
     pub tokens: usize,
     #[schema(example = 3)]
@@ -66,7 +66,7 @@ fn problems(error: SnapshotError, listed: usize) -> ApiError {
     responses((status = 200, description = "What the session now serves.", body = Loaded),
               (status = 422, description = "The configured file has become invalid; nothing was changed.", body = Problem, content_type = "application/problem+json")))]
 #[post("/reset")]
-pub async fn reset(
+pub(crate) async fn reset(
     selected: Selected,
     sessions: web::Data<Sessions>,
     admin: web::Data<AdminState>,
@@ -104,7 +104,7 @@ pub async fn reset(
 #[utoipa::path(tag = "Data", params(Selected),
     responses((status = 200, description = "A snapshot of everything the session serves (`{\"workspaces\": [...]}`), which `PUT /__admin/snapshot`, `--snapshot` and `check` accept as it is.", content_type = "application/json", body = super::snapshot_schema::SnapshotSchema)))]
 #[get("/snapshot")]
-pub async fn export(selected: Selected) -> Result<HttpResponse, ApiError> {
+pub(crate) async fn export(selected: Selected) -> Result<HttpResponse, ApiError> {
     let store = selected.session.store.clone();
     let bytes = web::block(move || store.export())
         .await
@@ -124,7 +124,7 @@ pub async fn export(selected: Selected) -> Result<HttpResponse, ApiError> {
               (status = 413, description = "Larger than admin.max_body_bytes.", body = Problem, content_type = "application/problem+json"),
               (status = 422, description = "Every problem with its location; the old state keeps serving.", body = Problem, content_type = "application/problem+json")))]
 #[put("/snapshot")]
-pub async fn replace(
+pub(crate) async fn replace(
     req: HttpRequest,
     selected: Selected,
     metrics: web::Data<Metrics>,

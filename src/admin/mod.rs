@@ -13,11 +13,11 @@ mod body;
 mod clock;
 mod controls;
 mod data;
-pub mod openapi;
-pub mod origin;
+pub(crate) mod openapi;
+pub(crate) mod origin;
 mod routes;
 mod sessions;
-pub mod snapshot_schema;
+pub(crate) mod snapshot_schema;
 mod tokens;
 
 use actix_web::body::{BoxBody, MessageBody};
@@ -28,16 +28,16 @@ use actix_web::{web, Error, HttpResponse, Route};
 use crate::http::{cors, middleware, ApiError};
 use crate::store::source::Source;
 
-pub use body::json_config;
+pub(crate) use body::json_config;
 
 /// Where the admin API lives.
-pub const PREFIX: &str = "/__admin";
+pub(crate) const PREFIX: &str = "/__admin";
 
 /// Who may use the admin API: the rule the proxy's admin view follows too.
-pub use crate::http::access::AdminAccess as Access;
+pub(crate) use crate::http::access::AdminAccess as Access;
 
 /// What the admin API reloads on reset, and how it is guarded.
-pub struct AdminState {
+pub(crate) struct AdminState {
     pub source: Source,
     pub access: Access,
     /// The largest body accepted (`PUT /__admin/snapshot`), in bytes.
@@ -62,7 +62,7 @@ fn resource(path: &str, allow: &'static str, routes: Vec<Route>) -> actix_web::R
 
 /// Mounts the admin routes; pages on `cors_origins` may call them. When access is off, every
 /// path under the prefix answers a 403 `admin_off` problem naming the setting that turns it on.
-pub fn configure(cfg: &mut web::ServiceConfig, access: &Access, cors_origins: &[String]) {
+pub(crate) fn configure(cfg: &mut web::ServiceConfig, access: &Access, cors_origins: &[String]) {
     if *access == Access::Off {
         cfg.service(web::scope(PREFIX).default_service(web::to(|| async {
             Err::<HttpResponse, _>(ApiError::AdminOff)

@@ -59,7 +59,7 @@ use crate::session::SESSION_PARAMETER;
         (name = "Coverage", description = "Which states of the API a session was served"),
     )
 )]
-pub struct AdminDoc;
+pub(crate) struct AdminDoc;
 
 /// The security scheme's name in the document.
 const ADMIN_TOKEN: &str = "adminToken";
@@ -192,7 +192,7 @@ fn document_bad_selector(operation: &mut Operation) {
 }
 
 /// The admin document in both serialisations, generated once per process.
-pub fn documents() -> &'static SpecDocuments {
+pub(crate) fn documents() -> &'static SpecDocuments {
     static DOCUMENTS: OnceLock<SpecDocuments> = OnceLock::new();
     DOCUMENTS.get_or_init(|| {
         let mut document = AdminDoc::openapi();
@@ -208,7 +208,7 @@ pub fn documents() -> &'static SpecDocuments {
 
 /// `GET /__admin/`: every operation of the admin document as `METHOD /__admin/path` with its
 /// summary, and where the document is.
-pub async fn routes(req: actix_web::HttpRequest) -> HttpResponse {
+pub(crate) async fn routes(req: actix_web::HttpRequest) -> HttpResponse {
     let base = crate::http::forwarded_prefix(&req).unwrap_or_default();
     let document: serde_json::Value = serde_json::from_str(&documents().json).unwrap_or_default();
     let mut routes = Vec::new();
@@ -233,7 +233,7 @@ pub async fn routes(req: actix_web::HttpRequest) -> HttpResponse {
 }
 
 /// `/__admin/openapi.json`.
-pub async fn json() -> HttpResponse {
+pub(crate) async fn json() -> HttpResponse {
     HttpResponse::Ok()
         .content_type("application/json")
         .body(documents().json.clone())

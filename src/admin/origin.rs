@@ -17,7 +17,7 @@ use crate::http::cors::is_same_origin;
 use crate::http::ApiError;
 
 /// Lets through requests without `Origin`, from the server's own origin, or from a listed one.
-pub async fn same_origin_or_listed(
+pub(crate) async fn same_origin_or_listed(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {

@@ -81,7 +81,7 @@ fn operations() -> Vec<Operation> {
 }
 
 /// Mounts every operation, then, on each of their paths, a 405 naming the methods it answers.
-pub fn mount(cfg: &mut web::ServiceConfig) {
+pub(super) fn mount(cfg: &mut web::ServiceConfig) {
     for operation in operations() {
         (operation.mount)(cfg);
     }
@@ -96,7 +96,7 @@ pub fn mount(cfg: &mut web::ServiceConfig) {
 }
 
 /// Adds every operation and the schemas it refers to to `openapi`.
-pub fn document(openapi: &mut OpenApi) {
+pub(super) fn document(openapi: &mut OpenApi) {
     let mut schemas = Schemas::new();
     for operation in operations() {
         // As `#[derive(OpenApi)]` does with the operations it lists.
@@ -113,7 +113,7 @@ pub fn document(openapi: &mut OpenApi) {
 }
 
 /// Each path of an operation with its `Allow` value (`GET, PUT`), in the order listed.
-pub fn allowed() -> &'static [(String, String)] {
+pub(super) fn allowed() -> &'static [(String, String)] {
     static ALLOWED: OnceLock<Vec<(String, String)>> = OnceLock::new();
     ALLOWED.get_or_init(|| {
         let mut allowed: Vec<(String, String)> = Vec::new();

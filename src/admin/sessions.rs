@@ -11,7 +11,7 @@ use crate::session::{Selected, SessionInfo, SessionName, Sessions};
 
 /// The named sessions, by name.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct SessionList {
+pub(super) struct SessionList {
     pub data: Vec<SessionInfo>,
 }
 
@@ -25,7 +25,7 @@ pub struct SessionList {
     responses((status = 200, description = "The named sessions, by name.", body = SessionList,
         example = json!({"data": [{"name": "worker-0", "created_at": "2026-11-30T09:00:00Z", "last_used_at": "2026-11-30T09:05:00Z", "tokens_changed": 2}]}))))]
 #[get("/sessions")]
-pub async fn list(sessions: web::Data<Sessions>) -> HttpResponse {
+pub(crate) async fn list(sessions: web::Data<Sessions>) -> HttpResponse {
     HttpResponse::Ok().json(SessionList {
         data: sessions.list(),
     })
@@ -41,7 +41,7 @@ pub async fn list(sessions: web::Data<Sessions>) -> HttpResponse {
               (status = 400, description = "Not a session name; `errors` names `name`.", body = Problem, content_type = "application/problem+json"),
               (status = 404, description = "No session of that name.", body = Problem, content_type = "application/problem+json")))]
 #[delete("/sessions/{name}")]
-pub async fn drop_session(
+pub(crate) async fn drop_session(
     name: web::Path<String>,
     sessions: web::Data<Sessions>,
 ) -> Result<HttpResponse, ApiError> {
@@ -71,7 +71,7 @@ pub async fn drop_session(
             {"state": "page.empty_list", "description": "200 where nothing matches (total 0)", "served": false, "count": 0},
             {"state": "401.revoked", "description": "401 for a revoked token", "served": true, "count": 1}]}))))]
 #[get("/coverage")]
-pub async fn coverage(selected: Selected) -> HttpResponse {
+pub(crate) async fn coverage(selected: Selected) -> HttpResponse {
     HttpResponse::Ok().json(selected.session.coverage.report())
 }
 
@@ -81,7 +81,7 @@ pub async fn coverage(selected: Selected) -> HttpResponse {
 #[utoipa::path(tag = "Coverage", params(Selected),
     responses((status = 204, description = "Cleared.")))]
 #[delete("/coverage")]
-pub async fn clear_coverage(selected: Selected) -> HttpResponse {
+pub(crate) async fn clear_coverage(selected: Selected) -> HttpResponse {
     selected.session.coverage.clear();
     HttpResponse::NoContent().finish()
 }

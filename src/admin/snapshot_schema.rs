@@ -17,7 +17,7 @@ use crate::domain::TokenView;
 /// `tooken-mock check` take; `GET /__admin/snapshot` writes the first. What JSON Schema cannot
 /// say (unique ids and secrets, `expires_at` after `created_at`) is checked on load and
 /// answered with 422.
-pub struct SnapshotSchema;
+pub(crate) struct SnapshotSchema;
 
 impl PartialSchema for SnapshotSchema {
     fn schema() -> RefOr<Schema> {

@@ -16,7 +16,7 @@ use crate::store::ChangeError;
 
 /// A token just created, with its secret: shown this once, only its digest is kept.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct Created<'a> {
+pub(super) struct Created<'a> {
     #[schema(value_type = crate::domain::TokenView)]
     pub token: TokenView<'a>,
     /// The bearer secret that authenticates as the token.
@@ -30,7 +30,7 @@ pub struct Created<'a> {
 ///
 /// A name in the admin document only: the body is read as a JSON object and checked whole
 /// (as a one-token snapshot), so no type holds it and its schema is written out.
-pub struct NewTokenBody;
+pub(super) struct NewTokenBody;
 
 impl PartialSchema for NewTokenBody {
     fn schema() -> RefOr<Schema> {
@@ -91,7 +91,7 @@ impl ToSchema for NewTokenBody {
 /// 422, each by its location.
 ///
 /// A name in the admin document only, like [`NewTokenBody`].
-pub struct TokenPatch;
+pub(super) struct TokenPatch;
 
 impl PartialSchema for TokenPatch {
     fn schema() -> RefOr<Schema> {
@@ -176,7 +176,7 @@ fn refused(error: ChangeError) -> ApiError {
               (status = 422, description = "Every field that breaks the snapshot rules (code `invalid_token_change`); nothing was changed.", body = Problem, content_type = "application/problem+json",
                 example = json!({"type": "about:blank", "title": "Unprocessable Entity", "status": 422, "detail": "The change has 2 problem(s); nothing was changed.", "code": "invalid_token_change", "request_id": "req_3f9a1c7b2e8d4a6f0b5c9e1d", "errors": [{"parameter": "scopes[0]", "detail": "must be resource:action in lowercase, such as tokens:read"}, {"parameter": "expires_at", "detail": "must be after created_at"}]}))))]
 #[post("/tokens")]
-pub async fn create(
+pub(crate) async fn create(
     selected: Selected,
     JsonBody(body): JsonBody<Map<String, Value>>,
 ) -> Result<HttpResponse, ApiError> {
@@ -205,7 +205,7 @@ pub async fn create(
               (status = 422, description = "Every field that breaks the snapshot rules (code `invalid_token_change`); nothing was changed.", body = Problem, content_type = "application/problem+json",
                 example = json!({"type": "about:blank", "title": "Unprocessable Entity", "status": 422, "detail": "The change has 2 problem(s); nothing was changed.", "code": "invalid_token_change", "request_id": "req_3f9a1c7b2e8d4a6f0b5c9e1d", "errors": [{"parameter": "scopes[0]", "detail": "must be resource:action in lowercase, such as tokens:read"}, {"parameter": "expires_at", "detail": "must be after created_at"}]}))))]
 #[patch("/tokens/{id}")]
-pub async fn change(
+pub(crate) async fn change(
     selected: Selected,
     id: web::Path<String>,
     JsonBody(body): JsonBody<Map<String, Value>>,
@@ -222,7 +222,10 @@ pub async fn change(
     responses((status = 204, description = "Deleted."),
               (status = 404, description = "No such token in the session.", body = Problem, content_type = "application/problem+json")))]
 #[delete("/tokens/{id}")]
-pub async fn delete(selected: Selected, id: web::Path<String>) -> Result<HttpResponse, ApiError> {
+pub(crate) async fn delete(
+    selected: Selected,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
     selected.session.store.delete(&id).map_err(refused)?;
     Ok(HttpResponse::NoContent().finish())
 }

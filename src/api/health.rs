@@ -7,13 +7,13 @@ use crate::metrics::Metrics;
 use crate::session::Sessions;
 
 /// The process answers.
-pub async fn healthz() -> HttpResponse {
+pub(super) async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(json!({ "status": "ok" }))
 }
 
 /// Data is loaded and served (it is loaded before the listener opens). A refused reload is
 /// shown here while the previous data keeps serving.
-pub async fn readyz(sessions: web::Data<Sessions>) -> HttpResponse {
+pub(super) async fn readyz(sessions: web::Data<Sessions>) -> HttpResponse {
     let status = sessions.load_status();
     HttpResponse::Ok().json(json!({
         "status": "ready",
@@ -24,7 +24,10 @@ pub async fn readyz(sessions: web::Data<Sessions>) -> HttpResponse {
 }
 
 /// Prometheus text exposition; token gauges count the default session's data at its clock.
-pub async fn metrics(sessions: web::Data<Sessions>, metrics: web::Data<Metrics>) -> HttpResponse {
+pub(super) async fn metrics(
+    sessions: web::Data<Sessions>,
+    metrics: web::Data<Metrics>,
+) -> HttpResponse {
     // Counting every workspace and writing the text takes time at 50k workspaces: off the
     // worker, so /healthz and listings on it are not held up.
     let session = sessions.default_session().clone();

@@ -10,7 +10,7 @@ use crate::http::forwarded_prefix;
 
 /// The body of `GET /`.
 #[derive(Debug, Serialize)]
-pub struct Index {
+pub(crate) struct Index {
     /// One sentence about the server.
     pub service: &'static str,
     /// The API's listing endpoint.
@@ -31,7 +31,7 @@ pub struct Index {
 }
 
 /// `GET /`: a JSON index of the server's URLs.
-pub async fn index(req: HttpRequest, admin: Option<web::Data<AdminState>>) -> HttpResponse {
+pub(crate) async fn index(req: HttpRequest, admin: Option<web::Data<AdminState>>) -> HttpResponse {
     let base = forwarded_prefix(&req).unwrap_or_default();
     let at = |path: &str| format!("{base}{path}");
     let off = admin.is_none_or(|a| a.access == Access::Off);

@@ -1,10 +1,10 @@
 //! The vendor's API and what sits beside it: `GET /v1/tokens`, its documents and the probes.
 
 mod health;
-pub mod index;
-pub mod openapi;
-pub mod page_cache;
-pub mod tokens;
+pub(crate) mod index;
+pub(crate) mod openapi;
+pub(crate) mod page_cache;
+pub(crate) mod tokens;
 
 use actix_web::{middleware::from_fn, web};
 
@@ -14,14 +14,14 @@ use crate::mock;
 
 /// The settings the API's handlers read.
 #[derive(Clone, Copy, Debug)]
-pub struct ApiSettings {
+pub(crate) struct ApiSettings {
     pub limits: QueryLimits,
     /// Whether authenticating sets the token's `last_used_at`.
-    pub track_last_used: bool,
+    pub(crate) track_last_used: bool,
 }
 
 /// Mounts the API (wrapped in the mock controls), the documents and the probes.
-pub fn configure(cfg: &mut web::ServiceConfig) {
+pub(crate) fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::resource("/v1/tokens")
             .wrap(from_fn(mock::controls))

@@ -11,7 +11,7 @@ use crate::domain::TokenView;
 use crate::domain::{ListQuery, ParamError, QueryLimits, Status};
 use crate::http::Problem;
 use crate::openapi::NoLicense;
-pub use crate::openapi::SpecDocuments;
+pub(crate) use crate::openapi::SpecDocuments;
 
 /// The API's document: `GET /tokens` under the servers `/v1` (this mock) and production.
 #[derive(OpenApi)]
@@ -35,7 +35,7 @@ pub use crate::openapi::SpecDocuments;
     modifiers(&BearerAuth, &NoLicense),
     tags((name = "Tokens", description = "API tokens of the caller's workspace"))
 )]
-pub struct ApiDoc;
+pub(crate) struct ApiDoc;
 
 struct BearerAuth;
 
@@ -63,12 +63,12 @@ impl Modify for BearerAuth {
 
 impl SpecDocuments {
     /// Generates the document with the API's own limits (the committed `openapi/` copies).
-    pub fn build() -> SpecDocuments {
+    pub(crate) fn build() -> SpecDocuments {
         SpecDocuments::build_for(QueryLimits::DEFAULT)
     }
 
     /// Generates the document for the configured page sizes, and both serialisations.
-    pub fn build_for(limits: QueryLimits) -> SpecDocuments {
+    pub(crate) fn build_for(limits: QueryLimits) -> SpecDocuments {
         let mut doc = ApiDoc::openapi();
         if let Some(get) = doc
             .paths
@@ -85,14 +85,14 @@ impl SpecDocuments {
 }
 
 /// `/openapi.json`.
-pub async fn json(docs: web::Data<SpecDocuments>) -> HttpResponse {
+pub(crate) async fn json(docs: web::Data<SpecDocuments>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("application/json")
         .body(docs.json.clone())
 }
 
 /// `/openapi.yaml`.
-pub async fn yaml(docs: web::Data<SpecDocuments>) -> HttpResponse {
+pub(crate) async fn yaml(docs: web::Data<SpecDocuments>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("application/yaml")
         .body(docs.yaml.clone())
@@ -101,7 +101,7 @@ pub async fn yaml(docs: web::Data<SpecDocuments>) -> HttpResponse {
 /// `/docs` sends browsers to `/docs/`, where Swagger UI's relative asset paths resolve. The
 /// `Location` is relative (`docs/`, RFC 9110 §10.2.2), so it resolves behind a proxy that
 /// serves the server under a path prefix too.
-pub async fn docs_redirect() -> HttpResponse {
+pub(crate) async fn docs_redirect() -> HttpResponse {
     HttpResponse::PermanentRedirect()
         .insert_header((header::LOCATION, "docs/"))
         .finish()
@@ -109,7 +109,7 @@ pub async fn docs_redirect() -> HttpResponse {
 
 /// Swagger UI on the served document (and the admin API's, when it is on), remembering the
 /// secret entered in "Authorize".
-pub fn swagger_ui(with_admin: bool) -> SwaggerUi {
+pub(crate) fn swagger_ui(with_admin: bool) -> SwaggerUi {
     let mut urls = vec![Url::new("Tooken API", "/openapi.json")];
     if with_admin {
         urls.push(Url::new("tooken-mock admin API", "/__admin/openapi.json"));

@@ -20,7 +20,7 @@ const CACHED_PAGES: usize = 4096;
 
 /// A page written for the wire, with what the response and the coverage need to know.
 #[derive(Clone, Debug)]
-pub struct Rendered {
+pub(crate) struct Rendered {
     /// The JSON body.
     pub body: Bytes,
     /// The RFC 8288 `Link` header of the page.
@@ -38,7 +38,7 @@ thread_local! {
 }
 
 /// The page kept for `stamp` with links ending in `link_suffix`, if this worker has one.
-pub fn get(stamp: &Stamp, link_suffix: &str) -> Option<Rendered> {
+pub(crate) fn get(stamp: &Stamp, link_suffix: &str) -> Option<Rendered> {
     PAGES.with_borrow(|pages| {
         pages
             .get(stamp)?
@@ -49,7 +49,7 @@ pub fn get(stamp: &Stamp, link_suffix: &str) -> Option<Rendered> {
 }
 
 /// Keeps a page written from the state of `stamp`.
-pub fn keep(stamp: Stamp, link_suffix: &str, rendered: &Rendered) {
+pub(crate) fn keep(stamp: Stamp, link_suffix: &str, rendered: &Rendered) {
     PAGES.with_borrow_mut(|pages| {
         if pages.len() >= CACHED_PAGES {
             pages.clear();
@@ -62,6 +62,6 @@ pub fn keep(stamp: Stamp, link_suffix: &str, rendered: &Rendered) {
 }
 
 /// Forgets this worker's pages: after a failure in the store, no page is trusted.
-pub fn clear() {
+pub(crate) fn clear() {
     PAGES.with_borrow_mut(HashMap::clear);
 }

@@ -26,7 +26,7 @@ use crate::store::Page;
 /// Pagination metadata for the current response.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct Meta {
+pub(crate) struct Meta {
     /// The page returned. Starts at 1.
     #[schema(format = Int64, minimum = 1, maximum = 4294967295_u64, example = 1)]
     pub page: u32,
@@ -45,7 +45,7 @@ pub struct Meta {
 /// A page of the workspace's tokens.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct TokenList<'a> {
+pub(crate) struct TokenList<'a> {
     /// An array of token objects for the current page.
     pub data: Vec<TokenView<'a>>,
     /// Pagination metadata for the current response.
@@ -131,7 +131,7 @@ pub struct TokenList<'a> {
         ),
     )
 )]
-pub async fn list_tokens(
+pub(crate) async fn list_tokens(
     req: HttpRequest,
     selected: Selected,
     caller: Caller,

@@ -9,7 +9,7 @@ use crate::store::snapshot::Snapshot;
 /// `check FILE`: reads the file as the server would (a regular file within
 /// `snapshot.max_file_bytes`) and lists its first `snapshot.max_problems` problems and their
 /// count; exit 1 when it is refused, 2 when a setting is bad.
-pub fn run(file: &std::path::Path) -> ExitCode {
+pub(super) fn run(file: &std::path::Path) -> ExitCode {
     let settings = match Settings::load(&Overrides::default()) {
         Ok(settings) => settings,
         Err(e) => {

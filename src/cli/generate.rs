@@ -8,7 +8,7 @@ use crate::generate::{generate, DemoSecret, GenerateOptions};
 
 /// Writes the snapshot to `out` (standard output without one) and lists its secrets on
 /// standard error; exit 2 for bad options, 1 when it cannot be written.
-pub fn run(options: GenerateOptions, out: Option<PathBuf>) -> ExitCode {
+pub(super) fn run(options: GenerateOptions, out: Option<PathBuf>) -> ExitCode {
     if let Err(message) = options.validate() {
         eprintln!("tooken-mock generate: {message}");
         return ExitCode::from(2);

@@ -16,7 +16,7 @@ const PROGRAM: &str = "tooken-mock proxy";
 
 /// The flags of `proxy`.
 #[derive(Debug, Args)]
-pub struct ProxyArgs {
+pub(super) struct ProxyArgs {
     /// The API's base URL, as in the document's servers (https://api.tooken.io/v1).
     #[arg(long, value_name = "URL")]
     upstream: Option<String>,
@@ -33,7 +33,7 @@ pub struct ProxyArgs {
 
 /// Runs the proxy until SIGINT or SIGTERM; exit 0 after a clean stop, 2 for bad settings or
 /// a HAR file (`--har`) that cannot be created.
-pub fn run(args: ProxyArgs) -> ExitCode {
+pub(super) fn run(args: ProxyArgs) -> ExitCode {
     let overrides = Overrides {
         upstream: args.upstream,
         strict: args.strict,

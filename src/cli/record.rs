@@ -17,7 +17,7 @@ const PROGRAM: &str = "tooken-mock record";
 
 /// The flags of `record`.
 #[derive(Debug, Args)]
-pub struct RecordArgs {
+pub(super) struct RecordArgs {
     /// The API's base URL, as in the document's servers (https://api.tooken.io/v1).
     #[arg(long, value_name = "URL")]
     from: String,
@@ -44,7 +44,7 @@ pub struct RecordArgs {
 
 /// Records, then writes the snapshot; exit 0 when written, 1 when the recording failed, 2
 /// for bad settings.
-pub fn run(args: RecordArgs) -> ExitCode {
+pub(super) fn run(args: RecordArgs) -> ExitCode {
     let overrides = Overrides {
         config_file: args.config.config,
         upstream: Some(args.from),

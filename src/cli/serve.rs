@@ -20,7 +20,7 @@ use crate::store::DEMO_SECRET;
 
 /// The flags of `serve`, also taken with no command.
 #[derive(Debug, Args)]
-pub struct ServeArgs {
+pub(super) struct ServeArgs {
     #[command(flatten)]
     listen: ListenArgs,
     /// JSON snapshot to serve instead of the embedded demo data.
@@ -45,7 +45,7 @@ pub struct ServeArgs {
 
 /// Serves until SIGINT or SIGTERM; exit 0 after a clean stop, 1 when start-up fails, 2 for
 /// bad settings.
-pub fn run(args: ServeArgs) -> ExitCode {
+pub(super) fn run(args: ServeArgs) -> ExitCode {
     let overrides = Overrides {
         snapshot: args.snapshot,
         now: args.now,

@@ -2,11 +2,11 @@
 //! log keep of a path or a query.
 
 /// What follows a value cut short.
-pub const CUT_MARKER: char = '…';
+pub(crate) const CUT_MARKER: char = '…';
 
 /// The longest prefix of `text` of at most `bytes` bytes that ends on a character boundary,
 /// and how many bytes were left out.
-pub fn cut_to(text: &str, bytes: usize) -> (&str, usize) {
+pub(crate) fn cut_to(text: &str, bytes: usize) -> (&str, usize) {
     if text.len() <= bytes {
         return (text, 0);
     }
@@ -18,7 +18,7 @@ pub fn cut_to(text: &str, bytes: usize) -> (&str, usize) {
 }
 
 /// `kept`, followed by `…[N more bytes]` when `cut` bytes were left out.
-pub fn marked(kept: &str, cut: usize) -> String {
+pub(crate) fn marked(kept: &str, cut: usize) -> String {
     if cut == 0 {
         kept.to_owned()
     } else {

@@ -9,13 +9,13 @@ use serde::{Deserialize, Serialize};
 pub const MAX_DELAY_MS: u64 = 30_000;
 
 /// The share of API requests that may be failed on purpose: never (0.0) to always (1.0).
-pub const ERROR_RATE: RangeInclusive<f64> = 0.0..=1.0;
+pub(crate) const ERROR_RATE: RangeInclusive<f64> = 0.0..=1.0;
 
 /// The statuses an injected error may have: 500 `internal` or 503 `unavailable`.
-pub const ERROR_STATUSES: [u16; 2] = [500, 503];
+pub(crate) const ERROR_STATUSES: [u16; 2] = [500, 503];
 
 /// What a delay out of range is told: `must be between 0 and 30000`.
-pub fn delay_range_detail() -> String {
+pub(crate) fn delay_range_detail() -> String {
     format!("must be between 0 and {MAX_DELAY_MS}")
 }
 

@@ -2,7 +2,7 @@
 
 mod auth;
 mod cut;
-pub mod faults;
+pub(crate) mod faults;
 mod query;
 mod query_params;
 mod query_string;
@@ -11,14 +11,15 @@ mod token;
 mod token_view;
 
 pub use auth::{AuthError, Presented, REQUIRED_SCOPE};
-pub use cut::{cut_to, marked, CUT_MARKER};
-pub use query::{
-    ListQuery, NameFilter, ParamError, QueryLimits, NAME_MAX_CHARS, PAGE_MAX, PER_PAGE_MAX,
-};
-pub use query_string::{decode_query, parse_integer, QueryString};
+pub(crate) use cut::{cut_to, marked};
+pub use query::{ListQuery, QueryLimits};
+pub(crate) use query::{ParamError, PER_PAGE_MAX};
+pub use query_string::decode_query;
+pub(crate) use query_string::{parse_integer, QueryString};
 pub use text::{fold, fold_into};
-pub use token::{Scope, Secret, SecretDigest, Status, Token, TokenId, WorkspaceId};
-pub use token_view::TokenView;
+pub(crate) use token::{Scope, Secret};
+pub use token::{SecretDigest, Status, Token, TokenId, WorkspaceId};
+pub(crate) use token_view::TokenView;
 
 use chrono::{DateTime, Datelike, NaiveDate, SecondsFormat, Timelike, Utc};
 
@@ -58,6 +59,7 @@ impl Timestamp {
         Timestamp(out)
     }
 
+    /// The 20 characters, `YYYY-MM-DDTHH:MM:SSZ`.
     pub fn as_str(&self) -> &str {
         std::str::from_utf8(&self.0).expect("only ASCII digits and separators are written")
     }

@@ -9,7 +9,7 @@ use super::query_string::{parse_integer, QueryString};
 use super::{fold, Status};
 
 /// The longest accepted name filter, in characters.
-pub const NAME_MAX_CHARS: usize = 256;
+pub(crate) const NAME_MAX_CHARS: usize = 256;
 
 /// A validated list request.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -34,15 +34,17 @@ pub struct NameFilter {
 /// Page size settings that parsing needs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct QueryLimits {
+    /// Tokens per page when the query gives no `per_page` (`pagination.default_per_page`).
     pub default_per_page: u32,
+    /// The largest `per_page` accepted (`pagination.max_per_page`); larger is a 400.
     pub max_per_page: u32,
 }
 
 /// The largest `per_page` the API allows (`pagination.max_per_page` may lower it).
-pub const PER_PAGE_MAX: u32 = 100;
+pub(crate) const PER_PAGE_MAX: u32 = 100;
 
 impl QueryLimits {
-    /// The API's own limits: 25 per page by default, at most [`PER_PAGE_MAX`].
+    /// The API's own limits: 25 per page by default, at most `PER_PAGE_MAX`.
     pub const DEFAULT: QueryLimits = QueryLimits {
         default_per_page: 25,
         max_per_page: PER_PAGE_MAX,
@@ -71,7 +73,7 @@ impl ParamError {
 }
 
 /// The largest page number, so that every offset stays representable.
-pub const PAGE_MAX: u32 = u32::MAX;
+pub(crate) const PAGE_MAX: u32 = u32::MAX;
 
 impl ListQuery {
     /// Parses a raw query string. Unknown parameters are ignored; every bad known parameter

@@ -7,7 +7,7 @@ use std::borrow::Cow;
 use super::ParamError;
 
 /// One `key=value` pair of a query string; `Err` holds the raw text that did not decode.
-pub type DecodedPair = (Result<String, String>, Result<String, String>);
+pub(super) type DecodedPair = (Result<String, String>, Result<String, String>);
 
 /// A pair as decoded in place: borrowed from the query string unless decoding changed it.
 type Pair<'a> = (Result<Cow<'a, str>, &'a str>, Result<Cow<'a, str>, &'a str>);
@@ -55,19 +55,19 @@ fn decode_component(raw: &str) -> Result<Cow<'_, str>, &str> {
 
 /// A decoded query string from which parameters are taken by name.
 #[derive(Debug, Default)]
-pub struct QueryString<'a> {
+pub(crate) struct QueryString<'a> {
     pairs: Vec<Pair<'a>>,
 }
 
 impl<'a> QueryString<'a> {
     /// Decodes `raw` (without the leading `?`).
-    pub fn parse(raw: &'a str) -> QueryString<'a> {
+    pub(crate) fn parse(raw: &'a str) -> QueryString<'a> {
         QueryString { pairs: decode(raw) }
     }
 
     /// The one value of parameter `name`: `Ok(None)` when absent; an error naming it when it
     /// is given more than once or does not decode.
-    pub fn single(&self, name: &str) -> Result<Option<Cow<'a, str>>, ParamError> {
+    pub(crate) fn single(&self, name: &str) -> Result<Option<Cow<'a, str>>, ParamError> {
         let mut values = self
             .pairs
             .iter()
@@ -84,7 +84,7 @@ impl<'a> QueryString<'a> {
     }
 
     /// The decoded names that start with `prefix`, each once, in order of appearance.
-    pub fn names_with_prefix(&self, prefix: &str) -> Vec<String> {
+    pub(crate) fn names_with_prefix(&self, prefix: &str) -> Vec<String> {
         let mut names: Vec<String> = Vec::new();
         for (key, _) in &self.pairs {
             if let Ok(key) = key {
@@ -98,7 +98,7 @@ impl<'a> QueryString<'a> {
 
     /// An error for every parameter name that does not decode (they may have been meant as
     /// any parameter, so they are not silently ignored).
-    pub fn undecodable_names(&self) -> Vec<ParamError> {
+    pub(crate) fn undecodable_names(&self) -> Vec<ParamError> {
         self.pairs
             .iter()
             .filter_map(|(key, _)| key.as_ref().err())
@@ -109,7 +109,7 @@ impl<'a> QueryString<'a> {
 
 /// Parses a whole number of decimal digits only (no sign, no fraction, no spaces) within
 /// `min..=max`.
-pub fn parse_integer(text: &str, min: u64, max: u64) -> Option<u64> {
+pub(crate) fn parse_integer(text: &str, min: u64, max: u64) -> Option<u64> {
     if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }

@@ -73,6 +73,7 @@ impl TokenId {
         text.as_bytes().try_into().ok().map(TokenId)
     }
 
+    /// The id as the API writes it: `tok_` and 24 lowercase letters or digits.
     pub fn as_str(&self) -> &str {
         // Only ever made from an ASCII id by `parse`.
         std::str::from_utf8(&self.0).unwrap_or_default()
@@ -100,6 +101,7 @@ impl WorkspaceId {
         well_formed.then(|| WorkspaceId(text.into()))
     }
 
+    /// The id as the API writes it: `ws_` and 1 to 64 lowercase letters, digits or `_`.
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -135,11 +137,11 @@ impl Scope {
 
 /// A bearer secret as written in a snapshot: `tok_live_` and 24 or more ASCII letters or
 /// digits. It is turned into its digest at load and never kept in plain form.
-pub struct Secret;
+pub(crate) struct Secret;
 
 impl Secret {
     /// Checks the form of a secret and returns its digest.
-    pub fn parse(text: &str) -> Option<SecretDigest> {
+    pub(crate) fn parse(text: &str) -> Option<SecretDigest> {
         let rest = text.strip_prefix("tok_live_")?;
         let well_formed = rest.len() >= 24 && rest.bytes().all(|b| b.is_ascii_alphanumeric());
         well_formed.then(|| SecretDigest::of(text.as_bytes()))
@@ -158,7 +160,7 @@ impl SecretDigest {
     }
 
     /// Parses 64 lowercase hexadecimal digits, as exported in snapshots.
-    pub fn from_hex(text: &str) -> Option<SecretDigest> {
+    pub(crate) fn from_hex(text: &str) -> Option<SecretDigest> {
         let bytes = text.as_bytes();
         if bytes.len() != 64
             || !bytes
@@ -195,6 +197,7 @@ impl fmt::Debug for SecretDigest {
 /// A token as the store holds it: the API object, without any secret.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Token {
+    /// The token's id (`tok_...`).
     pub id: TokenId,
     /// Shared, so that copying a page of tokens out of the store allocates nothing.
     pub name: Arc<str>,
@@ -202,8 +205,11 @@ pub struct Token {
     pub scopes: Arc<[Scope]>,
     /// The status written in the snapshot; see [`Token::status_at`] for the current one.
     pub status: Status,
+    /// When the token was created (UTC, whole seconds).
     pub created_at: DateTime<Utc>,
+    /// When the token expires; `None`: never.
     pub expires_at: Option<DateTime<Utc>>,
+    /// When the token last authenticated a request; `None`: never.
     pub last_used_at: Option<DateTime<Utc>>,
     /// Shared by every token of the same creator.
     pub created_by: Arc<str>,

@@ -12,7 +12,7 @@ use super::{Scope, Status, Timestamp, Token};
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(as = Token)]
-pub struct TokenView<'a> {
+pub(crate) struct TokenView<'a> {
     /// The unique identifier for the token. Format: `tok_a1b2c3d4e5f6g7h8i9j0k1l2`.
     #[schema(
         pattern = "^tok_[a-z0-9]{24}$",
@@ -48,7 +48,7 @@ pub struct TokenView<'a> {
 
 impl TokenView<'_> {
     /// The members of a token as written, in their order (the vendor's).
-    pub const MEMBERS: [&'static str; 8] = [
+    pub(crate) const MEMBERS: [&'static str; 8] = [
         "id",
         "name",
         "scopes",

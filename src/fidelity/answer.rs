@@ -11,7 +11,7 @@ use crate::proxy::links;
 
 /// An answer as compared: status, headers, and the body's bytes.
 #[derive(Clone, Debug)]
-pub struct Answer {
+pub(super) struct Answer {
     /// The status code.
     pub status: u16,
     /// As received, in order.
@@ -33,7 +33,7 @@ impl Answer {
 }
 
 /// The differences of the mock's answer from the real API's, to a request for `url`.
-pub fn compare(real: &Answer, mock: &Answer, url: &Url) -> Vec<Difference> {
+pub(super) fn compare(real: &Answer, mock: &Answer, url: &Url) -> Vec<Difference> {
     let mut out = Vec::new();
     if real.status != mock.status {
         out.push(Difference::new(

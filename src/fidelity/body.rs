@@ -9,7 +9,7 @@ use super::rule::{Difference, Rule};
 const SHOWN_CHARS: usize = 80;
 
 /// Compares the real API's body with the mock's, appending each difference to `out`.
-pub fn compare(real: &Value, mock: &Value, out: &mut Vec<Difference>) {
+pub(super) fn compare(real: &Value, mock: &Value, out: &mut Vec<Difference>) {
     value(real, mock, "", None, out);
 }
 
@@ -187,7 +187,7 @@ fn at_or_root(at: &str) -> String {
 }
 
 /// A value as short JSON text.
-pub fn show(v: &Value) -> String {
+pub(super) fn show(v: &Value) -> String {
     shorten(v.to_string())
 }
 

@@ -12,7 +12,7 @@ use crate::har::Har;
 use crate::settings::{Overrides, Settings};
 
 /// The command's arguments, as parsed from the command line.
-pub struct FidelityArgs {
+pub(crate) struct FidelityArgs {
     /// `--har`: the real API's exchanges.
     pub har: PathBuf,
     /// `--mock`: the mock's root URL, as given.
@@ -26,11 +26,11 @@ pub struct FidelityArgs {
     /// `--config`: a settings file.
     pub config: Option<PathBuf>,
     /// `--max-har-bytes`: the largest HAR read.
-    pub max_har_bytes: u64,
+    pub(crate) max_har_bytes: u64,
 }
 
 /// Runs the command.
-pub fn run(args: FidelityArgs) -> ExitCode {
+pub(crate) fn run(args: FidelityArgs) -> ExitCode {
     match prepare(&args) {
         Ok((har, options, settings)) => {
             let outcome = actix_web::rt::System::new().block_on(async {
@@ -95,7 +95,7 @@ fn prepare(args: &FidelityArgs) -> Result<(Har, FidelityOptions, Settings), Stri
 }
 
 /// The mock's root URL: `http(s)://host:port`, a trailing `/` or `/v1` left off.
-pub fn mock_root(given: &str) -> Result<Url, String> {
+pub(crate) fn mock_root(given: &str) -> Result<Url, String> {
     let trimmed = given.trim_end_matches('/');
     let trimmed = trimmed.strip_suffix("/v1").unwrap_or(trimmed);
     let url = Url::parse(trimmed).map_err(|e| format!("--mock {given}: {e}"))?;

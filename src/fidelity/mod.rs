@@ -7,20 +7,19 @@
 
 mod answer;
 mod body;
-pub mod command;
-pub mod replay;
-pub mod report;
-pub mod rule;
+pub(crate) mod command;
+pub(crate) mod replay;
+pub(crate) mod report;
+pub(crate) mod rule;
 
-pub use report::Report;
-pub use rule::{Difference, Rule};
+pub(crate) use report::Report;
 
 use url::Url;
 
 use crate::har::Har;
 
 /// What a replay needs besides the HAR.
-pub struct FidelityOptions {
+pub(crate) struct FidelityOptions {
     /// The mock's root URL (`http://127.0.0.1:8080`).
     pub mock: Url,
     /// Secrets whose fingerprints the HAR holds in their place.
@@ -32,7 +31,7 @@ pub struct FidelityOptions {
 }
 
 /// Replays every `GET /v1/tokens` exchange of `har` in order and scores the mock's answers.
-pub async fn run(har: &Har, client: &reqwest::Client, options: &FidelityOptions) -> Report {
+pub(crate) async fn run(har: &Har, client: &reqwest::Client, options: &FidelityOptions) -> Report {
     let mut replayed = Vec::new();
     let mut skipped = 0;
     for (index, entry) in har.log.entries.iter().enumerate() {

@@ -27,11 +27,11 @@ const NOT_REPLAYED: [&str; 12] = [
 ];
 
 /// The path every replayed exchange asks for.
-pub const PATH: &str = "/v1/tokens";
+pub(crate) const PATH: &str = "/v1/tokens";
 
 /// One exchange of the HAR and how the mock answered it.
 #[derive(Debug, serde::Serialize)]
-pub struct Replayed {
+pub(crate) struct Replayed {
     /// The exchange's position among the HAR's entries, from 0.
     pub entry: usize,
     /// Always `GET`.
@@ -39,20 +39,20 @@ pub struct Replayed {
     /// The path and query asked for (secrets still redacted).
     pub request: String,
     /// The real API's status.
-    pub real_status: u16,
+    pub(crate) real_status: u16,
     /// The mock's status, if it answered.
-    pub mock_status: Option<u16>,
-    pub differences: Vec<Difference>,
+    pub(crate) mock_status: Option<u16>,
+    pub(crate) differences: Vec<Difference>,
 }
 
 /// Whether `entry` is a `GET /v1/tokens` the mock can be asked again.
-pub fn replayable(entry: &Entry) -> Option<Url> {
+pub(crate) fn replayable(entry: &Entry) -> Option<Url> {
     let url = Url::parse(&entry.request.url).ok()?;
     (entry.request.method.eq_ignore_ascii_case("GET") && url.path().ends_with(PATH)).then_some(url)
 }
 
 /// Replays `entry` (at `index`) against the mock at `mock` (its root URL).
-pub async fn replay(
+pub(crate) async fn replay(
     client: &reqwest::Client,
     mock: &Url,
     index: usize,

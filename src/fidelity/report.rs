@@ -16,7 +16,7 @@ const SHOWN_DIFFERENCES: usize = 12;
 
 /// What `fidelity` found.
 #[derive(Debug, Serialize)]
-pub struct Report {
+pub(crate) struct Report {
     /// The mock's root URL.
     pub mock: String,
     /// Exchanges the mock answered exactly as the real API did (by value, or by rule).
@@ -34,7 +34,7 @@ pub struct Report {
     /// The fields compared by rule, not by value, and the rule each is held to.
     pub compared_by_rule: BTreeMap<&'static str, &'static str>,
     /// What is left out of the comparison.
-    pub not_compared: &'static str,
+    pub(crate) not_compared: &'static str,
     /// Differences per rule.
     pub by_rule: BTreeMap<String, usize>,
     /// Differences per rule and location, array positions as `*` (`/data/*/name`).
@@ -45,7 +45,7 @@ pub struct Report {
 
 impl Report {
     /// Scores `replayed` against `min` percent.
-    pub fn new(mock: &str, mut replayed: Vec<Replayed>, skipped: usize, min: f64) -> Report {
+    pub(crate) fn new(mock: &str, mut replayed: Vec<Replayed>, skipped: usize, min: f64) -> Report {
         let identical = replayed.iter().filter(|r| r.differences.is_empty()).count();
         let count = replayed.len();
         let score = match count {
@@ -81,7 +81,7 @@ impl Report {
     }
 
     /// The report for a terminal or a CI log.
-    pub fn text(&self) -> String {
+    pub(crate) fn text(&self) -> String {
         let mut out = String::new();
         let verdict = if self.passed { "at or above" } else { "below" };
         let _ = writeln!(

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 /// One way the mock's answer can differ from the real API's.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-pub enum Rule {
+pub(crate) enum Rule {
     /// The status differs (the two answers' headers and bodies are then not compared: they
     /// answer different things).
     #[serde(rename = "status")]
@@ -64,7 +64,7 @@ pub enum Rule {
 
 impl Rule {
     /// The name printed in reports.
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Rule::Status => "status",
             Rule::ContentType => "header.content_type",
@@ -95,7 +95,7 @@ impl fmt::Display for Rule {
 
 /// One difference: where, by which rule, and the two sides as short text.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Difference {
+pub(crate) struct Difference {
     pub rule: Rule,
     /// `status`, `headers.Link rel="next"`, or a JSON Pointer into the body (`/data/0/name`).
     pub location: String,
@@ -107,7 +107,7 @@ pub struct Difference {
 
 impl Difference {
     /// A difference by `rule` at `location`, each side as short text.
-    pub fn new(
+    pub(crate) fn new(
         rule: Rule,
         location: impl Into<String>,
         real: impl Into<String>,
@@ -123,7 +123,7 @@ impl Difference {
 }
 
 /// The fields compared by rule rather than by value, as the report states them.
-pub const BY_RULE: [(&str, &str); 2] = [
+pub(crate) const BY_RULE: [(&str, &str); 2] = [
     (
         "last_used_at",
         "an RFC 3339 timestamp or null on each side: it moves whenever a token is used",
@@ -135,6 +135,6 @@ pub const BY_RULE: [(&str, &str); 2] = [
 ];
 
 /// What the report says of the headers it leaves out.
-pub const NOT_COMPARED: &str =
+pub(crate) const NOT_COMPARED: &str =
     "headers other than Content-Type, Cache-Control, Link and WWW-Authenticate \
      (X-Request-Id, Date, Content-Length, ... change by themselves or by transport)";

@@ -8,36 +8,36 @@ use percent_encoding::percent_decode_str;
 use super::{redact, Cache, Content, Entry, NameValue, PostData, Request, Response, Timings};
 
 /// Starts the `content.comment` of a body whose `text` holds only its first bytes.
-pub const TRUNCATED_COMMENT: &str = "truncated: text holds the first";
+pub(crate) const TRUNCATED_COMMENT: &str = "truncated: text holds the first";
 
 /// An exchange's parts, headers and bodies as sent (redacted when written).
-pub struct Exchange<'a> {
+pub(crate) struct Exchange<'a> {
     /// When the request arrived.
     pub started: DateTime<Utc>,
     /// Milliseconds spent answering.
-    pub elapsed_ms: f64,
+    pub(crate) elapsed_ms: f64,
     pub method: &'a str,
     /// The absolute URL, query included.
     pub url: &'a str,
     /// `HTTP/1.1`, `HTTP/2.0`.
-    pub http_version: &'a str,
-    pub request_headers: &'a [NameValue],
-    pub request_body: &'a [u8],
+    pub(crate) http_version: &'a str,
+    pub(crate) request_headers: &'a [NameValue],
+    pub(crate) request_body: &'a [u8],
     pub status: u16,
-    pub response_headers: &'a [NameValue],
+    pub(crate) response_headers: &'a [NameValue],
     /// The body, or its first bytes when `response_size` is larger.
-    pub response_body: &'a [u8],
+    pub(crate) response_body: &'a [u8],
     /// Bytes of the whole response body.
-    pub response_size: usize,
+    pub(crate) response_size: usize,
     /// The setting that bounds kept bodies, named when one is cut short.
-    pub limit_setting: &'a str,
+    pub(crate) limit_setting: &'a str,
 }
 
 /// Headers as a HAR keeps them, redacted when made and held in one buffer (two allocations
 /// for all of them, where a `Vec<NameValue>` takes two a header): what a journal keeps of
 /// every request until it is read.
 #[derive(Clone, Debug, Default)]
-pub struct RedactedHeaders {
+pub(crate) struct RedactedHeaders {
     /// Each name, then its value, back to back.
     text: Box<str>,
     /// Where each header's name ends and where its value ends, in `text`.
@@ -48,7 +48,7 @@ impl RedactedHeaders {
     /// Names as sent, values redacted ([`redact::write_header_value`]), from `headers()`,
     /// which is read twice (once to size the buffer). Headers past 4 GiB of text together are
     /// left out (a request's headers are bounded far below that).
-    pub fn new<'a, I>(headers: impl Fn() -> I) -> RedactedHeaders
+    pub(crate) fn new<'a, I>(headers: impl Fn() -> I) -> RedactedHeaders
     where
         I: Iterator<Item = (&'a str, &'a [u8])>,
     {
@@ -79,12 +79,12 @@ impl RedactedHeaders {
     }
 
     /// Bytes held: the text and where each header ends.
-    pub fn size(&self) -> usize {
+    pub(crate) fn size(&self) -> usize {
         self.text.len() + std::mem::size_of_val(&*self.ends)
     }
 
     /// Each header's name and value, in the order given.
-    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
         let mut start = 0usize;
         self.ends.iter().map(move |&(name_end, value_end)| {
             let (name_end, value_end) = (name_end as usize, value_end as usize);
@@ -95,7 +95,7 @@ impl RedactedHeaders {
     }
 
     /// The headers as HAR name-value pairs.
-    pub fn to_vec(&self) -> Vec<NameValue> {
+    pub(crate) fn to_vec(&self) -> Vec<NameValue> {
         self.iter()
             .map(|(name, value)| NameValue {
                 name: name.to_owned(),
@@ -106,7 +106,9 @@ impl RedactedHeaders {
 }
 
 /// Headers as a HAR keeps them: names as sent, values redacted ([`redact::header_value`]).
-pub fn redacted_headers<'a>(headers: impl Iterator<Item = (&'a str, &'a [u8])>) -> Vec<NameValue> {
+pub(crate) fn redacted_headers<'a>(
+    headers: impl Iterator<Item = (&'a str, &'a [u8])>,
+) -> Vec<NameValue> {
     headers
         .map(|(name, value)| NameValue {
             name: name.to_owned(),
@@ -117,7 +119,7 @@ pub fn redacted_headers<'a>(headers: impl Iterator<Item = (&'a str, &'a [u8])>) 
 
 impl Exchange<'_> {
     /// The HAR entry; `request_headers` and `response_headers` are taken as already redacted.
-    pub fn entry(&self) -> Entry {
+    pub(crate) fn entry(&self) -> Entry {
         let url = redact::text(self.url).into_owned();
         let query = url.split_once('?').map_or("", |(_, q)| q);
         let content_type = |headers: &[NameValue]| {

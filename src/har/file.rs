@@ -12,7 +12,7 @@ use super::{Entry, Har, Log};
 const CLOSING: &[u8] = b"\n]}}\n";
 
 /// A HAR file open for appending entries.
-pub struct HarFile {
+pub(crate) struct HarFile {
     inner: Mutex<Writer>,
 }
 
@@ -25,7 +25,7 @@ struct Writer {
 
 impl HarFile {
     /// Creates (or empties) the file at `path` and writes an empty log to it.
-    pub fn create(path: &Path) -> io::Result<HarFile> {
+    pub(crate) fn create(path: &Path) -> io::Result<HarFile> {
         let mut file = File::create(path)?;
         let empty = serde_json::to_string(&Har { log: Log::new() }).map_err(io::Error::other)?;
         // `{"log":{...,"entries":[]}}`: cut before `]}}` to leave the array open.
@@ -46,7 +46,7 @@ impl HarFile {
     }
 
     /// Appends `entry` and closes the document again, flushed to the file.
-    pub fn append(&self, entry: &Entry) -> io::Result<()> {
+    pub(crate) fn append(&self, entry: &Entry) -> io::Result<()> {
         let json = serde_json::to_vec(entry).map_err(io::Error::other)?;
         let mut writer = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         let Writer { file, end, entries } = &mut *writer;

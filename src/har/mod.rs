@@ -8,19 +8,19 @@
 
 mod exchange;
 mod file;
-pub mod redact;
+pub(crate) mod redact;
 
-pub use exchange::{redacted_headers, Exchange, RedactedHeaders, TRUNCATED_COMMENT};
-pub use file::HarFile;
+pub(crate) use exchange::{redacted_headers, Exchange, RedactedHeaders, TRUNCATED_COMMENT};
+pub(crate) use file::HarFile;
 
 use serde::{Deserialize, Serialize};
 
 /// The name written in `log.creator`.
-pub const CREATOR: &str = "tooken-mock";
+pub(crate) const CREATOR: &str = "tooken-mock";
 
 /// A HAR document: `{"log": {...}}`.
 #[derive(Clone, Debug, Deserialize, Serialize)]
-pub struct Har {
+pub(crate) struct Har {
     /// The document's one member.
     pub log: Log,
 }
@@ -76,7 +76,7 @@ impl Creator {
 #[serde(rename_all = "camelCase")]
 pub struct Entry {
     /// When the request started, ISO 8601 with milliseconds (`2026-05-01T00:00:00.000Z`).
-    pub started_date_time: String,
+    pub(crate) started_date_time: String,
     /// Milliseconds from the request's start to the response's end.
     #[serde(default)]
     pub time: f64,
@@ -105,7 +105,7 @@ pub struct Request {
     pub url: String,
     /// `HTTP/1.1`, `HTTP/2.0`.
     #[serde(default = "http11")]
-    pub http_version: String,
+    pub(crate) http_version: String,
     /// Never written (the API uses none).
     #[serde(default)]
     pub cookies: Vec<NameValue>,
@@ -117,13 +117,13 @@ pub struct Request {
     pub query_string: Vec<NameValue>,
     /// The body, if one was sent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub post_data: Option<PostData>,
+    pub(crate) post_data: Option<PostData>,
     /// Bytes of the header block, `-1` when not known.
     #[serde(default = "unknown")]
-    pub headers_size: i64,
+    pub(crate) headers_size: i64,
     /// Bytes of the body, `-1` when not known.
     #[serde(default = "unknown")]
-    pub body_size: i64,
+    pub(crate) body_size: i64,
 }
 
 /// `entry.response`.
@@ -137,7 +137,7 @@ pub struct Response {
     pub status_text: String,
     /// `HTTP/1.1`, `HTTP/2.0`.
     #[serde(default = "http11")]
-    pub http_version: String,
+    pub(crate) http_version: String,
     /// Never written (the API sets none).
     #[serde(default)]
     pub cookies: Vec<NameValue>,
@@ -149,11 +149,11 @@ pub struct Response {
     pub content: Content,
     /// The `Location` of a redirect, else empty.
     #[serde(rename = "redirectURL", default)]
-    pub redirect_url: String,
+    pub(crate) redirect_url: String,
     #[serde(default = "unknown")]
-    pub headers_size: i64,
+    pub(crate) headers_size: i64,
     #[serde(default = "unknown")]
-    pub body_size: i64,
+    pub(crate) body_size: i64,
 }
 
 impl Response {
@@ -189,13 +189,13 @@ pub struct NameValue {
 /// `request.postData`: a request body.
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct PostData {
+pub(crate) struct PostData {
     /// The request's `Content-Type`.
     #[serde(default)]
-    pub mime_type: String,
+    pub(crate) mime_type: String,
     /// Form fields (never written: bodies are kept as text).
     #[serde(default)]
-    pub params: Vec<NameValue>,
+    pub(crate) params: Vec<NameValue>,
     /// The body, secrets redacted.
     #[serde(default)]
     pub text: String,
@@ -211,7 +211,7 @@ pub struct Content {
     /// Bytes of the whole body, even when `text` holds only its start.
     pub size: i64,
     /// The response's `Content-Type`.
-    pub mime_type: String,
+    pub(crate) mime_type: String,
     /// The body (or its start), secrets redacted; absent when not kept.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub text: Option<String>,
@@ -233,7 +233,7 @@ pub struct Timings {
     /// Queued before sending.
     pub blocked: f64,
     /// Resolving the host name.
-    pub dns: f64,
+    pub(crate) dns: f64,
     /// Opening the connection (TLS included).
     pub connect: f64,
     /// Sending the request.
@@ -243,7 +243,7 @@ pub struct Timings {
     /// Reading the answer.
     pub receive: f64,
     /// The TLS handshake (within `connect`).
-    pub ssl: f64,
+    pub(crate) ssl: f64,
 }
 
 impl Default for Timings {

@@ -12,7 +12,7 @@ use std::borrow::Cow;
 use sha2::{Digest, Sha256};
 
 /// Starts every fingerprint.
-pub const PREFIX: &str = "redacted:sha256:";
+pub(crate) const PREFIX: &str = "redacted:sha256:";
 /// Hex digits of the digest a fingerprint keeps.
 const DIGITS: usize = 12;
 /// Starts every token secret of the Tooken API.
@@ -21,7 +21,7 @@ const SECRET_PREFIX: &str = "tok_live_";
 const CREDENTIAL_HEADERS: [&str; 2] = ["authorization", "proxy-authorization"];
 
 /// The fingerprint standing for `secret`: `redacted:sha256:3f9a1c7b2e8d`.
-pub fn fingerprint(secret: &str) -> String {
+pub(crate) fn fingerprint(secret: &str) -> String {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let digest = Sha256::digest(secret.as_bytes());
     let mut out = String::with_capacity(PREFIX.len() + DIGITS);
@@ -36,7 +36,7 @@ pub fn fingerprint(secret: &str) -> String {
 /// A header's value as a HAR keeps it: the credential of `Authorization` fingerprinted
 /// (`Bearer redacted:sha256:…`; a value with no credential, such as `Bearer` alone, stays),
 /// secrets in any other value fingerprinted, bytes that are not UTF-8 replaced by U+FFFD.
-pub fn header_value(name: &str, value: &[u8]) -> String {
+pub(crate) fn header_value(name: &str, value: &[u8]) -> String {
     let mut out = String::new();
     write_header_value(name, value, &mut out);
     out
@@ -44,7 +44,7 @@ pub fn header_value(name: &str, value: &[u8]) -> String {
 
 /// [`header_value`], appended to `out`: a value with no secret is copied as it is, with no
 /// allocation of its own.
-pub fn write_header_value(name: &str, value: &[u8], out: &mut String) {
+pub(crate) fn write_header_value(name: &str, value: &[u8], out: &mut String) {
     // Header values are nearly always ASCII: validated at once, not chunk by chunk.
     let value = match std::str::from_utf8(value) {
         Ok(text) => Cow::Borrowed(text),
@@ -75,7 +75,7 @@ pub fn write_header_value(name: &str, value: &[u8], out: &mut String) {
 
 /// `text` with every `tok_live_` secret (the prefix and the letters and digits after it)
 /// replaced by its fingerprint.
-pub fn text(text: &str) -> Cow<'_, str> {
+pub(crate) fn text(text: &str) -> Cow<'_, str> {
     if !text.contains(SECRET_PREFIX) {
         return Cow::Borrowed(text);
     }
@@ -97,7 +97,7 @@ pub fn text(text: &str) -> Cow<'_, str> {
 
 /// `text` with each fingerprint replaced by the secret of `secrets` it stands for; `Err`
 /// names the first fingerprint no given secret matches.
-pub fn restore(text: &str, secrets: &[String]) -> Result<String, String> {
+pub(crate) fn restore(text: &str, secrets: &[String]) -> Result<String, String> {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(at) = rest.find(PREFIX) {

@@ -13,7 +13,7 @@ use super::ApiError;
 
 /// Who may use the mock-control routes.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum AdminAccess {
+pub(crate) enum AdminAccess {
     /// Listening on loopback: anyone on this machine.
     Open,
     /// Listening beyond loopback: only with this bearer token.
@@ -25,7 +25,7 @@ pub enum AdminAccess {
 impl AdminAccess {
     /// The rule of a server that listens on loopback or beyond it, with `admin.token` (empty
     /// when not set).
-    pub fn new(on_loopback: bool, token: Option<&str>) -> AdminAccess {
+    pub(crate) fn new(on_loopback: bool, token: Option<&str>) -> AdminAccess {
         match (on_loopback, token) {
             (true, _) => AdminAccess::Open,
             (false, None) => AdminAccess::Off,
@@ -36,7 +36,7 @@ impl AdminAccess {
     /// Lets a request with these headers in, or says why not: 403 `admin_off`, 401
     /// `missing_token` without a bearer secret, 401 `invalid_token` for another secret or
     /// several `Authorization` fields.
-    pub fn check(&self, headers: &HeaderMap) -> Result<(), ApiError> {
+    pub(crate) fn check(&self, headers: &HeaderMap) -> Result<(), ApiError> {
         match self {
             AdminAccess::Open => Ok(()),
             AdminAccess::Off => Err(ApiError::AdminOff),

@@ -15,7 +15,7 @@ use crate::domain::{AuthError, Presented, SecretDigest};
 
 /// What the `Authorization` fields of one request hold.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Credentials<'a> {
+pub(crate) enum Credentials<'a> {
     /// No `Authorization` field.
     Absent,
     /// Two or more `Authorization` fields: nothing unambiguous to check.
@@ -29,12 +29,12 @@ pub enum Credentials<'a> {
 
 impl<'a> Credentials<'a> {
     /// Reads the `Authorization` fields of a request.
-    pub fn of(headers: &'a HeaderMap) -> Credentials<'a> {
+    pub(crate) fn of(headers: &'a HeaderMap) -> Credentials<'a> {
         Credentials::from_fields(headers.get_all(AUTHORIZATION).map(|v| v.as_bytes()))
     }
 
     /// Reads the values of the `Authorization` fields of a message, in order.
-    pub fn from_fields(mut values: impl Iterator<Item = &'a [u8]>) -> Credentials<'a> {
+    pub(crate) fn from_fields(mut values: impl Iterator<Item = &'a [u8]>) -> Credentials<'a> {
         match (values.next(), values.next()) {
             (None, _) => Credentials::Absent,
             (Some(_), Some(_)) => Credentials::Several,
@@ -46,7 +46,7 @@ impl<'a> Credentials<'a> {
     }
 
     /// What the store authenticates: the secret's digest, or why there is none.
-    pub fn presented(self) -> Presented {
+    pub(crate) fn presented(self) -> Presented {
         match self {
             Credentials::Bearer(secret) => Presented::Secret(SecretDigest::of(secret)),
             Credentials::Several => Presented::Ambiguous,
@@ -56,14 +56,14 @@ impl<'a> Credentials<'a> {
 
     /// Whether the request carries something meant as credentials: a bearer secret, or
     /// several fields (refused as ambiguous, but not missing).
-    pub fn are_sent(self) -> bool {
+    pub(crate) fn are_sent(self) -> bool {
         matches!(self, Credentials::Bearer(_) | Credentials::Several)
     }
 
     /// The key of the caller's rate-limit window: the secret's digest however the scheme is
     /// spelled, so that no secret is held; anything that is not one bearer secret shares one
     /// window per form.
-    pub fn window_key(self) -> SecretDigest {
+    pub(crate) fn window_key(self) -> SecretDigest {
         match self {
             Credentials::Bearer(secret) => SecretDigest::of(secret),
             Credentials::Other(value) => SecretDigest::of(value),
@@ -74,7 +74,7 @@ impl<'a> Credentials<'a> {
 
     /// Checks the credentials against one expected secret, in constant time: `Missing` when
     /// no bearer secret was sent, `Unknown` for another secret or several fields.
-    pub fn check(self, expected: &[u8]) -> Result<(), AuthError> {
+    pub(crate) fn check(self, expected: &[u8]) -> Result<(), AuthError> {
         use subtle::ConstantTimeEq;
         match self {
             Credentials::Bearer(secret) if bool::from(secret.ct_eq(expected)) => Ok(()),
@@ -88,7 +88,7 @@ impl<'a> Credentials<'a> {
 /// rate-limit window, from one digest of the secret. The mock controls put it into the
 /// request's extensions as they start; the handler reads it as an extractor.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Caller {
+pub(crate) struct Caller {
     /// What the store authenticates.
     pub presented: Presented,
     /// The key of the caller's rate-limit window ([`Credentials::window_key`]).
@@ -97,7 +97,7 @@ pub struct Caller {
 
 impl Caller {
     /// Reads the caller of a request with these headers (one SHA-256 of the secret).
-    pub fn of(headers: &HeaderMap) -> Caller {
+    pub(crate) fn of(headers: &HeaderMap) -> Caller {
         let credentials = Credentials::of(headers);
         match credentials {
             Credentials::Bearer(secret) => {
@@ -128,7 +128,7 @@ impl FromRequest for Caller {
 
 /// The secret of a `Bearer` field: the scheme in any case, then one or more spaces, then the
 /// secret without surrounding whitespace (spaces and tabs); `None` when no secret follows.
-pub fn bearer_secret(value: &[u8]) -> Option<&[u8]> {
+pub(crate) fn bearer_secret(value: &[u8]) -> Option<&[u8]> {
     let scheme_end = value.iter().position(|&b| b == b' ')?;
     let (scheme, rest) = value.split_at(scheme_end);
     if !scheme.eq_ignore_ascii_case(b"bearer") {

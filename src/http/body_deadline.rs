@@ -21,7 +21,7 @@ use futures_util::{Stream, StreamExt};
 const TIMED_OUT: &str = "the request body did not arrive within server.body_timeout_ms";
 
 /// Gives the body of `req`, if it has one, `timeout` to arrive whole.
-pub fn limit(req: &mut ServiceRequest, timeout: Duration) {
+pub(crate) fn limit(req: &mut ServiceRequest, timeout: Duration) {
     let headers = req.headers();
     let has_body = headers.contains_key(TRANSFER_ENCODING)
         || headers
@@ -41,7 +41,7 @@ pub fn limit(req: &mut ServiceRequest, timeout: Duration) {
 }
 
 /// Whether a body read failed because the body was late.
-pub fn is_timeout(error: &PayloadError) -> bool {
+pub(crate) fn is_timeout(error: &PayloadError) -> bool {
     matches!(error, PayloadError::Io(e) if e.kind() == io::ErrorKind::TimedOut)
 }
 

@@ -30,7 +30,7 @@ const EXPOSED: [&str; 8] = [
 /// CORS of the API: any origin (reflected, with credentials) or the listed ones; any request
 /// header a preflight asks for (browser SDKs add `traceparent`, `baggage`, `sentry-trace`,
 /// CSRF headers) or the listed ones.
-pub fn api(origins: Option<&[String]>, headers: Option<&[String]>) -> Cors {
+pub(crate) fn api(origins: Option<&[String]>, headers: Option<&[String]>) -> Cors {
     let cors = match origins {
         None => Cors::default().allowed_origin_fn(|_, _| true),
         Some(list) => list
@@ -45,7 +45,7 @@ pub fn api(origins: Option<&[String]>, headers: Option<&[String]>) -> Cors {
 
 /// CORS of the admin API for the origins of `admin.cors_origins`: any header, every method.
 /// Other origins never reach it (see `admin::origin`).
-pub fn listed(origins: &[String]) -> Cors {
+pub(crate) fn listed(origins: &[String]) -> Cors {
     let cors = origins
         .iter()
         .fold(Cors::default(), |cors, origin| cors.allowed_origin(origin));
@@ -68,7 +68,7 @@ fn with_headers(cors: Cors, headers: Option<&[String]>) -> Cors {
 
 /// The paths that need no credentials: the index, the documents, Swagger UI, the probes and
 /// the metrics. Their answers allow any origin the API allows, without credentials.
-pub fn is_public(path: &str) -> bool {
+pub(crate) fn is_public(path: &str) -> bool {
     matches!(
         path,
         "/" | "/docs" | "/openapi.json" | "/openapi.yaml" | "/healthz" | "/readyz" | "/metrics"
@@ -77,7 +77,7 @@ pub fn is_public(path: &str) -> bool {
 
 /// Middleware around the API's CORS layer: on [`is_public`] paths, the answer (a preflight's
 /// included) never carries `Access-Control-Allow-Credentials`.
-pub async fn public_without_credentials(
+pub(crate) async fn public_without_credentials(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
@@ -96,7 +96,7 @@ pub async fn public_without_credentials(
 /// without CORS headers, so the browser keeps the page from going on.
 ///
 /// `Err` is that problem; the response is otherwise changed in place.
-pub fn settle(preflight: bool, res: &mut HttpResponse) -> Result<(), ApiError> {
+pub(crate) fn settle(preflight: bool, res: &mut HttpResponse) -> Result<(), ApiError> {
     if res
         .error()
         .and_then(|e| e.as_error::<CorsError>())
@@ -111,13 +111,13 @@ pub fn settle(preflight: bool, res: &mut HttpResponse) -> Result<(), ApiError> {
 }
 
 /// `OPTIONS` with `Access-Control-Request-Method`: a browser asking before the real request.
-pub fn is_preflight(req: &ServiceRequest) -> bool {
+pub(crate) fn is_preflight(req: &ServiceRequest) -> bool {
     req.method() == Method::OPTIONS && req.headers().contains_key(ACCESS_CONTROL_REQUEST_METHOD)
 }
 
 /// Whether `origin` (`scheme://host[:port]`) is the server's own, as a page served by it
 /// (Swagger UI at `/docs/`) sends it: the same host and port as the request's `Host`.
-pub fn is_same_origin(origin: &[u8], req: &ServiceRequest) -> bool {
+pub(crate) fn is_same_origin(origin: &[u8], req: &ServiceRequest) -> bool {
     let Some(host) = req.headers().get(header::HOST) else {
         return false;
     };

@@ -9,14 +9,14 @@ use super::request_id::RequestId;
 use crate::domain::{AuthError, ParamError, REQUIRED_SCOPE};
 
 /// The media type of every error body.
-pub const PROBLEM_JSON: &str = "application/problem+json";
+pub(crate) const PROBLEM_JSON: &str = "application/problem+json";
 
 /// The `Retry-After` of a documented 429 and of injected 503s, in seconds.
-pub const RETRY_AFTER_SECS: u64 = 30;
+pub(crate) const RETRY_AFTER_SECS: u64 = 30;
 
 /// The `Retry-After` of a 503 `scans_busy`, in seconds: a scan takes milliseconds, so the
 /// queue has room again well within it.
-pub const SCANS_BUSY_RETRY_AFTER_SECS: u64 = 1;
+pub(crate) const SCANS_BUSY_RETRY_AFTER_SECS: u64 = 1;
 
 /// Everything a request can fail with. Handlers return it as their error; the common
 /// middleware renders it with the request's id (see [`ApiError::render`]).
@@ -126,7 +126,7 @@ pub enum ApiError {
 
 /// An RFC 9457 problem details object.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct Problem {
+pub(crate) struct Problem {
     /// Always `about:blank`: the status code says what happened.
     #[schema(example = "about:blank")]
     pub r#type: &'static str,
@@ -309,7 +309,7 @@ impl ApiError {
 
     /// What the log must say of this error, once, with the request's id: the cause of a 500 or
     /// a 503 that no client is sent.
-    pub fn cause_to_log(&self) -> Option<&str> {
+    pub(crate) fn cause_to_log(&self) -> Option<&str> {
         match self {
             ApiError::Internal(cause)
             | ApiError::Unavailable(cause)
@@ -403,7 +403,7 @@ impl ResponseError for ApiError {
 }
 
 /// The `WWW-Authenticate` challenge of a 401 or 403 (RFC 6750 §3).
-pub fn challenge(error: &ApiError) -> Option<String> {
+pub(crate) fn challenge(error: &ApiError) -> Option<String> {
     match error {
         ApiError::Auth(AuthError::Missing) => Some(r#"Bearer realm="tooken""#.to_owned()),
         ApiError::Auth(AuthError::InsufficientScope) => Some(format!(

@@ -16,14 +16,14 @@ use actix_web::middleware::Next;
 use actix_web::{Error, HttpRequest};
 
 /// The header a reverse proxy names its stripped prefix with.
-pub const X_FORWARDED_PREFIX: &str = "x-forwarded-prefix";
+pub(crate) const X_FORWARDED_PREFIX: &str = "x-forwarded-prefix";
 
 /// The longest prefix honoured, in bytes.
-pub const MAX_PREFIX_BYTES: usize = 256;
+pub(crate) const MAX_PREFIX_BYTES: usize = 256;
 
 /// The prefix as it may be used: `/a/b`, without a trailing `/`; `None` for `/` alone or an
 /// unsafe prefix.
-pub fn parse_prefix(text: &str) -> Option<&str> {
+pub(crate) fn parse_prefix(text: &str) -> Option<&str> {
     let trimmed = text.trim().trim_end_matches('/');
     let safe = |b: u8| b.is_ascii_alphanumeric() || b"-._~".contains(&b);
     let ok = text.len() <= MAX_PREFIX_BYTES
@@ -35,7 +35,7 @@ pub fn parse_prefix(text: &str) -> Option<&str> {
 }
 
 /// The request's valid `X-Forwarded-Prefix`, given once; `None` otherwise.
-pub fn forwarded_prefix(req: &HttpRequest) -> Option<String> {
+pub(crate) fn forwarded_prefix(req: &HttpRequest) -> Option<String> {
     let mut values = req
         .headers()
         .get_all(HeaderName::from_static(X_FORWARDED_PREFIX));
@@ -50,7 +50,7 @@ pub fn forwarded_prefix(req: &HttpRequest) -> Option<String> {
 }
 
 /// Middleware: the `Link` targets of the answer start with the request's prefix.
-pub async fn prefix_links(
+pub(crate) async fn prefix_links(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {

@@ -60,7 +60,7 @@ impl TryFrom<String> for AllowedHosts {
 
 /// Which `Host` values the server answers.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum HostPolicy {
+pub(crate) enum HostPolicy {
     /// Any `Host`: beyond loopback without `server.allowed_hosts`, or with it set to `*`.
     Any,
     /// Loopback names (`localhost`, `*.localhost`, `127.0.0.1`, `[::1]`) and these.
@@ -75,7 +75,7 @@ const ALLOWED_HOSTS_RULE: &str = "is not a host name: give empty, * or comma-sep
 impl HostPolicy {
     /// The policy of a server that listens on loopback or beyond it: on loopback, loopback
     /// names and the listed hosts; beyond it, every host unless some are listed.
-    pub fn new(allowed: &AllowedHosts, on_loopback: bool) -> HostPolicy {
+    pub(crate) fn new(allowed: &AllowedHosts, on_loopback: bool) -> HostPolicy {
         match allowed {
             AllowedHosts::Any => HostPolicy::Any,
             AllowedHosts::Listed(hosts) if hosts.is_empty() && !on_loopback => HostPolicy::Any,
@@ -84,7 +84,7 @@ impl HostPolicy {
     }
 
     /// Whether a request with this `Host` header value (`name[:port]`) is answered.
-    pub fn allows(&self, host: &[u8]) -> bool {
+    pub(crate) fn allows(&self, host: &[u8]) -> bool {
         let patterns = match self {
             HostPolicy::Any => return true,
             HostPolicy::Only(patterns) => patterns,
@@ -181,7 +181,7 @@ fn is_loopback(name: &str) -> bool {
 /// 403 `forbidden_host` for a request whose `Host` the [`HostPolicy`] of the app does not
 /// allow; `None` lets it through. A request without `Host` (HTTP/1.0) is let through.
 /// Applied to every request by [`super::middleware::common`].
-pub fn refusal(req: &ServiceRequest) -> Option<ApiError> {
+pub(crate) fn refusal(req: &ServiceRequest) -> Option<ApiError> {
     let refused = match req.app_data::<web::Data<HostPolicy>>() {
         Some(policy) if !UNCHECKED_PATHS.contains(&req.path()) => req
             .headers()

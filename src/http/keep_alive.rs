@@ -10,16 +10,16 @@ use actix_web::http::{ConnectionType, Version};
 use actix_web::web;
 
 /// The `Keep-Alive` field's name.
-pub const KEEP_ALIVE: HeaderName = HeaderName::from_static("keep-alive");
+pub(crate) const KEEP_ALIVE: HeaderName = HeaderName::from_static("keep-alive");
 
 /// The `Keep-Alive` value announced on responses that leave the connection open: built once
 /// from `server.keep_alive_secs`, mounted as app data (`web::Data<KeepAliveTimeout>`).
 #[derive(Clone, Debug)]
-pub struct KeepAliveTimeout(Option<HeaderValue>);
+pub(crate) struct KeepAliveTimeout(Option<HeaderValue>);
 
 impl KeepAliveTimeout {
     /// `timeout=secs`; nothing when `secs` is 0 (every connection closes after its response).
-    pub fn new(secs: u64) -> Self {
+    pub(crate) fn new(secs: u64) -> Self {
         let value = format!("timeout={secs}");
         Self(
             (secs > 0)
@@ -34,7 +34,7 @@ impl KeepAliveTimeout {
 /// HTTP/1.0 without `Connection: keep-alive`) and a response that does not close. The server
 /// may still close after the response (shutting down, or a request body left unread); the
 /// response then says `Connection: close`, which clients obey over `Keep-Alive`.
-pub fn announce<B: MessageBody>(res: &mut ServiceResponse<B>) {
+pub(crate) fn announce<B: MessageBody>(res: &mut ServiceResponse<B>) {
     let request = res.request().head();
     let kept = matches!(request.version, Version::HTTP_10 | Version::HTTP_11)
         && request.connection_type() == ConnectionType::KeepAlive;

@@ -14,7 +14,7 @@ const QUERY_VALUE: &AsciiSet = &NON_ALPHANUMERIC
 
 /// The RFC 8288 `Link` header: relative references that keep `per_page`, `status`, `name`,
 /// then `suffix` (already encoded, such as `&__session=worker-1`).
-pub fn links(query: &ListQuery, total_pages: u64, suffix: &str) -> String {
+pub(crate) fn links(query: &ListQuery, total_pages: u64, suffix: &str) -> String {
     let mut kept = format!("&per_page={}", query.per_page);
     if let Some(status) = query.status {
         kept.push_str(&format!("&status={status}"));

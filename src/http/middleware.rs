@@ -1,10 +1,10 @@
 //! What every response gets: an `X-Request-Id`, `Cache-Control: no-store`, the keep-alive
-//! timeout (`Keep-Alive: timeout=N`, [`keep_alive::announce`]), errors rendered as
+//! timeout (`Keep-Alive: timeout=N`, `keep_alive::announce`), errors rendered as
 //! problems carrying that id, one log line, the request metrics and the observers' look.
 //!
 //! One layer does all of it, with the `Host` check and the settling of CORS answers: every
 //! layer costs each request a boxed future and a second pass when a handler waits. The mock,
-//! its admin API and the proxy all run inside it; an answer the proxy relays ([`Relayed`])
+//! its admin API and the proxy all run inside it; an answer the proxy relays (`Relayed`)
 //! goes out as the upstream gave it.
 
 use std::borrow::Cow;
@@ -36,7 +36,7 @@ pub trait RequestObserver: Send + Sync {
 /// data: `web::Data<dyn RequestContext>`. A decision that refuses the request is stored, not
 /// answered: the layer that needs it turns it into the response, so a path that needs no
 /// session is not refused for a bad selector.
-pub trait RequestContext: Send + Sync {
+pub(crate) trait RequestContext: Send + Sync {
     /// Puts the decisions about `req` into its extensions.
     fn decide(&self, req: &ServiceRequest);
 }
@@ -46,7 +46,7 @@ pub trait RequestContext: Send + Sync {
 /// with the id, stamps the common headers, logs one line, counts the request and shows the
 /// final response to the [`RequestObserver`]. The line never holds the `Authorization`
 /// header; a token is named by its id.
-pub async fn common(
+pub(crate) async fn common(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {
@@ -165,7 +165,7 @@ fn finish(
 /// extensions): it goes out as it came, with only the keep-alive announcement added, and is
 /// logged and counted like every other.
 #[derive(Clone, Copy, Debug)]
-pub struct Relayed;
+pub(crate) struct Relayed;
 
 /// A response body held whole in memory, as it is sent: put in the response's extensions
 /// for the [`RequestObserver`] (a streamed body is not).
@@ -190,7 +190,7 @@ fn with_sent_body(res: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBody> {
 
 /// Refuses a query string or headers past the configured sizes. Mounted inside each CORS
 /// layer, so that a browser can read the refusal.
-pub async fn limits(
+pub(crate) async fn limits(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {

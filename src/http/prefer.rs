@@ -9,7 +9,7 @@
 
 /// One preference: its name in lower case and its value, unquoted (`None` when it has none).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Preference {
+pub(crate) struct Preference {
     /// The name, in lower case.
     pub name: String,
     /// The value without quotes or escapes; `None` for a bare name (`respond-async`).
@@ -18,7 +18,7 @@ pub struct Preference {
 
 /// The preferences of a request's `Prefer` field values, in order, each name once (its
 /// first instance); parameters are dropped, and bytes that are not UTF-8 read lossily.
-pub fn preferences<'a>(fields: impl IntoIterator<Item = &'a [u8]>) -> Vec<Preference> {
+pub(crate) fn preferences<'a>(fields: impl IntoIterator<Item = &'a [u8]>) -> Vec<Preference> {
     let mut found: Vec<Preference> = Vec::new();
     for field in fields {
         let text = String::from_utf8_lossy(field);

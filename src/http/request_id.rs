@@ -8,7 +8,7 @@ use actix_web::{FromRequest, HttpMessage, HttpRequest};
 use rand::Rng;
 
 /// The header that carries the id both ways.
-pub const X_REQUEST_ID: &str = "x-request-id";
+pub(crate) const X_REQUEST_ID: &str = "x-request-id";
 
 /// The longest id kept from a caller, in bytes.
 const MAX_LEN: usize = 64;

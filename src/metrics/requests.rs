@@ -59,13 +59,13 @@ type Shard = CachePadded<Mutex<HashMap<Box<str>, Route>>>;
 
 /// Requests by route and status, and their latency by route.
 #[derive(Debug, Default)]
-pub struct Requests {
+pub(super) struct Requests {
     shards: ThreadLocal<Shard>,
 }
 
 impl Requests {
     /// Counts one request answered in `seconds`.
-    pub fn observe(&self, route: &str, status: &str, seconds: f64) {
+    pub(super) fn observe(&self, route: &str, status: &str, seconds: f64) {
         let mut routes = self
             .shards
             .get_or(Default::default)
@@ -99,7 +99,7 @@ impl Requests {
 
     /// Writes both families in the text format, as the registry's encoder would (nothing for a
     /// family without samples).
-    pub fn write(&self, text: &mut String) {
+    pub(super) fn write(&self, text: &mut String) {
         let routes = self.merged();
         if routes.is_empty() {
             return;

@@ -16,7 +16,7 @@ use crate::http::links::links;
 use crate::http::RequestId;
 
 /// The example a response with named examples gives when none is named: the vendor's own.
-pub const DEFAULT_EXAMPLE: &str = "vendor";
+pub(crate) const DEFAULT_EXAMPLE: &str = "vendor";
 
 #[derive(Debug)]
 struct Documented {
@@ -28,20 +28,20 @@ struct Documented {
 
 /// The documented examples of `GET /tokens`, by status code.
 #[derive(Debug, Default)]
-pub struct ForcedResponses {
+pub(crate) struct ForcedResponses {
     by_code: BTreeMap<u16, Documented>,
 }
 
 /// Why a forced response cannot be given.
 #[derive(Debug, PartialEq, Eq)]
-pub enum Unavailable {
+pub(crate) enum Unavailable {
     Code(String),
     Example(String),
 }
 
 impl ForcedResponses {
     /// Collects the examples of the `GET /tokens` operation of an OpenAPI document.
-    pub fn from_document(document: &Value) -> ForcedResponses {
+    pub(crate) fn from_document(document: &Value) -> ForcedResponses {
         let mut by_code = BTreeMap::new();
         let responses = &document["paths"]["/tokens"]["get"]["responses"];
         for (code, response) in responses.as_object().into_iter().flatten() {
@@ -80,7 +80,7 @@ impl ForcedResponses {
     }
 
     /// The documented codes, ascending.
-    pub fn codes(&self) -> Vec<u16> {
+    pub(crate) fn codes(&self) -> Vec<u16> {
         self.by_code.keys().copied().collect()
     }
 
@@ -93,14 +93,14 @@ impl ForcedResponses {
     }
 
     /// Checks that `code` is documented; the message lists the codes that are.
-    pub fn check_code(&self, code: &str) -> Result<u16, Unavailable> {
+    pub(crate) fn check_code(&self, code: &str) -> Result<u16, Unavailable> {
         super::prefer::code_number(code)
             .filter(|c| self.by_code.contains_key(c))
             .ok_or_else(|| Unavailable::Code(format!("must be one of {}", self.codes_text())))
     }
 
     /// The example body for `code`: the named example or the default one.
-    pub fn body(&self, code: u16, example: Option<&str>) -> Result<Value, Unavailable> {
+    pub(crate) fn body(&self, code: u16, example: Option<&str>) -> Result<Value, Unavailable> {
         let documented = self
             .by_code
             .get(&code)
@@ -121,7 +121,7 @@ impl ForcedResponses {
     /// The response for `code` with `body` (from [`ForcedResponses::body`]), with the headers
     /// a real response of that status has: `WWW-Authenticate`, `Retry-After`, and the `Link`
     /// that a page's own `meta` implies (keeping `link_suffix`).
-    pub fn response(
+    pub(crate) fn response(
         &self,
         code: u16,
         mut body: Value,

@@ -6,8 +6,8 @@
 //! None of it costs the plain path more than a header lookup, a substring test of the query
 //! and a few atomic loads when it is not in use.
 
-pub mod forced;
-pub mod prefer;
+pub(crate) mod forced;
+pub(crate) mod prefer;
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -28,7 +28,7 @@ use prefer::Controls;
 
 /// Answers an API request through the mock controls: per-request controls and latency first,
 /// then a forced response, the rate limit or an injected fault, or else the real answer.
-pub async fn controls(
+pub(crate) async fn controls(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {

@@ -16,7 +16,7 @@ use crate::session::SESSION_PARAMETER;
 
 /// The controls one request asked for.
 #[derive(Debug, Default, PartialEq, Eq)]
-pub struct Controls {
+pub(crate) struct Controls {
     /// A documented status to answer with instead of evaluating the request (never 200).
     pub code: Option<u16>,
     /// A named example of that response (of the 200 response when no code is given), and
@@ -25,14 +25,14 @@ pub struct Controls {
     /// How long to wait before answering.
     pub delay: Option<Duration>,
     /// The documented body that replaces the real answer, when one is forced.
-    pub forced_body: Option<Value>,
+    pub(crate) forced_body: Option<Value>,
     /// The preferences honoured, for `Preference-Applied`.
     applied: Vec<String>,
 }
 
 /// Where a control came from, for naming it in errors.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Origin {
+pub(crate) enum Origin {
     /// A preference of the `Prefer` field.
     Header,
     /// A `__name` query parameter.
@@ -43,7 +43,7 @@ pub enum Origin {
 /// document: read by the mock to apply them and by the proxy to know when they, not the
 /// data, shape the answer. One reading for both, so the two cannot disagree.
 #[derive(Debug, Default)]
-pub struct Requested {
+pub(crate) struct Requested {
     /// `(origin, name without __, value)`, each name once: a query control takes the place
     /// of the same preference.
     pub asked: Vec<(Origin, String, String)>,
@@ -53,7 +53,7 @@ pub struct Requested {
 
 impl Requested {
     /// Reads the `Prefer` field values ([`preferences`]) and the raw query string.
-    pub fn read<'a>(prefer: impl IntoIterator<Item = &'a [u8]>, query: &str) -> Requested {
+    pub(crate) fn read<'a>(prefer: impl IntoIterator<Item = &'a [u8]>, query: &str) -> Requested {
         let mut requested = Requested::default();
         for preference in preferences(prefer) {
             // A bare name asks for nothing, yet it is the first instance of its preference.
@@ -93,7 +93,7 @@ impl Requested {
     /// Whether the controls, not the data, decide the answer: a documented example is asked
     /// for (`example`, or a `code` other than 200, however spelled), or a control is refused
     /// with a 400 naming it.
-    pub fn forces_example(&self) -> bool {
+    pub(crate) fn forces_example(&self) -> bool {
         !self.errors.is_empty()
             || self
                 .asked
@@ -108,13 +108,16 @@ impl Requested {
 
 /// The status a `code` control names, read one way for the mock and the proxy: the decimal
 /// number as given, with no space around it.
-pub fn code_number(value: &str) -> Option<u16> {
+pub(crate) fn code_number(value: &str) -> Option<u16> {
     value.parse().ok()
 }
 
 impl Controls {
     /// Reads the controls of a request; every bad one is reported.
-    pub fn parse(req: &HttpRequest, forced: &ForcedResponses) -> Result<Controls, Vec<ParamError>> {
+    pub(crate) fn parse(
+        req: &HttpRequest,
+        forced: &ForcedResponses,
+    ) -> Result<Controls, Vec<ParamError>> {
         let prefer = req.headers().get_all(HeaderName::from_static("prefer"));
         let Requested {
             asked: pairs,
@@ -193,12 +196,12 @@ impl Controls {
     }
 
     /// Whether a documented example replaces the real answer.
-    pub fn forces_response(&self) -> bool {
+    pub(crate) fn forces_response(&self) -> bool {
         self.code.is_some() || self.example.is_some()
     }
 
     /// Adds `Preference-Applied` for the honoured controls.
-    pub fn mark_applied(&self, response: &mut HttpResponse) {
+    pub(crate) fn mark_applied(&self, response: &mut HttpResponse) {
         if self.applied.is_empty() {
             return;
         }

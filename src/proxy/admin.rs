@@ -13,19 +13,19 @@ use crate::http::access::AdminAccess;
 use crate::http::ApiError;
 
 /// `GET /healthz`: the process answers (the upstream is not asked).
-pub async fn healthz() -> HttpResponse {
+pub(super) async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(json!({ "status": "ok" }))
 }
 
 /// `GET /metrics`: the proxy's Prometheus text exposition.
-pub async fn metrics(state: web::Data<ProxyState>) -> HttpResponse {
+pub(super) async fn metrics(state: web::Data<ProxyState>) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
         .body(state.violations.render())
 }
 
 /// `GET /__admin/violations`: counts by rule and the recent violations, newest first.
-pub async fn violations(
+pub(super) async fn violations(
     req: HttpRequest,
     state: web::Data<ProxyState>,
     access: web::Data<AdminAccess>,

@@ -9,7 +9,7 @@ use std::io::{self, Read};
 
 /// Why a body could not be decoded.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
-pub enum DecodeError {
+pub(crate) enum DecodeError {
     /// A coding other than `gzip`, `x-gzip`, `deflate`, `br`, `zstd` and `identity`.
     #[error("the content coding {0:?} is not one of gzip, deflate, br, zstd, identity")]
     Unsupported(String),
@@ -22,7 +22,7 @@ pub enum DecodeError {
 }
 
 /// The codings named by every `Content-Encoding` value, in the order they were applied.
-pub fn codings<'a>(values: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+pub(crate) fn codings<'a>(values: impl IntoIterator<Item = &'a str>) -> Vec<String> {
     values
         .into_iter()
         .flat_map(|value| value.split(','))
@@ -33,7 +33,7 @@ pub fn codings<'a>(values: impl IntoIterator<Item = &'a str>) -> Vec<String> {
 
 /// Decodes `body`, to which `codings` were applied in this order, into at most `limit`
 /// bytes. Without codings, or without bytes, the body comes back borrowed.
-pub fn decode<'a>(
+pub(crate) fn decode<'a>(
     codings: &[String],
     body: &'a [u8],
     limit: usize,

@@ -19,13 +19,13 @@ use crate::api::openapi::SpecDocuments;
 const OPERATION: &str = "/paths/~1tokens/get";
 
 /// A documented response: its media type and the validator of its body.
-pub struct DocumentedResponse {
+pub(crate) struct DocumentedResponse {
     pub content_type: String,
     validator: Validator,
 }
 
 /// A documented query parameter.
-pub struct DocumentedParam {
+pub(crate) struct DocumentedParam {
     pub name: String,
     /// `integer` parameters are compared as numbers once their text is decimal digits.
     pub integer: bool,
@@ -35,7 +35,7 @@ pub struct DocumentedParam {
 }
 
 /// Validators of everything the document says about `GET /tokens`.
-pub struct Contract {
+pub(crate) struct Contract {
     responses: BTreeMap<u16, DocumentedResponse>,
     problem: Validator,
     params: Vec<DocumentedParam>,
@@ -48,14 +48,14 @@ pub struct ContractError(String);
 
 impl Contract {
     /// Compiles the document this crate generates.
-    pub fn generated() -> Result<Contract, ContractError> {
+    pub(crate) fn generated() -> Result<Contract, ContractError> {
         let document: Value = serde_json::from_str(&SpecDocuments::build().json)
             .map_err(|e| ContractError(e.to_string()))?;
         Contract::from_document(&document)
     }
 
     /// Compiles the `GET /tokens` operation of an OpenAPI 3.1 document.
-    pub fn from_document(document: &Value) -> Result<Contract, ContractError> {
+    pub(crate) fn from_document(document: &Value) -> Result<Contract, ContractError> {
         let components = document.get("components").cloned().unwrap_or(json!({}));
         let operation = document
             .pointer(OPERATION)
@@ -111,24 +111,24 @@ impl Contract {
     }
 
     /// The documented response for `status`.
-    pub fn response(&self, status: u16) -> Option<&DocumentedResponse> {
+    pub(crate) fn response(&self, status: u16) -> Option<&DocumentedResponse> {
         self.responses.get(&status)
     }
 
     /// The documented query parameters.
-    pub fn params(&self) -> &[DocumentedParam] {
+    pub(crate) fn params(&self) -> &[DocumentedParam] {
         &self.params
     }
 
     /// The documented default of parameter `name`, as an integer.
-    pub fn default_of(&self, name: &str) -> Option<u64> {
+    pub(crate) fn default_of(&self, name: &str) -> Option<u64> {
         let param = self.params.iter().find(|p| p.name == name)?;
         param.default.as_ref()?.as_u64()
     }
 
     /// Checks a body against the schema of its status; a 4xx or 5xx that the document does
     /// not list is held to the `Problem` schema.
-    pub fn check_body(&self, status: u16, body: &Value, out: &mut Vec<Violation>) {
+    pub(crate) fn check_body(&self, status: u16, body: &Value, out: &mut Vec<Violation>) {
         let validator = match self.responses.get(&status) {
             Some(documented) => &documented.validator,
             None if status >= 400 => &self.problem,
@@ -143,7 +143,7 @@ impl Contract {
 impl DocumentedParam {
     /// Whether one value of this parameter, as decoded from the query, is accepted: text of
     /// decimal digits is a number for an integer parameter, anything else stays text.
-    pub fn accepts(&self, text: &str) -> bool {
+    pub(crate) fn accepts(&self, text: &str) -> bool {
         let digits = !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit());
         let value = match (self.integer, digits) {
             (true, true) => text

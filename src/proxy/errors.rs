@@ -8,7 +8,7 @@ use super::request::{Headers, RequestFacts};
 use super::rule::{member, Rule, Violation};
 
 /// The `WWW-Authenticate` value when it is a Bearer challenge with a realm.
-pub fn challenge(headers: &Headers) -> Option<&str> {
+pub(super) fn challenge(headers: &Headers) -> Option<&str> {
     headers.all("www-authenticate").find(|v| {
         let v = v.trim_start();
         v.get(..6).is_some_and(|s| s.eq_ignore_ascii_case("bearer")) && v.contains("realm=")
@@ -32,7 +32,7 @@ fn codes_of(status: u16) -> Option<&'static [&'static str]> {
 
 /// A problem names its status, reason phrase, a code of its status and its request id; a
 /// 400 names every refused parameter; a challenge fits its code.
-pub fn check_problem(
+pub(super) fn check_problem(
     request: &RequestFacts,
     status: u16,
     headers: &Headers,

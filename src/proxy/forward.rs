@@ -23,7 +23,7 @@ use crate::http::request_id::{RequestId, X_REQUEST_ID};
 use crate::http::ApiError;
 
 /// What every worker shares.
-pub struct ProxyState {
+pub(super) struct ProxyState {
     /// The API's base URL, without a trailing slash.
     pub base: String,
     pub contract: Contract,
@@ -53,7 +53,7 @@ const NOT_FORWARDED: [&str; 11] = [
 
 /// The fields of one message that stay on its connection: [`NOT_FORWARDED`] and every name
 /// listed by its `Connection` fields (lower case).
-pub fn connection_fields<'a>(
+pub(super) fn connection_fields<'a>(
     headers: impl IntoIterator<Item = (&'a str, &'a [u8])>,
 ) -> Vec<String> {
     let mut names: Vec<String> = NOT_FORWARDED.iter().map(|n| (*n).to_owned()).collect();
@@ -73,7 +73,7 @@ pub fn connection_fields<'a>(
 
 /// Forwards one request with the worker's `client`, checks the answer, and relays it (or a
 /// 502 listing the violations, in strict mode).
-pub async fn forward(
+pub(super) async fn forward(
     req: HttpRequest,
     caller_id: RequestId,
     body: web::Bytes,

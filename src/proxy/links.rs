@@ -16,13 +16,13 @@ const LOCATION: &str = "headers.Link";
 
 /// One link-value: its target and its `rel` relation types.
 #[derive(Debug, PartialEq, Eq)]
-pub struct LinkValue {
+pub(crate) struct LinkValue {
     pub target: String,
     pub rels: Vec<String>,
 }
 
 /// Parses a `Link` field value: `<target>; param=value; param="quoted", <target>; ...`.
-pub fn parse(value: &str) -> Result<Vec<LinkValue>, String> {
+pub(crate) fn parse(value: &str) -> Result<Vec<LinkValue>, String> {
     let mut links = Vec::new();
     let mut rest = value.trim_start();
     while !rest.is_empty() {
@@ -76,7 +76,12 @@ pub fn parse(value: &str) -> Result<Vec<LinkValue>, String> {
 }
 
 /// Checks the `Link` values of a page with `meta`, answering `request`.
-pub fn check_links(request: &RequestFacts, meta: Meta, values: &[&str], out: &mut Vec<Violation>) {
+pub(crate) fn check_links(
+    request: &RequestFacts,
+    meta: Meta,
+    values: &[&str],
+    out: &mut Vec<Violation>,
+) {
     if values.is_empty() {
         out.push(Violation::new(
             Rule::LinkSyntax,

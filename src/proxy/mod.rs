@@ -2,25 +2,25 @@
 //!
 //! Each `/v1/tokens` request is forwarded to the upstream with its headers and the answer
 //! is returned unchanged, while request and response are checked against the OpenAPI
-//! document this crate generates and against the rules a response shows ([`rule::Rule`]).
+//! document this crate generates and against the rules a response shows (`rule::Rule`).
 //! Violations are logged, counted in `/metrics`, listed at `GET /__admin/violations` and
 //! summarised when the proxy stops; `proxy.strict` answers them with a 502 problem instead.
 //!
 //! Its routes run on the mock's HTTP shell (`http::middleware::common`): the same request
 //! id, `Host` check, admin access rule, problems and log line; a forwarded answer is marked
-//! [`http::middleware::Relayed`] so that it goes out as the upstream gave it.
+//! `http::middleware::Relayed` so that it goes out as the upstream gave it.
 
 mod admin;
-pub mod coding;
-pub mod contract;
+pub(crate) mod coding;
+pub(crate) mod contract;
 mod errors;
 mod forward;
-pub mod links;
-pub mod page;
-pub mod request;
-pub mod rule;
-pub mod rules;
-pub mod violations;
+pub(crate) mod links;
+pub(crate) mod page;
+pub(crate) mod request;
+pub(crate) mod rule;
+pub(crate) mod rules;
+pub(crate) mod violations;
 
 use std::io;
 use std::net::SocketAddr;
@@ -44,14 +44,23 @@ use violations::Violations;
 /// Why the proxy did not start.
 #[derive(Debug, thiserror::Error)]
 pub enum ProxyError {
+    /// No upstream URL was given.
     #[error("no upstream: give --upstream URL (or set upstream.url)")]
     NoUpstream,
+    /// The OpenAPI document the answers are checked against could not be read.
     #[error(transparent)]
     Contract(#[from] ContractError),
+    /// The HTTP client to the upstream could not be built (TLS set-up).
     #[error("cannot build the HTTP client: {0}")]
     Client(#[from] reqwest::Error),
+    /// The proxy's listening address could not be bound.
     #[error("cannot listen on {address}: {source}")]
-    Bind { address: String, source: io::Error },
+    Bind {
+        /// The `host:port` asked for.
+        address: String,
+        /// Why it could not be bound.
+        source: io::Error,
+    },
 }
 
 /// A bound, not yet running, proxy.
@@ -64,7 +73,7 @@ pub struct Proxy {
 
 /// The HTTP client towards the upstream, with the configured timeouts and pool. Redirects
 /// are returned to the caller, not followed, so the answer stays the upstream's own.
-pub fn client(settings: &UpstreamSettings) -> reqwest::Result<reqwest::Client> {
+pub(crate) fn client(settings: &UpstreamSettings) -> reqwest::Result<reqwest::Client> {
     reqwest::Client::builder()
         .timeout(settings.timeout())
         .connect_timeout(settings.connect_timeout())
@@ -82,7 +91,10 @@ impl Proxy {
     }
 
     /// As [`Proxy::build`], appending every exchange with the upstream to `har` (`--har`).
-    pub fn build_with_har(settings: &Settings, har: Option<HarFile>) -> Result<Proxy, ProxyError> {
+    pub(crate) fn build_with_har(
+        settings: &Settings,
+        har: Option<HarFile>,
+    ) -> Result<Proxy, ProxyError> {
         if settings.upstream.url.is_empty() {
             return Err(ProxyError::NoUpstream);
         }
@@ -157,7 +169,7 @@ impl Proxy {
     }
 
     /// What stops the proxy gracefully (SIGTERM and SIGINT, through crate::signals).
-    pub fn stop(&self) -> Stop {
+    pub(crate) fn stop(&self) -> Stop {
         self.stop.clone()
     }
 

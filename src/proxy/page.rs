@@ -10,13 +10,13 @@ use crate::domain::{fold, format_timestamp, parse_timestamp, TokenView};
 
 /// The members of a page and of `meta`, in their documented order (a token's are
 /// [`TokenView::MEMBERS`]).
-pub const PAGE_MEMBERS: [&str; 2] = ["data", "meta"];
-pub const META_MEMBERS: [&str; 4] = ["page", "per_page", "total", "total_pages"];
+pub(crate) const PAGE_MEMBERS: [&str; 2] = ["data", "meta"];
+pub(crate) const META_MEMBERS: [&str; 4] = ["page", "per_page", "total", "total_pages"];
 
 /// The numbers of `meta`, when all four are non-negative integers (the schema reports
 /// anything else).
 #[derive(Clone, Copy, Debug)]
-pub struct Meta {
+pub(crate) struct Meta {
     pub page: u64,
     pub per_page: u64,
     pub total: u64,
@@ -25,7 +25,7 @@ pub struct Meta {
 
 impl Meta {
     /// Reads `meta` of a page body.
-    pub fn of(body: &Value) -> Option<Meta> {
+    pub(crate) fn of(body: &Value) -> Option<Meta> {
         let meta = &body["meta"];
         Some(Meta {
             page: meta["page"].as_u64()?,
@@ -37,7 +37,7 @@ impl Meta {
 
     /// The same page with `total_pages` as `total` and `per_page` make it, so that a wrong
     /// `total_pages` is reported once, not again by every link built from it.
-    pub fn consistent(self) -> Meta {
+    pub(crate) fn consistent(self) -> Meta {
         Meta {
             total_pages: match self.per_page {
                 0 => self.total_pages,
@@ -50,7 +50,7 @@ impl Meta {
 
 /// Checks a 200 body of `GET /tokens` answering `request`; `default_per_page` is the
 /// document's default page size.
-pub fn check_page(
+pub(crate) fn check_page(
     request: &RequestFacts,
     default_per_page: Option<u64>,
     body: &Value,

@@ -10,11 +10,11 @@ use crate::mock::prefer::Requested;
 /// Header names and values of a request or a response, names lowercase; values that are
 /// not UTF-8 are read lossily.
 #[derive(Clone, Debug, Default)]
-pub struct Headers(Vec<(String, String)>);
+pub(crate) struct Headers(Vec<(String, String)>);
 
 impl Headers {
     /// Collects `(name, value)` pairs.
-    pub fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a [u8])>) -> Headers {
+    pub(crate) fn from_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a [u8])>) -> Headers {
         Headers(
             pairs
                 .into_iter()
@@ -29,7 +29,10 @@ impl Headers {
     }
 
     /// Every value of `name` (lowercase), in order.
-    pub fn all<'a, 'n>(&'a self, name: &'n str) -> impl Iterator<Item = &'a str> + use<'a, 'n> {
+    pub(crate) fn all<'a, 'n>(
+        &'a self,
+        name: &'n str,
+    ) -> impl Iterator<Item = &'a str> + use<'a, 'n> {
         self.0
             .iter()
             .filter(move |(n, _)| n == name)
@@ -37,21 +40,21 @@ impl Headers {
     }
 
     /// The first value of `name` (lowercase).
-    pub fn first(&self, name: &str) -> Option<&str> {
+    pub(crate) fn first(&self, name: &str) -> Option<&str> {
         self.all(name).next()
     }
 }
 
 /// A request as the document sees it.
 #[derive(Clone, Debug, Default)]
-pub struct RequestFacts {
+pub(crate) struct RequestFacts {
     /// `GET`, `HEAD`, ...
     pub method: String,
     /// A CORS preflight, answered outside the document.
     pub preflight: bool,
     /// Credentials are sent: one `Authorization: Bearer <secret>`, or several fields (which
     /// the API refuses as ambiguous, 401 `invalid_token`), read as the API reads them.
-    pub has_credentials: bool,
+    pub(crate) has_credentials: bool,
     /// A tooken-mock control (`Prefer: code=N` or `example=`, `__code`, `__example`) asks
     /// for a documented example instead of an evaluation, or is refused: the answer need not
     /// fit the query. Read as the mock reads it ([`Requested::forces_example`]).
@@ -70,7 +73,12 @@ pub struct RequestFacts {
 
 impl RequestFacts {
     /// Reads a request of `method` with this raw query string and headers.
-    pub fn read(contract: &Contract, method: &str, query: &str, headers: &Headers) -> RequestFacts {
+    pub(crate) fn read(
+        contract: &Contract,
+        method: &str,
+        query: &str,
+        headers: &Headers,
+    ) -> RequestFacts {
         let mut facts = RequestFacts {
             method: method.to_owned(),
             preflight: method == "OPTIONS"
@@ -128,7 +136,7 @@ impl RequestFacts {
     }
 
     /// `GET` or `HEAD`, the operation the document describes.
-    pub fn is_listing(&self) -> bool {
+    pub(crate) fn is_listing(&self) -> bool {
         matches!(self.method.as_str(), "GET" | "HEAD")
     }
 }

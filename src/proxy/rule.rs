@@ -7,7 +7,7 @@ use serde::Serialize;
 
 /// One rule of the API's behaviour that a response can break.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-pub enum Rule {
+pub(crate) enum Rule {
     /// The body matches the JSON Schema of its status in the OpenAPI document (a 4xx or
     /// 5xx the document does not list is held to the `Problem` schema).
     #[serde(rename = "schema")]
@@ -87,7 +87,7 @@ pub enum Rule {
 
 impl Rule {
     /// Every rule, in the order of the summary table.
-    pub const ALL: [Rule; 22] = [
+    pub(crate) const ALL: [Rule; 22] = [
         Rule::Schema,
         Rule::Json,
         Rule::ContentType,
@@ -113,7 +113,7 @@ impl Rule {
     ];
 
     /// The rule's name, as serialised.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Rule::Schema => "schema",
             Rule::Json => "json",
@@ -149,7 +149,7 @@ impl fmt::Display for Rule {
 
 /// One broken rule: where in the response, and how.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Violation {
+pub(crate) struct Violation {
     pub rule: Rule,
     /// A JSON location in the body (`data[3].created_by`, `$` for the whole body), or a
     /// header (`headers.Link`), or `status`.
@@ -159,7 +159,11 @@ pub struct Violation {
 }
 
 impl Violation {
-    pub fn new(rule: Rule, location: impl Into<String>, detail: impl Into<String>) -> Violation {
+    pub(crate) fn new(
+        rule: Rule,
+        location: impl Into<String>,
+        detail: impl Into<String>,
+    ) -> Violation {
         Violation {
             rule,
             location: location.into(),
@@ -169,7 +173,7 @@ impl Violation {
 }
 
 /// The location of a member of an object at `parent` (`$` is the root).
-pub fn member(parent: &str, name: &str) -> String {
+pub(crate) fn member(parent: &str, name: &str) -> String {
     let simple = !name.is_empty()
         && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
         && !name.as_bytes()[0].is_ascii_digit();
@@ -186,7 +190,7 @@ pub fn member(parent: &str, name: &str) -> String {
 }
 
 /// The location of item `index` of an array at `parent`.
-pub fn item(parent: &str, index: usize) -> String {
+pub(crate) fn item(parent: &str, index: usize) -> String {
     match parent {
         "$" | "" => format!("[{index}]"),
         _ => format!("{parent}[{index}]"),

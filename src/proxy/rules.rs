@@ -13,7 +13,7 @@ use super::rule::{Rule, Violation};
 use crate::http::PROBLEM_JSON;
 
 /// A response as the upstream sent it.
-pub struct Response<'a> {
+pub(crate) struct Response<'a> {
     pub status: u16,
     pub headers: &'a Headers,
     pub body: &'a [u8],
@@ -21,7 +21,7 @@ pub struct Response<'a> {
 
 /// Every rule that `response` to `request` breaks; none for a CORS preflight, which the
 /// document does not describe.
-pub fn check(
+pub(crate) fn check(
     contract: &Contract,
     request: &RequestFacts,
     response: &Response<'_>,

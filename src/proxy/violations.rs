@@ -14,7 +14,7 @@ use super::rule::{Rule, Violation};
 
 /// One violation as listed by the admin API.
 #[derive(Clone, Debug, Serialize)]
-pub struct Entry {
+pub(crate) struct Entry {
     /// When the response was checked, RFC 3339 UTC.
     pub at: String,
     /// The response's `X-Request-Id` (the caller's own, or the upstream's).
@@ -30,9 +30,9 @@ pub struct Entry {
 
 /// Per rule: how often it was broken and the last location.
 #[derive(Clone, Debug, Default, Serialize)]
-pub struct Tally {
+pub(crate) struct Tally {
     pub count: u64,
-    pub last_location: String,
+    pub(crate) last_location: String,
 }
 
 #[derive(Default)]
@@ -44,7 +44,7 @@ struct Inner {
 }
 
 /// The violations found, shared by every worker.
-pub struct Violations {
+pub(crate) struct Violations {
     capacity: usize,
     inner: Mutex<Inner>,
     registry: Registry,
@@ -55,11 +55,11 @@ pub struct Violations {
 
 /// What `GET /__admin/violations` answers.
 #[derive(Debug, Serialize)]
-pub struct Report {
+pub(crate) struct Report {
     /// Responses checked since the proxy started.
     pub responses: u64,
     /// Responses that broke at least one rule.
-    pub violating_responses: u64,
+    pub(crate) violating_responses: u64,
     /// Every rule broken since start, with its count (not bounded by the ring).
     pub by_rule: BTreeMap<Rule, Tally>,
     /// The most recent violations, newest first, at most the configured capacity.
@@ -68,7 +68,7 @@ pub struct Report {
 
 impl Violations {
     /// Keeps at most `capacity` recent entries.
-    pub fn new(capacity: usize) -> Violations {
+    pub(crate) fn new(capacity: usize) -> Violations {
         let registry = Registry::new();
         // Names and labels are constants: registering cannot fail.
         let counter = IntCounterVec::new(
@@ -120,7 +120,7 @@ impl Violations {
     }
 
     /// Records the outcome of one forwarded request; `entries` may be empty.
-    pub fn record(&self, status: &str, seconds: Option<f64>, entries: Vec<Entry>) {
+    pub(crate) fn record(&self, status: &str, seconds: Option<f64>, entries: Vec<Entry>) {
         let verdict = if entries.is_empty() {
             "ok"
         } else {
@@ -149,7 +149,7 @@ impl Violations {
     }
 
     /// Counts, and the recent entries newest first.
-    pub fn report(&self) -> Report {
+    pub(crate) fn report(&self) -> Report {
         let inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
         Report {
             responses: inner.exchanges,
@@ -160,7 +160,7 @@ impl Violations {
     }
 
     /// The Prometheus text exposition.
-    pub fn render(&self) -> String {
+    pub(crate) fn render(&self) -> String {
         let mut buffer = Vec::new();
         // Encoding gathered metric families into a Vec cannot fail.
         let _ = TextEncoder::new().encode(&self.registry.gather(), &mut buffer);
@@ -168,7 +168,7 @@ impl Violations {
     }
 
     /// The table printed when the proxy stops: one line per broken rule.
-    pub fn summary(&self) -> String {
+    pub(crate) fn summary(&self) -> String {
         let report = self.report();
         let mut text = format!(
             "tooken-mock proxy: {} responses checked, {} broke at least one rule\n",

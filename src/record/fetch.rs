@@ -13,7 +13,7 @@ use crate::settings::UpstreamSettings;
 
 /// A page as the recorder needs it: the tokens as sent, member order kept, and the totals.
 #[derive(Debug)]
-pub struct Page {
+pub(crate) struct Page {
     pub tokens: Vec<Value>,
     pub per_page: u64,
     pub total: u64,
@@ -21,10 +21,10 @@ pub struct Page {
 }
 
 /// The page size the recorder asks for: the largest the API accepts.
-pub const PER_PAGE: u32 = 100;
+pub(crate) const PER_PAGE: u32 = 100;
 
 /// Fetches page `page` with `secret`, waiting out 429s.
-pub async fn fetch(
+pub(crate) async fn fetch(
     client: &reqwest::Client,
     base: &str,
     secret: &str,
@@ -145,7 +145,7 @@ fn parse(body: &[u8], page: u64) -> Result<Page, RecordError> {
 }
 
 /// Seconds to wait from a `Retry-After` value: delay-seconds, or an HTTP date.
-pub fn retry_after(value: &str, now: DateTime<Utc>) -> Option<u64> {
+pub(crate) fn retry_after(value: &str, now: DateTime<Utc>) -> Option<u64> {
     let value = value.trim();
     if let Ok(seconds) = value.parse::<u64>() {
         return Some(seconds);

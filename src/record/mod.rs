@@ -6,7 +6,7 @@
 //! or a count that falls short means the data changed while it was read. The whole
 //! recording is then made once more; a second change is an error, never a partial file.
 
-pub mod fetch;
+pub(crate) mod fetch;
 
 use std::collections::HashSet;
 
@@ -18,7 +18,7 @@ use crate::store::snapshot::{Snapshot, SnapshotError};
 use fetch::fetch;
 
 /// The workspace a recording is written as (the API does not name the caller's).
-pub const RECORDED_WORKSPACE: &str = "ws_recorded";
+pub(crate) const RECORDED_WORKSPACE: &str = "ws_recorded";
 
 /// What to record and how.
 #[derive(Clone, Debug)]
@@ -31,6 +31,7 @@ pub struct RecordOptions {
     pub secret_for: Option<String>,
     /// Write only the secret's SHA-256 digest (`secret_sha256`), never the secret.
     pub digest_only: bool,
+    /// How the upstream is read: timeouts, retries and size limits (`upstream.*`).
     pub upstream: UpstreamSettings,
 }
 
@@ -39,7 +40,9 @@ pub struct RecordOptions {
 pub struct Recording {
     /// The snapshot document, validated.
     pub document: Vec<u8>,
+    /// How many tokens it holds.
     pub tokens: usize,
+    /// How many pages were read, over every pass.
     pub pages: u64,
     /// 1, or 2 when the upstream changed during the first pass.
     pub passes: u32,
@@ -48,26 +51,52 @@ pub struct Recording {
 /// Why a recording failed; nothing is written then.
 #[derive(Debug, thiserror::Error)]
 pub enum RecordError {
+    /// The upstream could not be reached, or its answer not read.
     #[error("cannot reach the upstream: {0}")]
     Http(#[source] reqwest::Error),
+    /// The upstream answered with an error status other than a retried 429.
     #[error("the upstream answered {status} ({detail})")]
-    Refused { status: u16, detail: String },
+    Refused {
+        /// The HTTP status code.
+        status: u16,
+        /// What the answer says of the error.
+        detail: String,
+    },
+    /// The upstream still answered 429 after this many retries.
     #[error("still 429 Too Many Requests after {0} retries (upstream.max_retries)")]
     TooManyRetries(u32),
+    /// The upstream's `Retry-After`, in seconds, is longer than allowed.
     #[error("the upstream asks to wait {0} s, more than upstream.max_retry_after_secs")]
     RetryTooLong(u64),
+    /// An answer is not a page of tokens; the text says what is wrong with it.
     #[error("the upstream's answer is not a page of tokens: {0}")]
     NotAPage(String),
+    /// A page's body is larger than allowed.
     #[error("page {page} is larger than upstream.max_response_bytes ({limit} bytes)")]
-    PageTooLarge { page: u64, limit: usize },
+    PageTooLarge {
+        /// The page number (from 1).
+        page: u64,
+        /// `upstream.max_response_bytes`, in bytes.
+        limit: usize,
+    },
+    /// The upstream holds more tokens than allowed.
     #[error("the upstream counts {total} tokens, more than upstream.max_record_tokens ({limit})")]
-    TooManyTokens { total: u64, limit: u64 },
+    TooManyTokens {
+        /// The total the upstream announces.
+        total: u64,
+        /// `upstream.max_record_tokens`.
+        limit: u64,
+    },
+    /// The upstream changed during both passes; the text names the change.
     #[error("the upstream changed while recording, twice: {0}")]
     Changed(String),
+    /// `--secret-for` names a token id the recording does not hold.
     #[error("--secret-for {0}: no recorded token has this id")]
     NoSuchToken(String),
+    /// The secret given with `--secret-for` does not have the form of a Tooken secret.
     #[error("--secret-for: the secret must be tok_live_ and 24 or more letters or digits (or use --digest-only)")]
     SecretForm,
+    /// The recorded document does not pass the snapshot's validation.
     #[error("the recording is not a valid snapshot: {0}")]
     Invalid(#[from] SnapshotError),
 }

@@ -15,9 +15,9 @@ use crate::http::access::AdminAccess;
 use crate::http::middleware::RequestContext;
 
 /// Decides the [`Selection`] of every request of the mock.
-pub struct SessionContext {
+pub(crate) struct SessionContext {
     /// Where the admin API lives, as routed (`/__admin`).
-    pub admin_prefix: &'static str,
+    pub(crate) admin_prefix: &'static str,
     /// Who may use it: the same rule its guard applies.
     pub access: AdminAccess,
 }

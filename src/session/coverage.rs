@@ -142,7 +142,7 @@ impl Coverage {
     }
 
     /// Counts a refusal for credentials.
-    pub fn record_auth(&self, error: AuthError) {
+    pub(crate) fn record_auth(&self, error: AuthError) {
         self.record(match error {
             AuthError::Missing => State::MissingToken,
             AuthError::Unknown => State::InvalidToken,
@@ -154,7 +154,7 @@ impl Coverage {
     }
 
     /// Counts a 400, once per named API parameter.
-    pub fn record_bad_parameters(&self, errors: &[ParamError]) {
+    pub(crate) fn record_bad_parameters(&self, errors: &[ParamError]) {
         for error in errors {
             match error.parameter.as_str() {
                 "page" => self.record(State::BadPage),
@@ -204,10 +204,16 @@ impl Coverage {
 /// What a page showed, for [`Coverage::record_page`].
 #[derive(Clone, Copy, Debug)]
 pub struct PageShape {
+    /// The page number (from 1).
     pub page: u32,
+    /// The page size asked for.
     pub per_page: u32,
+    /// How many tokens match the query, over every page.
     pub total: u64,
+    /// How many tokens the page shows.
     pub shown: usize,
+    /// The `status` filter, when the query gives one.
     pub status: Option<Status>,
+    /// Whether the query filters by `name`.
     pub named: bool,
 }

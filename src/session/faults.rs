@@ -1,5 +1,5 @@
 //! A session's latency and injected errors, read on every API request and changed by the
-//! admin API. Their shape and ranges are [`crate::domain::faults`]'s.
+//! admin API. Their shape and ranges are `crate::domain::faults`'s.
 
 use std::sync::atomic::{AtomicU16, AtomicU64, Ordering::Relaxed};
 use std::time::Duration;
@@ -10,7 +10,7 @@ pub use crate::domain::faults::{FaultConfig, Latency, MAX_DELAY_MS};
 
 /// The live fault settings, in atomics so that every request reads them without a lock.
 #[derive(Debug)]
-pub struct Faults {
+pub(crate) struct Faults {
     fixed_ms: AtomicU64,
     jitter_ms: AtomicU64,
     error_rate_bits: AtomicU64,
@@ -18,7 +18,7 @@ pub struct Faults {
 }
 
 impl Faults {
-    pub fn new(config: FaultConfig) -> Faults {
+    pub(crate) fn new(config: FaultConfig) -> Faults {
         let faults = Faults {
             fixed_ms: AtomicU64::new(0),
             jitter_ms: AtomicU64::new(0),
@@ -30,7 +30,7 @@ impl Faults {
     }
 
     /// The current settings.
-    pub fn get(&self) -> FaultConfig {
+    pub(crate) fn get(&self) -> FaultConfig {
         FaultConfig {
             latency_ms: Latency {
                 fixed: self.fixed_ms.load(Relaxed),
@@ -42,7 +42,7 @@ impl Faults {
     }
 
     /// Replaces the settings; the caller has checked [`FaultConfig::problems`].
-    pub fn set(&self, config: FaultConfig) {
+    pub(crate) fn set(&self, config: FaultConfig) {
         self.fixed_ms.store(config.latency_ms.fixed, Relaxed);
         self.jitter_ms.store(config.latency_ms.jitter, Relaxed);
         self.error_rate_bits
@@ -51,7 +51,7 @@ impl Faults {
     }
 
     /// The latency to add to one response: fixed, plus a random share of the jitter.
-    pub fn latency(&self) -> Duration {
+    pub(crate) fn latency(&self) -> Duration {
         let fixed = self.fixed_ms.load(Relaxed);
         let jitter = self.jitter_ms.load(Relaxed);
         let extra = if jitter == 0 {
@@ -63,7 +63,7 @@ impl Faults {
     }
 
     /// The status to fail this request with, when the dice say so.
-    pub fn injected_error(&self) -> Option<u16> {
+    pub(crate) fn injected_error(&self) -> Option<u16> {
         let rate = f64::from_bits(self.error_rate_bits.load(Relaxed));
         (rate > 0.0 && rand::rng().random_bool(rate.min(1.0)))
             .then(|| self.error_status.load(Relaxed))

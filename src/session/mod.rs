@@ -3,12 +3,12 @@
 //! Each session owns its data (forked from the configured snapshot, copy on write), clock,
 //! faults, journal, rate-limit windows, `last_used_at` values and coverage.
 
-pub mod context;
-pub mod coverage;
+pub(crate) mod context;
+pub(crate) mod coverage;
 pub mod faults;
-pub mod journal;
-pub mod rate_limit;
-pub mod registry;
+pub(crate) mod journal;
+pub(crate) mod rate_limit;
+pub(crate) mod registry;
 mod selector;
 
 use std::sync::atomic::{AtomicI64, Ordering::Relaxed};
@@ -18,23 +18,32 @@ use chrono::{DateTime, Utc};
 
 use crate::clock::Clock;
 use crate::store::{Index, Store};
-pub use context::SessionContext;
-pub use coverage::Coverage;
-pub use faults::{FaultConfig, Faults};
-pub use journal::{Journal, JournalBudget, JournalLimits};
+pub(crate) use context::SessionContext;
+pub use coverage::{Coverage, PageShape};
+pub use faults::FaultConfig;
+pub(crate) use faults::Faults;
+pub(crate) use journal::{Journal, JournalBudget};
+pub use journal::{JournalLimits, JournalRequests};
 pub use rate_limit::RateLimiter;
-pub use registry::{LoadStatus, SessionInfo, SessionRefused, SessionSettings, Sessions};
-pub use selector::{Selected, Selection, SessionName, SESSION_HEADER, SESSION_PARAMETER};
+pub(crate) use registry::{LoadStatus, SessionInfo, SessionRefused};
+pub use registry::{SessionSettings, Sessions};
+pub use selector::{Selected, SessionName};
+pub(crate) use selector::{SESSION_HEADER, SESSION_PARAMETER};
 
 /// One isolated world.
 pub struct Session {
     /// `None` for the default session.
     pub name: Option<SessionName>,
+    /// The session's tokens.
     pub store: Arc<Store>,
+    /// The session's clock, frozen or running.
     pub clock: Arc<Clock>,
-    pub faults: Faults,
+    pub(crate) faults: Faults,
+    /// The session's last requests, for the admin API.
     pub journal: Journal,
-    pub rate_limiter: Option<RateLimiter>,
+    /// Requests per minute per secret; `None` when rate limiting is off.
+    pub(crate) rate_limiter: Option<RateLimiter>,
+    /// Which pages, filters and statuses the session's listings have shown.
     pub coverage: Coverage,
     created_at: DateTime<Utc>,
     /// Real time of the last request, in Unix nanoseconds, for idle expiry, eviction order

@@ -17,8 +17,11 @@ use crate::store::Index;
 /// How every session starts, and how many may exist.
 #[derive(Clone, Debug)]
 pub struct SessionSettings {
+    /// The clock's start (`clock.now`); `None`: real time.
     pub configured_now: Option<DateTime<Utc>>,
+    /// The faults every session starts with.
     pub configured_faults: FaultConfig,
+    /// `rate_limit.requests_per_minute`, per secret; 0 turns rate limiting off.
     pub requests_per_minute: u32,
     /// Secrets with a rate-limit window of their own, per session.
     pub rate_limit_max_tracked: usize,
@@ -35,7 +38,7 @@ pub struct SessionSettings {
 
 /// What is configured to be served, for `/readyz`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct LoadStatus {
+pub(crate) struct LoadStatus {
     pub tokens: usize,
     pub workspaces: usize,
     /// The problems of the last refused reload, if the last attempt failed.
@@ -154,7 +157,7 @@ impl Sessions {
 
     /// The session named `name`, or the default one. A missing named session is created when
     /// `sessions` say any request may create one, or when `authorised` (an admin call that
-    /// presented the admin token); otherwise it is [`SessionRefused::Unknown`] and nothing
+    /// presented the admin token); otherwise it is `SessionRefused::Unknown` and nothing
     /// is created or dropped.
     pub fn get(
         &self,
@@ -195,27 +198,11 @@ impl Sessions {
         Ok(session)
     }
 
-    /// The session named `name`, if it exists (without creating it or counting a use).
-    pub fn find(&self, name: &SessionName) -> Option<Arc<Session>> {
-        let now = super::nanos(Utc::now());
-        let named = self.lock();
-        named
-            .sessions
-            .get(name)
-            .filter(|session| !self.idle(session, now))
-            .cloned()
-    }
-
     /// Drops a named session; false when there was none (or only one idle past its time).
     pub fn remove(&self, name: &SessionName) -> bool {
         let now = super::nanos(Utc::now());
         let removed = self.lock().remove(name);
         removed.is_some_and(|session| !self.idle(&session, now))
-    }
-
-    /// Bytes held by every journal together.
-    pub fn journal_bytes(&self) -> usize {
-        self.journals.used()
     }
 
     /// How many named sessions exist.
@@ -257,7 +244,7 @@ impl Sessions {
 
     /// New configured data (a reload or a reset of the default session): the default session
     /// serves it at once, new sessions fork it; existing named sessions keep their own.
-    pub fn replace_configured(&self, index: Arc<Index>) -> LoadStatus {
+    pub(crate) fn replace_configured(&self, index: Arc<Index>) -> LoadStatus {
         self.default.store.replace(&index);
         let status = LoadStatus::of(&index);
         self.status.store(Arc::new(status.clone()));
@@ -266,14 +253,14 @@ impl Sessions {
     }
 
     /// Records a refused reload, shown at `/readyz` while the old data keeps serving.
-    pub fn reload_refused(&self, problems: String) {
+    pub(crate) fn reload_refused(&self, problems: String) {
         let mut status = LoadStatus::clone(&self.status.load());
         status.last_reload_error = Some(problems);
         self.status.store(Arc::new(status));
     }
 
     /// What is configured to be served.
-    pub fn load_status(&self) -> LoadStatus {
+    pub(crate) fn load_status(&self) -> LoadStatus {
         LoadStatus::clone(&self.status.load())
     }
 

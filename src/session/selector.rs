@@ -14,9 +14,9 @@ use crate::domain::{ParamError, QueryString};
 use crate::http::ApiError;
 
 /// The header that names a session.
-pub const SESSION_HEADER: &str = "x-mock-session";
+pub(crate) const SESSION_HEADER: &str = "x-mock-session";
 /// The query parameter that names a session.
-pub const SESSION_PARAMETER: &str = "__session";
+pub(crate) const SESSION_PARAMETER: &str = "__session";
 
 /// A session name: 1 to 64 of `[A-Za-z0-9._-]`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -35,6 +35,7 @@ impl SessionName {
         ok.then(|| SessionName(text.into()))
     }
 
+    /// The name as given.
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -47,12 +48,13 @@ impl fmt::Display for SessionName {
 }
 
 /// What a 400 says of a session that does not exist and may not be created by this request.
-pub const UNKNOWN_SESSION: &str = "names no session; beyond loopback with admin.token, a \
+pub(super) const UNKNOWN_SESSION: &str = "names no session; beyond loopback with admin.token, a \
      session is created by an admin call with the admin token that names it";
 
 /// The session a request selected, resolved once per request.
 #[derive(Clone)]
 pub struct Selected {
+    /// The session.
     pub session: Arc<Session>,
     /// Whether it was named by `__session`, which links must then keep.
     pub by_query: bool,
@@ -60,14 +62,14 @@ pub struct Selected {
 
 impl Selected {
     /// `&__session=<name>` when the request named its session in the query, else empty.
-    pub fn link_suffix(&self) -> String {
+    pub(crate) fn link_suffix(&self) -> String {
         match (&self.session.name, self.by_query) {
             (Some(name), true) => format!("&{SESSION_PARAMETER}={name}"),
             _ => String::new(),
         }
     }
 
-    /// The session the request selected, as decided at its start ([`Selection`]): a 400
+    /// The session the request selected, as decided at its start (`Selection`): a 400
     /// naming the header or parameter when the selector is not a valid name, is given more
     /// than once or names no session this request may create. A request no context decided
     /// (none mounted) is decided here, without the right to create sessions.
@@ -110,11 +112,11 @@ impl Selected {
 /// start of the request ([`super::context::SessionContext`]), kept in its extensions and read
 /// by the mock controls, the handlers ([`Selected`] as an extractor) and the journal.
 #[derive(Clone)]
-pub struct Selection(pub Result<Selected, ParamError>);
+pub(crate) struct Selection(pub Result<Selected, ParamError>);
 
 impl Selected {
     /// The default session, for a request whose selector is bad.
-    pub fn default_of(req: &HttpRequest) -> Result<Selected, ApiError> {
+    pub(crate) fn default_of(req: &HttpRequest) -> Result<Selected, ApiError> {
         let sessions = req
             .app_data::<web::Data<Sessions>>()
             .ok_or_else(|| ApiError::Internal("sessions are not configured".to_owned()))?;

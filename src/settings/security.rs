@@ -79,19 +79,19 @@ impl TryFrom<String> for AdminOrigins {
 
 impl AdminOrigins {
     /// The origins as browsers send them.
-    pub fn as_strings(&self) -> Vec<String> {
+    pub(crate) fn as_strings(&self) -> Vec<String> {
         self.0.iter().map(|o| o.as_str().to_owned()).collect()
     }
 }
 
 impl Settings {
     /// Which `Host` values are answered (DNS rebinding protection).
-    pub fn host_policy(&self) -> HostPolicy {
+    pub(crate) fn host_policy(&self) -> HostPolicy {
         HostPolicy::new(&self.server.allowed_hosts, self.listens_on_loopback())
     }
 
     /// The origins the API's CORS allows, as browsers send them; `None` allows any.
-    pub fn api_cors_origins(&self) -> Option<Vec<String>> {
+    pub(crate) fn api_cors_origins(&self) -> Option<Vec<String>> {
         match &self.cors.allowed_origins {
             AllowedOrigins::Any => None,
             AllowedOrigins::List(list) => {
@@ -101,7 +101,7 @@ impl Settings {
     }
 
     /// The request headers a preflight may ask for; `None` allows any.
-    pub fn api_cors_headers(&self) -> Option<Vec<String>> {
+    pub(crate) fn api_cors_headers(&self) -> Option<Vec<String>> {
         match &self.cors.allowed_headers {
             AllowedHeaders::Any => None,
             AllowedHeaders::List(list) => Some(list.clone()),

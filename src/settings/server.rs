@@ -51,7 +51,7 @@ impl ServerSettings {
     /// `server` shaped by [`ServerSettings::apply`], stopping gracefully when `shutdown`
     /// resolves (the process's signals, not actix-web's own: SIGINT then lets requests in
     /// flight finish as SIGTERM does, and servers in one process never stop each other),
-    /// listening on `listeners` (from [`bind_listeners`]), and running.
+    /// listening on `listeners` (from `bind_listeners`), and running.
     ///
     /// # Errors
     /// A listener actix-web cannot take.
@@ -85,7 +85,10 @@ impl ServerSettings {
 /// too, on the same port, so a client that resolves `localhost` to `::1` is served; when the
 /// machine has no `::1` (IPv6 off), that is logged and `127.0.0.1` serves alone. The mock and
 /// the proxy bind alike. Returns the first listener and the `[::1]` one, if any.
-pub fn bind_listeners(host: &str, port: u16) -> io::Result<(TcpListener, Option<TcpListener>)> {
+pub(crate) fn bind_listeners(
+    host: &str,
+    port: u16,
+) -> io::Result<(TcpListener, Option<TcpListener>)> {
     if host != "127.0.0.1" && host != "localhost" {
         return Ok((TcpListener::bind(format!("{host}:{port}"))?, None));
     }

@@ -68,7 +68,7 @@ impl UpstreamSettings {
     }
 
     /// The connect timeout.
-    pub fn connect_timeout(&self) -> Duration {
+    pub(crate) fn connect_timeout(&self) -> Duration {
         Duration::from_millis(self.connect_timeout_ms)
     }
 

@@ -16,11 +16,17 @@ use crate::domain::parse_timestamp;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
 #[serde(try_from = "String")]
 pub enum LogLevel {
+    /// `error`: errors only.
     Error,
+    /// `warn`: warnings and errors.
     Warn,
+    /// `info` (the default): informational events too.
     Info,
+    /// `debug`: debugging detail too.
     Debug,
+    /// `trace`: the finest detail too.
     Trace,
+    /// `off`: nothing is logged.
     Off,
 }
 

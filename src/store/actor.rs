@@ -35,19 +35,19 @@ use crate::domain::{AuthError, ListQuery, ParamError, Presented, Status, TokenId
 /// loaded state of the session's store.
 #[derive(Message)]
 #[rtype(result = "Listing")]
-pub struct List {
+pub(crate) struct List {
     pub store: Arc<Store>,
     pub presented: Presented,
     pub query: Result<ListQuery, Vec<ParamError>>,
     pub now: DateTime<Utc>,
-    pub track_last_used: bool,
+    pub(crate) track_last_used: bool,
     /// Whether the request is still there: a name filter whose request is gone is not scanned.
     pub client: Presence,
 }
 
 /// What deciding a listing came to.
 #[derive(Debug)]
-pub struct Listing {
+pub(crate) struct Listing {
     /// The token that authenticated, if one did (also for a 403 or a 400).
     pub token: Option<TokenId>,
     pub outcome: Result<Admitted, Refusal>,
@@ -55,7 +55,7 @@ pub struct Listing {
 
 /// Why no page was listed.
 #[derive(Debug)]
-pub enum Refusal {
+pub(crate) enum Refusal {
     /// 401 or 403.
     Auth(AuthError),
     /// 400: every bad parameter.
@@ -68,7 +68,7 @@ pub enum Refusal {
 
 /// The state a page is listed from: two listings with equal stamps list equal pages.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct Stamp {
+pub(crate) struct Stamp {
     /// [`Store::id`], never reused within the process.
     store: u64,
     version: u64,
@@ -85,7 +85,7 @@ pub struct Stamp {
 /// A listing the store admitted: the page to list, and the stamp of the state it is listed
 /// from when a page listed earlier from that state may be shown instead.
 #[derive(Debug)]
-pub struct Admitted {
+pub(crate) struct Admitted {
     stamp: Option<Stamp>,
     page: ListPage,
 }
@@ -94,40 +94,35 @@ impl Admitted {
     /// The state the page is listed from; `None` when it must be listed afresh (the state
     /// changed while deciding, the workspace holds the session's own tokens, whose statuses
     /// change with the clock without a version change, or a failure is due).
-    pub fn stamp(&self) -> Option<&Stamp> {
+    pub(crate) fn stamp(&self) -> Option<&Stamp> {
         self.stamp.as_ref()
     }
 
-    /// The query, as parsed.
-    pub fn query(&self) -> &ListQuery {
-        &self.page.query
-    }
-
     /// The stamp, and the page to send back to a [`StoreActor`] to be listed.
-    pub fn into_parts(self) -> (Option<Stamp>, ListPage) {
+    pub(crate) fn into_parts(self) -> (Option<Stamp>, ListPage) {
         (self.stamp, self.page)
     }
 
     /// The query, for a listing answered without listing.
-    pub fn into_query(self) -> ListQuery {
+    pub(crate) fn into_query(self) -> ListQuery {
         self.page.query
     }
 }
 
 /// A page listed, with the query it answers.
 #[derive(Debug)]
-pub struct Listed {
+pub(crate) struct Listed {
     pub query: ListQuery,
     pub page: Page,
 }
 
 /// The store actor of one worker.
-pub struct StoreActor {
+pub(crate) struct StoreActor {
     scans: Scans,
 }
 
 impl StoreActor {
-    pub fn new(scans: Scans) -> StoreActor {
+    pub(crate) fn new(scans: Scans) -> StoreActor {
         StoreActor { scans }
     }
 }
@@ -241,7 +236,7 @@ fn decide(msg: List) -> Listing {
 /// One page to list, on whichever thread the work belongs.
 #[derive(Message)]
 #[rtype(result = "Result<Listed, Refusal>")]
-pub struct ListPage {
+pub(crate) struct ListPage {
     data: Arc<Data>,
     workspace: u32,
     query: ListQuery,

@@ -27,7 +27,7 @@ const VIEWS_KEPT: usize = 8;
 
 /// Where a token with a secret sits, and the digest of that secret.
 #[derive(Clone, Copy, Debug)]
-pub struct Credential {
+pub(crate) struct Credential {
     pub workspace: u32,
     pub index: u32,
     pub digest: SecretDigest,
@@ -87,8 +87,8 @@ pub(super) type Slots = std::ops::Range<u32>;
 
 /// The statuses of a workspace's tokens once the clock has passed `cursor` expiries.
 #[derive(Debug)]
-pub struct StatusView {
-    pub cursor: usize,
+pub(crate) struct StatusView {
+    pub(crate) cursor: usize,
     /// Ascending token indices, one list per status.
     pub partitions: [Vec<u32>; 3],
     /// The status of each token, by index: one byte each, so that a name filter combined
@@ -183,7 +183,7 @@ impl Index {
     }
 
     /// The credential slot of a secret digest, compared in constant time once found.
-    pub fn credential(&self, digest: &SecretDigest) -> Option<u32> {
+    pub(crate) fn credential(&self, digest: &SecretDigest) -> Option<u32> {
         let at = self
             .by_digest
             .binary_search_by_key(digest, |&slot| self.credentials[slot as usize].digest)
@@ -199,7 +199,7 @@ impl Index {
     }
 
     /// The number of workspaces.
-    pub fn workspace_count(&self) -> usize {
+    pub(crate) fn workspace_count(&self) -> usize {
         self.workspaces.len()
     }
 }

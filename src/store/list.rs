@@ -20,7 +20,7 @@ use crate::domain::{ListQuery, Token};
 
 /// The fewest tokens a part of a split scan holds: below it, starting a thread costs more
 /// than the part saves.
-pub const SPLIT_MIN_TOKENS: usize = 32_768;
+pub(super) const SPLIT_MIN_TOKENS: usize = 32_768;
 
 impl Data {
     /// One page of workspace `position` as of `now`.
@@ -31,7 +31,7 @@ impl Data {
     /// One page of workspace `position` as of `now`, a name filter over the indexed tokens
     /// scanned on up to `threads` threads (this one and `threads - 1` started for it; parts
     /// of at least [`SPLIT_MIN_TOKENS`] tokens). The page is the same for any `threads`.
-    pub fn page_on(
+    pub(crate) fn page_on(
         &self,
         position: u32,
         query: &ListQuery,

@@ -1,24 +1,24 @@
 //! The token store: a session's data, which authenticates, records uses and lists pages.
 //!
 //! A [`Store`] is an indexed snapshot shared by every session forked from it ([`Index`]), the
-//! session's own changes beside it ([`Overlay`]), and the `last_used_at` of each token that
+//! session's own changes beside it (`Overlay`), and the `last_used_at` of each token that
 //! can authenticate. A fork shares the index and copies nothing else of size, so a session
 //! over 100k tokens costs little until it changes something. Every decision about one request
 //! (who is calling, may they list, what they see, what is recorded) is taken against one
 //! [`Data`], loaded once, so a request never mixes two states.
 
-pub mod actor;
+pub(crate) mod actor;
 mod edit;
 mod export;
-pub mod index;
+pub(crate) mod index;
 mod list;
-pub mod overlay;
+pub(crate) mod overlay;
 mod partition;
-pub mod regular;
-pub mod scan;
+pub(crate) mod regular;
+pub(crate) mod scan;
 pub mod snapshot;
-pub mod source;
-pub mod watch;
+pub(crate) mod source;
+pub(crate) mod watch;
 
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering::Relaxed};
 use std::sync::{Arc, Mutex};
@@ -29,9 +29,9 @@ use chrono::{DateTime, Utc};
 use crate::domain::{
     AuthError, ListQuery, Presented, Status, Token, TokenId, WorkspaceId, REQUIRED_SCOPE,
 };
-pub use edit::{ChangeError, NewToken, TokenChange};
-pub use index::{Index, StatusView};
-pub use overlay::Overlay;
+pub(crate) use edit::ChangeError;
+pub use index::Index;
+pub(crate) use overlay::Overlay;
 use snapshot::Snapshot;
 
 /// The snapshot served when none is configured.
@@ -55,6 +55,7 @@ pub struct Page {
 /// The token a request authenticated as.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Principal {
+    /// The token's id.
     pub token: TokenId,
     /// The position of its workspace in the data.
     pub workspace: u32,
@@ -76,8 +77,10 @@ impl Principal {
 /// One consistent state of a session's data.
 #[derive(Debug)]
 pub struct Data {
+    /// The snapshot's tokens, indexed.
     pub index: Arc<Index>,
-    pub overlay: Arc<Overlay>,
+    /// The tokens created, changed or deleted since the snapshot was loaded.
+    pub(crate) overlay: Arc<Overlay>,
     /// `last_used_at` of each credential slot of the index, in Unix seconds ([`NEVER`]).
     used: Arc<[AtomicI64]>,
 }
@@ -215,28 +218,13 @@ impl Store {
         }
     }
 
-    /// Records that the token with this id authenticated a request at `at`. A time before the
-    /// token's creation is not recorded: no token is used before it exists (rule 4), and a
-    /// snapshot holding such a use would not load again.
-    pub fn record_use(&self, token: &TokenId, at: DateTime<Utc>) {
-        let data = self.load();
-        for (slot, credential) in data.index.credentials.iter().enumerate() {
-            let workspace = &data.index.workspaces[credential.workspace as usize];
-            let indexed = &workspace.tokens[credential.index as usize];
-            if indexed.id == *token && indexed.created_at <= at {
-                data.used[slot].store(at.timestamp(), Relaxed);
-                self.version.fetch_add(1, Relaxed);
-            }
-        }
-    }
-
     /// Per workspace, how many tokens are in each status as of `now`.
     pub fn counts(&self, now: DateTime<Utc>) -> Vec<(String, [usize; 3])> {
         self.load().counts(now)
     }
 
     /// How many distinct tokens this store created, changed or deleted.
-    pub fn changed_tokens(&self) -> usize {
+    pub(crate) fn changed_tokens(&self) -> usize {
         self.load().overlay.changed_tokens()
     }
 

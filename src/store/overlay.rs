@@ -15,7 +15,7 @@ use crate::domain::{fold, SecretDigest, Token, TokenId};
 /// original, and a change copies only the few nodes it touches. A session's thousandth
 /// change costs what its first did, not a copy of the nine hundred and ninety-nine before.
 #[derive(Clone, Debug, Default)]
-pub struct Overlay {
+pub(crate) struct Overlay {
     /// By workspace position; missing positions have no changes.
     workspaces: HashMap<u32, WorkspaceChanges>,
     /// Secrets of added tokens: workspace position and token id.
@@ -31,9 +31,9 @@ type Order = (DateTime<Utc>, TokenId);
 
 /// The changes to one workspace.
 #[derive(Clone, Debug, Default)]
-pub struct WorkspaceChanges {
+pub(crate) struct WorkspaceChanges {
     /// Indexed tokens that were changed or deleted.
-    pub hidden: HashSet<u32>,
+    pub(crate) hidden: HashSet<u32>,
     /// Created tokens and new versions of changed ones, by `(created_at, id)`.
     added: OrdMap<Order, Added>,
     /// The `created_at` of each added token, by id.
@@ -42,7 +42,7 @@ pub struct WorkspaceChanges {
 
 impl WorkspaceChanges {
     /// Created tokens and new versions of changed ones, ordered by `(created_at, id)`.
-    pub fn added(&self) -> impl Iterator<Item = &Added> {
+    pub(crate) fn added(&self) -> impl Iterator<Item = &Added> {
         self.added.values()
     }
 
@@ -54,7 +54,7 @@ impl WorkspaceChanges {
 
 /// A token that lives in the overlay.
 #[derive(Clone, Debug)]
-pub struct Added {
+pub(crate) struct Added {
     pub token: Token,
     /// The folded name, for name filters.
     pub folded: String,
@@ -63,7 +63,7 @@ pub struct Added {
 
 impl Added {
     /// Wraps a token, folding its name.
-    pub fn new(token: Token, digest: Option<SecretDigest>) -> Added {
+    pub(crate) fn new(token: Token, digest: Option<SecretDigest>) -> Added {
         Added {
             folded: fold(&token.name),
             token,
@@ -74,20 +74,20 @@ impl Added {
 
 impl Overlay {
     /// The changes to workspace `position`, if any.
-    pub fn workspace(&self, position: u32) -> Option<&WorkspaceChanges> {
+    pub(crate) fn workspace(&self, position: u32) -> Option<&WorkspaceChanges> {
         self.workspaces
             .get(&position)
             .filter(|w| !w.hidden.is_empty() || !w.added.is_empty())
     }
 
     /// Whether an indexed token was changed or deleted.
-    pub fn hides(&self, workspace: u32, index: u32) -> bool {
+    pub(crate) fn hides(&self, workspace: u32, index: u32) -> bool {
         self.workspace(workspace)
             .is_some_and(|w| w.hidden.contains(&index))
     }
 
     /// The added token whose secret has this digest.
-    pub fn credential(&self, digest: &SecretDigest) -> Option<(u32, &Added)> {
+    pub(crate) fn credential(&self, digest: &SecretDigest) -> Option<(u32, &Added)> {
         let (workspace, id) = self.by_digest.get(digest)?;
         let added = self.added(*workspace, id)?;
         added
@@ -97,28 +97,28 @@ impl Overlay {
     }
 
     /// The added token with this id in a workspace.
-    pub fn added(&self, workspace: u32, id: &TokenId) -> Option<&Added> {
+    pub(crate) fn added(&self, workspace: u32, id: &TokenId) -> Option<&Added> {
         self.workspace(workspace)?.find(id)
     }
 
     /// The workspace of an added token with this id, if there is one.
-    pub fn workspace_of(&self, id: &TokenId) -> Option<u32> {
+    pub(crate) fn workspace_of(&self, id: &TokenId) -> Option<u32> {
         self.owners.get(id).copied()
     }
 
     /// How many distinct tokens were created, changed or deleted.
-    pub fn changed_tokens(&self) -> usize {
+    pub(crate) fn changed_tokens(&self) -> usize {
         self.changed.len()
     }
 
     /// Hides an indexed token (changed or deleted).
-    pub fn hide(&mut self, workspace: u32, index: u32, id: &TokenId) {
+    pub(crate) fn hide(&mut self, workspace: u32, index: u32, id: &TokenId) {
         self.changes(workspace).hidden.insert(index);
         self.changed.insert(id.clone());
     }
 
     /// Adds or replaces a token, keeping the order by `(created_at, id)`.
-    pub fn put(&mut self, workspace: u32, added: Added) {
+    pub(crate) fn put(&mut self, workspace: u32, added: Added) {
         self.remove(workspace, &added.token.id);
         if let Some(digest) = added.digest {
             self.by_digest
@@ -133,7 +133,7 @@ impl Overlay {
     }
 
     /// Removes an added token; true when there was one.
-    pub fn remove(&mut self, workspace: u32, id: &TokenId) -> bool {
+    pub(crate) fn remove(&mut self, workspace: u32, id: &TokenId) -> bool {
         let changes = self.changes(workspace);
         let Some(created_at) = changes.created.remove(id) else {
             return false;

@@ -16,7 +16,7 @@ use std::path::Path;
 ///
 /// # Errors
 /// The open's error, or `InvalidInput` naming the kind of file found.
-pub fn open(path: &Path) -> io::Result<File> {
+pub(crate) fn open(path: &Path) -> io::Result<File> {
     let file = OpenOptions::new()
         .read(true)
         .custom_flags(libc::O_NONBLOCK)
@@ -39,7 +39,7 @@ pub fn open(path: &Path) -> io::Result<File> {
 ///
 /// # Errors
 /// As [`open`], the read's error, or `InvalidData` naming the setting.
-pub fn read(path: &Path, max_bytes: u64) -> io::Result<Vec<u8>> {
+pub(crate) fn read(path: &Path, max_bytes: u64) -> io::Result<Vec<u8>> {
     let file = open(path)?;
     let too_large = || {
         io::Error::new(

@@ -27,7 +27,7 @@ use super::actor::{ListPage, Listed, Refusal};
 
 /// How the pool is sized and fed: the `store.scan_*` settings.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ScanLimits {
+pub(crate) struct ScanLimits {
     /// Scan threads; 0 starts one per core (`std::thread::available_parallelism`).
     pub threads: usize,
     /// Scans that may wait for a thread; one more is refused with [`Refusal::Busy`].
@@ -40,7 +40,7 @@ pub struct ScanLimits {
 impl ScanLimits {
     /// The number of threads `threads` stands for: itself, or the cores when 0 (1 when the
     /// system cannot tell).
-    pub fn thread_count(&self) -> usize {
+    pub(crate) fn thread_count(&self) -> usize {
         match self.threads {
             0 => std::thread::available_parallelism().map_or(1, |n| n.get()),
             n => n,
@@ -51,7 +51,7 @@ impl ScanLimits {
 /// The scan pool: a handle on its queue, cloned into every store actor. The threads stop
 /// once every handle is dropped and the queue is empty.
 #[derive(Clone)]
-pub struct Scans {
+pub(crate) struct Scans {
     queue: Sender<Job>,
     counters: Counters,
 }
@@ -73,7 +73,7 @@ struct Job {
 
 impl Scans {
     /// Starts the scan threads. Fails only when the system refuses a thread.
-    pub fn start(limits: ScanLimits) -> io::Result<Scans> {
+    pub(crate) fn start(limits: ScanLimits) -> io::Result<Scans> {
         let (queue, jobs) = bounded(limits.queue);
         let counters = Counters::new();
         let threads = limits.thread_count();
@@ -88,7 +88,7 @@ impl Scans {
     }
 
     /// The pool's metrics, to register with the application's registry.
-    pub fn collectors(&self) -> Vec<Box<dyn Collector>> {
+    pub(crate) fn collectors(&self) -> Vec<Box<dyn Collector>> {
         let c = &self.counters;
         vec![
             Box::new(c.outcomes.clone()),
@@ -100,7 +100,7 @@ impl Scans {
     /// Queues `listing` for a scan thread, for the request that `client` watches; the page
     /// comes through the future returned. Refuses at once with [`Refusal::Busy`] when the
     /// queue is full.
-    pub fn submit(
+    pub(crate) fn submit(
         &self,
         listing: ListPage,
         client: Presence,
@@ -196,11 +196,11 @@ impl Counters {
 /// Held by the request that asked for a page: when the request is dropped (its client
 /// closed the connection), it tells the scan threads that nobody waits for the page.
 #[derive(Debug, Default)]
-pub struct Waiting(Arc<AtomicBool>);
+pub(crate) struct Waiting(Arc<AtomicBool>);
 
 impl Waiting {
     /// What the scan threads look at.
-    pub fn presence(&self) -> Presence {
+    pub(crate) fn presence(&self) -> Presence {
         Presence(self.0.clone())
     }
 }
@@ -214,11 +214,11 @@ impl Drop for Waiting {
 /// Whether the request behind a scan is still there. The default is a request that never
 /// leaves.
 #[derive(Clone, Debug, Default)]
-pub struct Presence(Arc<AtomicBool>);
+pub(crate) struct Presence(Arc<AtomicBool>);
 
 impl Presence {
     /// Whether the request was dropped.
-    pub fn is_gone(&self) -> bool {
+    pub(crate) fn is_gone(&self) -> bool {
         self.0.load(Ordering::Acquire)
     }
 }

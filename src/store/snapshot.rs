@@ -15,26 +15,32 @@ use chrono::{DateTime, Utc};
 use crate::domain::{SecretDigest, Token, WorkspaceId};
 
 /// The workspace that the `data` and bare-array shapes load into.
-pub const DEFAULT_WORKSPACE: &str = "ws_default";
+pub(crate) const DEFAULT_WORKSPACE: &str = "ws_default";
 
 /// A valid snapshot: every token parsed, every id and secret unique.
 #[derive(Debug, Default)]
 pub struct Snapshot {
+    /// The workspaces, in the document's order.
     pub workspaces: Vec<WorkspaceData>,
 }
 
 /// One workspace of a snapshot.
 #[derive(Debug)]
 pub struct WorkspaceData {
+    /// The workspace's id.
     pub id: WorkspaceId,
+    /// The workspace's display name.
     pub name: String,
+    /// Its tokens, in the document's order.
     pub tokens: Vec<TokenData>,
 }
 
 /// A token and the digest of its secret, when the snapshot gives one.
 #[derive(Debug)]
 pub struct TokenData {
+    /// The token.
     pub token: Token,
+    /// The SHA-256 digest of its secret; `None`: it cannot authenticate.
     pub secret: Option<SecretDigest>,
 }
 
@@ -43,6 +49,7 @@ pub struct TokenData {
 pub struct Problem {
     /// A JSON path such as `workspaces[0].tokens[3].id`, or `$` for the whole document.
     pub location: String,
+    /// What is wrong there.
     pub message: String,
 }
 

@@ -54,7 +54,7 @@ impl Source {
     }
 
     /// Reads and validates the data; generated data also gives the secrets it handed out.
-    pub fn load_with_secrets(&self) -> Result<(Snapshot, Vec<DemoSecret>), LoadError> {
+    pub(crate) fn load_with_secrets(&self) -> Result<(Snapshot, Vec<DemoSecret>), LoadError> {
         let invalid = |source| LoadError::Invalid {
             origin: self.to_string(),
             source,

@@ -4,7 +4,7 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::snapshot::Snapshot;
 use super::{Store, DEFAULT_SNAPSHOT};
-use crate::domain::{ListQuery, QueryLimits, Status, WorkspaceId};
+use crate::domain::{ListQuery, Presented, QueryLimits, SecretDigest, Status, WorkspaceId};
 
 const LIMITS: QueryLimits = QueryLimits {
     default_per_page: 25,
@@ -198,7 +198,7 @@ fn a_workspace_sees_only_its_own_tokens() {
 }
 
 #[test]
-fn recording_a_use_sets_last_used_at() {
+fn authenticating_sets_last_used_at() {
     // Only a token with a secret can authenticate, so only such a token is recorded.
     let with_secret = token(
         "cccc00000000000000000000",
@@ -209,8 +209,15 @@ fn recording_a_use_sets_last_used_at() {
     )
     .replace('}', r#","secret":"tok_live_abcdefghijklmnopqrstuvwx"}"#);
     let store = store(&[("ws_a", vec![with_secret])]);
-    let id = crate::domain::TokenId::parse("tok_cccc00000000000000000000").unwrap();
-    store.record_use(&id, at(MAY) + Duration::seconds(5));
+    let presented = Presented::Secret(SecretDigest::of(b"tok_live_abcdefghijklmnopqrstuvwx"));
+    store
+        .authenticate(
+            &store.load(),
+            presented,
+            at(MAY) + Duration::seconds(5),
+            true,
+        )
+        .unwrap();
     let page = store.list(
         &WorkspaceId::parse("ws_a").unwrap(),
         &ListQuery::parse("name=pipeline", LIMITS).unwrap(),

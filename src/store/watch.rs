@@ -26,13 +26,13 @@ use super::source::{LoadError, Source};
 
 /// What to do with each new version of the file: install its index, or record why it was
 /// refused.
-pub type OnChange = Box<dyn Fn(Result<Index, LoadError>) + 'static>;
+pub(crate) type OnChange = Box<dyn Fn(Result<Index, LoadError>) + 'static>;
 
 /// What tells one version of a file from the next: the SHA-256 digest of its bytes.
-pub type Fingerprint = [u8; 32];
+pub(crate) type Fingerprint = [u8; 32];
 
 /// The fingerprint of the file at `path`, if it is a regular file of at most `max_bytes`.
-pub fn fingerprint(path: &Path, max_bytes: u64) -> Option<Fingerprint> {
+pub(crate) fn fingerprint(path: &Path, max_bytes: u64) -> Option<Fingerprint> {
     let bytes = super::regular::read(path, max_bytes).ok()?;
     Some(Sha256::digest(&bytes).into())
 }
@@ -41,7 +41,7 @@ pub fn fingerprint(path: &Path, max_bytes: u64) -> Option<Fingerprint> {
 /// taken before the data being served was read from it, so that a change made while it was
 /// loading is seen as a change. `interval_ms` is how long a burst of file events is let
 /// settle before the file is read, and how often it is polled where there are no events.
-pub fn start(
+pub(crate) fn start(
     path: PathBuf,
     max_bytes: u64,
     interval_ms: u64,
@@ -112,7 +112,7 @@ enum Read {
 /// Whether `path` is a mount point: its device differs from its directory's, or
 /// `/proc/self/mountinfo` lists it. A single-file bind mount keeps the inode it was made with,
 /// so an editor's rename-save on the host never reaches it.
-pub fn is_mount_point(path: &Path) -> bool {
+pub(crate) fn is_mount_point(path: &Path) -> bool {
     use std::os::unix::fs::MetadataExt;
     let Ok(path) = path.canonicalize() else {
         return false;
