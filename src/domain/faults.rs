@@ -118,12 +118,18 @@ impl FaultConfig {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use utoipa::PartialSchema;
 
     use super::*;
 
-    fn config(fixed: u64, jitter: u64, error_rate: f64, error_status: u16) -> FaultConfig {
+    /// A fault configuration from its four numbers (also for the session's fault tests).
+    pub(crate) fn config(
+        fixed: u64,
+        jitter: u64,
+        error_rate: f64,
+        error_status: u16,
+    ) -> FaultConfig {
         FaultConfig {
             latency_ms: Latency { fixed, jitter },
             error_rate,

@@ -73,14 +73,7 @@ impl Faults {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn config(fixed: u64, jitter: u64, error_rate: f64, error_status: u16) -> FaultConfig {
-        FaultConfig {
-            latency_ms: Latency { fixed, jitter },
-            error_rate,
-            error_status,
-        }
-    }
+    use crate::domain::faults::tests::config;
 
     #[test]
     fn settings_round_trip_through_the_atomics() {
