@@ -20,11 +20,10 @@ use tooken_mock::domain::{Status, TokenId};
 use tooken_mock::http::middleware::{RequestObserver, SentBody};
 use tooken_mock::http::RequestId;
 use tooken_mock::metrics::Metrics;
-use tooken_mock::session::faults::Latency;
 use tooken_mock::session::JournalRequests;
 use tooken_mock::session::PageShape;
-use tooken_mock::session::{FaultConfig, JournalLimits, Selected, SessionSettings, Sessions};
-use tooken_mock::settings::{LogFormat, LogLevel};
+use tooken_mock::session::{Selected, Sessions};
+use tooken_mock::settings::{LogFormat, LogLevel, Settings};
 use tooken_mock::store::snapshot::Snapshot;
 use tooken_mock::store::{Index, DEFAULT_SNAPSHOT};
 use tooken_mock::telemetry;
@@ -45,30 +44,8 @@ fn main() {
     let _log = telemetry::init(LogLevel::Info, LogFormat::Text);
     let snapshot = Snapshot::parse(DEFAULT_SNAPSHOT).expect("the default snapshot loads");
     let index = Arc::new(Index::new(snapshot));
-    let settings = SessionSettings {
-        configured_now: None,
-        configured_faults: FaultConfig {
-            latency_ms: Latency {
-                fixed: 0,
-                jitter: 0,
-            },
-            error_rate: 0.0,
-            error_status: 500,
-        },
-        requests_per_minute: 0,
-        rate_limit_max_tracked: 100_000,
-        // As config/default.toml.
-        journal: JournalLimits {
-            entries: 1000,
-            target_bytes: 2048,
-            session_bytes: 1 << 20,
-            total_bytes: 1 << 26,
-            body_bytes: 65536,
-        },
-        idle_ttl_secs: 3600,
-        max: 1000,
-        create_on_first_use: true,
-    };
+    let mut settings = Settings::defaults().session_settings();
+    settings.idle_ttl_secs = 3600;
     let shared = Arc::new(Shared {
         sessions: web::Data::new(Sessions::new(index, settings)),
         metrics: Arc::new(Metrics::default()),

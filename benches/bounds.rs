@@ -17,10 +17,8 @@ use serde_json::json;
 use tooken_mock::domain::SecretDigest;
 use tooken_mock::generate::{generate, GenerateOptions};
 use tooken_mock::metrics::Metrics;
-use tooken_mock::session::faults::Latency;
-use tooken_mock::session::{
-    FaultConfig, JournalLimits, RateLimiter, SessionName, SessionSettings, Sessions,
-};
+use tooken_mock::session::{RateLimiter, SessionName, SessionSettings, Sessions};
+use tooken_mock::settings::Settings;
 use tooken_mock::store::snapshot::Snapshot;
 use tooken_mock::store::{Index, Store};
 
@@ -40,29 +38,12 @@ fn indexed(tokens: u64, workspaces: u32) -> Arc<Index> {
 }
 
 fn settings(max: usize) -> SessionSettings {
-    SessionSettings {
-        configured_now: Some(at("2026-05-01T00:00:00Z")),
-        configured_faults: FaultConfig {
-            latency_ms: Latency {
-                fixed: 0,
-                jitter: 0,
-            },
-            error_rate: 0.0,
-            error_status: 500,
-        },
-        requests_per_minute: 0,
-        rate_limit_max_tracked: 100_000,
-        journal: JournalLimits {
-            entries: 1000,
-            target_bytes: 2048,
-            session_bytes: 1 << 20,
-            total_bytes: 1 << 26,
-            body_bytes: 0,
-        },
-        idle_ttl_secs: 3600,
-        max,
-        create_on_first_use: true,
-    }
+    let mut settings = Settings::defaults().session_settings();
+    settings.configured_now = Some(at("2026-05-01T00:00:00Z"));
+    settings.journal.body_bytes = 0;
+    settings.idle_ttl_secs = 3600;
+    settings.max = max;
+    settings
 }
 
 fn sessions_per_second() {

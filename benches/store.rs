@@ -18,8 +18,8 @@ use tooken_mock::domain::{
     TokenId, WorkspaceId,
 };
 use tooken_mock::generate::{generate, GenerateOptions};
-use tooken_mock::session::faults::Latency;
-use tooken_mock::session::{FaultConfig, JournalLimits, SessionName, SessionSettings, Sessions};
+use tooken_mock::session::{SessionName, Sessions};
+use tooken_mock::settings::Settings;
 use tooken_mock::store::snapshot::Snapshot;
 use tooken_mock::store::{Index, Store};
 
@@ -273,31 +273,13 @@ fn session_benches(c: &mut Criterion, fixture: &mut Fixture) {
     group.sample_size(50);
     let data = fixture.indexed();
     let index = data.store.load().index.clone();
-    let settings = SessionSettings {
-        configured_now: Some(at(NOW)),
-        configured_faults: FaultConfig {
-            latency_ms: Latency {
-                fixed: 0,
-                jitter: 0,
-            },
-            error_rate: 0.0,
-            error_status: 500,
-        },
-        requests_per_minute: 0,
-        rate_limit_max_tracked: 100_000,
-        journal: JournalLimits {
-            entries: 1000,
-            target_bytes: 2048,
-            session_bytes: 1 << 20,
-            total_bytes: 1 << 26,
-            body_bytes: 0,
-        },
-        idle_ttl_secs: 3600,
-        // Past `max`, each new session scans the others for the least recently used one;
-        // that is not what forking costs, so the bench never reaches it.
-        max: usize::MAX,
-        create_on_first_use: true,
-    };
+    let mut settings = Settings::defaults().session_settings();
+    settings.configured_now = Some(at(NOW));
+    settings.journal.body_bytes = 0;
+    settings.idle_ttl_secs = 3600;
+    // Past `max`, each new session scans the others for the least recently used one;
+    // that is not what forking costs, so the bench never reaches it.
+    settings.max = usize::MAX;
     let sessions = Sessions::new(index, settings);
     let mut n = 0u64;
     group.bench_function("fork", |b| {

@@ -22,6 +22,7 @@ use crate::domain::faults::FaultConfig;
 use crate::domain::QueryLimits;
 use crate::generate::GenerateOptions;
 use crate::http::host::AllowedHosts;
+use crate::session::{JournalLimits, SessionSettings};
 use crate::store::scan::ScanLimits;
 use crate::store::source::Source;
 
@@ -303,6 +304,37 @@ impl Settings {
     /// Layers every source and validates the result; the environment is read from the process.
     pub fn load(overrides: &Overrides) -> Result<Settings, SettingsError> {
         Settings::load_from(overrides, Environment::with_prefix("TOOKEN"))
+    }
+
+    /// The defaults of `config/default.toml` alone: no file, no environment, no flags.
+    pub fn defaults() -> Settings {
+        Settings::load_from(
+            &Overrides::default(),
+            Environment::with_prefix("TOOKEN").source(Some(Default::default())),
+        )
+        .expect("config/default.toml is valid")
+    }
+
+    /// How every session starts and how many may exist: `clock.now`, `faults.*`,
+    /// `rate_limit.*`, `admin.journal_*`, `sessions.*`; sessions are created on first use
+    /// unless the server listens beyond loopback with `admin.token`.
+    pub fn session_settings(&self) -> SessionSettings {
+        SessionSettings {
+            configured_now: self.clock.now,
+            configured_faults: self.faults,
+            requests_per_minute: self.rate_limit.requests_per_minute,
+            rate_limit_max_tracked: self.rate_limit.max_tracked_secrets,
+            journal: JournalLimits {
+                entries: self.admin.journal_capacity,
+                target_bytes: self.admin.journal_max_target_bytes,
+                session_bytes: self.admin.journal_max_bytes,
+                total_bytes: self.admin.journal_total_bytes,
+                body_bytes: self.admin.journal_body_bytes,
+            },
+            idle_ttl_secs: self.sessions.idle_ttl_secs,
+            max: self.sessions.max,
+            create_on_first_use: self.listens_on_loopback() || self.admin.token.is_none(),
+        }
     }
 
     /// As [`Settings::load`], with the environment source given (tests pass their own).

@@ -15,10 +15,8 @@ use serde_json::{json, Map, Value};
 
 use tooken_mock::domain::{fold, AuthError, ListQuery, Presented, QueryLimits, SecretDigest};
 use tooken_mock::domain::{Status, Token, WorkspaceId};
-use tooken_mock::session::faults::Latency;
-use tooken_mock::session::{
-    FaultConfig, JournalLimits, Session, SessionName, SessionSettings, Sessions,
-};
+use tooken_mock::session::{Session, SessionName, Sessions};
+use tooken_mock::settings::Settings;
 use tooken_mock::store::snapshot::Snapshot;
 use tooken_mock::store::Index;
 
@@ -401,29 +399,12 @@ fn setup() -> (Sessions, Model) {
             }
         }
     }
-    let settings = SessionSettings {
-        configured_now: Some(hours(model.now)),
-        configured_faults: FaultConfig {
-            latency_ms: Latency {
-                fixed: 0,
-                jitter: 0,
-            },
-            error_rate: 0.0,
-            error_status: 500,
-        },
-        requests_per_minute: 0,
-        rate_limit_max_tracked: 100_000,
-        journal: JournalLimits {
-            entries: 16,
-            target_bytes: 2048,
-            session_bytes: 1 << 20,
-            total_bytes: 1 << 26,
-            body_bytes: 0,
-        },
-        idle_ttl_secs: 3600,
-        max: 100,
-        create_on_first_use: true,
-    };
+    let mut settings = Settings::defaults().session_settings();
+    settings.configured_now = Some(hours(model.now));
+    settings.journal.entries = 16;
+    settings.journal.body_bytes = 0;
+    settings.idle_ttl_secs = 3600;
+    settings.max = 100;
     (
         Sessions::new(Arc::new(Index::new(snapshot)), settings),
         model,

@@ -17,7 +17,7 @@ use crate::http::RequestLimits;
 use crate::metrics::{LoadKind, Metrics};
 use crate::mock::forced::ForcedResponses;
 use crate::session::journal::JournalRequests;
-use crate::session::{JournalLimits, SessionContext, SessionSettings, Sessions};
+use crate::session::{SessionContext, Sessions};
 use crate::settings::Settings;
 use crate::store::scan::Scans;
 use crate::store::source::{LoadError, Source};
@@ -99,7 +99,7 @@ impl Resources {
             "snapshot indexed"
         );
         metrics.record_load(LoadKind::Startup, true);
-        let sessions = web::Data::new(Sessions::new(index, session_settings(settings)));
+        let sessions = web::Data::new(Sessions::new(index, settings.session_settings()));
         if settings.snapshot.watch {
             if let Source::File(path, max_bytes) = &source {
                 let interval = settings.snapshot.watch_interval_ms;
@@ -131,25 +131,6 @@ impl Resources {
             scans,
             shared,
         })
-    }
-}
-
-fn session_settings(settings: &Settings) -> SessionSettings {
-    SessionSettings {
-        configured_now: settings.clock.now,
-        configured_faults: settings.faults,
-        requests_per_minute: settings.rate_limit.requests_per_minute,
-        rate_limit_max_tracked: settings.rate_limit.max_tracked_secrets,
-        journal: JournalLimits {
-            entries: settings.admin.journal_capacity,
-            target_bytes: settings.admin.journal_max_target_bytes,
-            session_bytes: settings.admin.journal_max_bytes,
-            total_bytes: settings.admin.journal_total_bytes,
-            body_bytes: settings.admin.journal_body_bytes,
-        },
-        idle_ttl_secs: settings.sessions.idle_ttl_secs,
-        max: settings.sessions.max,
-        create_on_first_use: settings.listens_on_loopback() || settings.admin.token.is_none(),
     }
 }
 
