@@ -31,7 +31,6 @@ npm ci --no-audit --no-fund
 # The packages as a user gets them, from the tarballs; both in one install, as npm drops what
 # an install does not name and package.json does not list.
 npm install --no-save --no-audit --no-fund "$packs"/tooken-mock-*.tgz
-npm run types:check
 npm run typecheck
 
 node --test tests/keep-alive.test.mjs

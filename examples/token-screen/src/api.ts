@@ -1,7 +1,8 @@
 // The API's typed client: openapi-fetch over the types openapi-typescript generates from
-// openapi/openapi.json (`npm run types`), so every path, parameter and body is checked by tsc.
+// openapi/openapi.json, as the `tooken-mock` package ships them (`tooken-mock/types`), so every
+// path, parameter and body is checked by tsc.
 import createClient from "openapi-fetch";
-import type { components, paths } from "./tooken";
+import type { components, paths } from "tooken-mock/types";
 
 export type Token = components["schemas"]["Token"];
 export type Status = components["schemas"]["Status"];
