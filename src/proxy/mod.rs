@@ -147,6 +147,7 @@ impl Proxy {
                         })),
                 )
                 .route("/healthz", web::get().to(admin::healthz))
+                .route("/readyz", web::get().to(admin::readyz))
                 .route("/metrics", web::get().to(admin::metrics))
                 .route("/openapi.json", web::get().to(openapi::json))
                 .route("/openapi.yaml", web::get().to(openapi::yaml))
