@@ -59,8 +59,15 @@ pub(super) fn run(args: RecordArgs) -> ExitCode {
         eprintln!("{PROGRAM}: {e}");
         return ExitCode::from(2);
     }
+    let from = match settings.upstream.required_base_url("--from") {
+        Ok(from) => from.to_owned(),
+        Err(e) => {
+            eprintln!("{PROGRAM}: {e}");
+            return ExitCode::from(2);
+        }
+    };
     let options = RecordOptions {
-        from: settings.upstream.base_url().to_owned(),
+        from,
         secret: args.secret,
         secret_for: args.secret_for,
         digest_only: args.digest_only,

@@ -562,7 +562,11 @@ fn record_options(from: &str, env: &[(&str, &str)]) -> RecordOptions {
     let env = Environment::with_prefix("TOOKEN").source(Some(vars));
     let settings = Settings::load_from(&overrides, env).expect("valid settings");
     RecordOptions {
-        from: settings.upstream.base_url().to_owned(),
+        from: settings
+            .upstream
+            .base_url()
+            .expect("an upstream")
+            .to_owned(),
         secret: "tok_live_AnyReaderSecret000000000001".to_owned(),
         secret_for: None,
         digest_only: false,

@@ -291,7 +291,11 @@ fn record_options(from: &str) -> RecordOptions {
     let env = config::Environment::with_prefix("TOOKEN").source(Some(Default::default()));
     let settings = Settings::load_from(&overrides, env).expect("valid settings");
     RecordOptions {
-        from: settings.upstream.base_url().to_owned(),
+        from: settings
+            .upstream
+            .base_url()
+            .expect("an upstream")
+            .to_owned(),
         secret: CONTRACT_READER.to_owned(),
         secret_for: None,
         digest_only: false,

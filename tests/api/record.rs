@@ -257,7 +257,11 @@ fn options(from: &str) -> RecordOptions {
     let env = Environment::with_prefix("TOOKEN").source(Some(HashMap::new()));
     let settings = Settings::load_from(&overrides, env).expect("valid settings");
     RecordOptions {
-        from: settings.upstream.base_url().to_owned(),
+        from: settings
+            .upstream
+            .base_url()
+            .expect("an upstream")
+            .to_owned(),
         secret: "tok_live_AnyReaderSecret000000000001".to_owned(),
         secret_for: None,
         digest_only: false,
