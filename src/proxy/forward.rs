@@ -115,7 +115,7 @@ pub(super) async fn forward(
     let answer = match upstream.send().await {
         Ok(answer) => answer,
         Err(error) => {
-            logged(&req, None, started, None, 0);
+            note_upstream(&req, None, started, None, 0);
             return Err(failed(&state, &error));
         }
     };
@@ -128,11 +128,11 @@ pub(super) async fn forward(
     let body = match read_body(answer, state.max_response_bytes).await {
         Ok(body) => body,
         Err(Some(error)) => {
-            logged(&req, Some(status), started, None, 0);
+            note_upstream(&req, Some(status), started, None, 0);
             return Err(failed(&state, &error));
         }
         Err(None) => {
-            logged(&req, Some(status), started, None, 0);
+            note_upstream(&req, Some(status), started, None, 0);
             state.violations.record("502", None, Vec::new());
             return Err(ApiError::UpstreamTooLarge(state.max_response_bytes));
         }
@@ -162,7 +162,7 @@ pub(super) async fn forward(
     let upstream_id = response_headers
         .first(X_REQUEST_ID)
         .map(|id| RequestId::from_header(Some(id.as_bytes())).to_string());
-    logged(
+    note_upstream(
         &req,
         Some(status),
         started,
@@ -240,7 +240,7 @@ pub(super) async fn forward(
 
 /// Puts what the upstream answered into the request's extensions, for the request's one log
 /// line (`http::middleware::common`).
-fn logged(
+fn note_upstream(
     req: &HttpRequest,
     status: Option<u16>,
     started: Instant,
