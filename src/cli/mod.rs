@@ -4,6 +4,7 @@
 //! takes: settings, then (for a server) the log and the signal handlers, then the runtime.
 
 mod check;
+mod fidelity;
 mod generate;
 mod proxy;
 mod record;
@@ -19,6 +20,7 @@ use crate::api::openapi::SpecDocuments;
 use crate::generate::GenerateOptions;
 use crate::settings::{Overrides, Settings};
 use crate::signals::Signals;
+use fidelity::FidelityArgs;
 use proxy::ProxyArgs;
 use record::RecordArgs;
 use serve::ServeArgs;
@@ -69,35 +71,7 @@ enum Command {
     /// Replay a HAR's GET /v1/tokens exchanges against a running mock and score its answers.
     ///
     /// The settings' upstream.* (from --config) shape its HTTP client.
-    Fidelity {
-        /// The HAR file: what the real API answered (`proxy --har`, a browser's DevTools).
-        #[arg(long, value_name = "FILE")]
-        har: PathBuf,
-        /// The mock's root URL (http://127.0.0.1:8080).
-        #[arg(long, value_name = "URL")]
-        mock: String,
-        /// The lowest score, in percent of identical exchanges, that exits 0.
-        #[arg(long, value_name = "PERCENT", default_value_t = 100.0)]
-        min: f64,
-        /// Print the report as one JSON document.
-        #[arg(long)]
-        json: bool,
-        /// A secret the HAR holds redacted (repeatable; also TOOKEN_FIDELITY_SECRETS,
-        /// comma-separated, kept out of `ps`).
-        #[arg(
-            long = "secret",
-            value_name = "SECRET",
-            env = "TOOKEN_FIDELITY_SECRETS",
-            value_delimiter = ',',
-            hide_env_values = true
-        )]
-        secrets: Vec<String>,
-        #[command(flatten)]
-        config: ConfigArg,
-        /// The largest HAR file read, in bytes.
-        #[arg(long, value_name = "BYTES", default_value_t = 268_435_456)]
-        max_har_bytes: u64,
-    },
+    Fidelity(FidelityArgs),
     /// Print the OpenAPI document (the one served at /openapi.json and /openapi.yaml).
     Openapi {
         /// The serialisation to print.
@@ -208,23 +182,7 @@ pub fn run() -> ExitCode {
         ),
         Some(Command::Proxy(args)) => proxy::run(args),
         Some(Command::Record(args)) => record::run(args),
-        Some(Command::Fidelity {
-            har,
-            mock,
-            min,
-            json,
-            secrets,
-            config,
-            max_har_bytes,
-        }) => crate::fidelity::command::run(crate::fidelity::command::FidelityArgs {
-            har,
-            mock,
-            min,
-            json,
-            secrets,
-            config: config.config,
-            max_har_bytes,
-        }),
+        Some(Command::Fidelity(args)) => fidelity::run(args),
         Some(Command::Openapi { format, admin }) => {
             let api;
             let docs = if admin {

@@ -40,6 +40,11 @@ pub(super) fn run(args: ProxyArgs) -> ExitCode {
         ..args.listen.overrides()
     };
     serving(PROGRAM, &overrides, |settings, signals| {
+        // A bad setting, not a failure to serve: refused before anything else is built.
+        if let Err(e) = settings.upstream.required_base_url("--upstream") {
+            eprintln!("{PROGRAM}: {e}");
+            return ExitCode::from(2);
+        }
         let har = match args
             .har
             .map(|path| HarFile::create(&path).map_err(|e| (path, e)))

@@ -9,7 +9,7 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::{block_on, load_settings, ConfigArg};
-use crate::record::{record, Progress, RecordOptions};
+use crate::record::{record, CallerSecret, Progress, RecordOptions};
 use crate::settings::Overrides;
 
 /// How the recorder's messages start.
@@ -21,23 +21,11 @@ pub(super) struct RecordArgs {
     /// The API's base URL, as in the document's servers (https://api.tooken.io/v1).
     #[arg(long, value_name = "URL")]
     from: String,
-    /// The bearer secret to list with (also TOOKEN_RECORD_SECRET, kept out of `ps`).
-    #[arg(
-        long,
-        value_name = "SECRET",
-        env = "TOOKEN_RECORD_SECRET",
-        hide_env_values = true
-    )]
-    secret: String,
+    #[command(flatten)]
+    caller: CallerSecret,
     /// Write the snapshot here instead of standard output.
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
-    /// Attach the secret to this token (the caller's own), so the recording can be served.
-    #[arg(long, value_name = "TOKEN_ID")]
-    secret_for: Option<String>,
-    /// With --secret-for, write only the secret's SHA-256 digest (secret_sha256).
-    #[arg(long, requires = "secret_for")]
-    digest_only: bool,
     #[command(flatten)]
     config: ConfigArg,
 }
@@ -59,11 +47,13 @@ pub(super) fn run(args: RecordArgs) -> ExitCode {
         eprintln!("{PROGRAM}: {e}");
         return ExitCode::from(2);
     }
+    // A bad setting, not a failed recording: refused before anything is fetched.
+    if let Err(e) = settings.upstream.required_base_url("--from") {
+        eprintln!("{PROGRAM}: {e}");
+        return ExitCode::from(2);
+    }
     let options = RecordOptions {
-        from: settings.upstream.base_url().to_owned(),
-        secret: args.secret,
-        secret_for: args.secret_for,
-        digest_only: args.digest_only,
+        caller: args.caller,
         upstream: settings.upstream.clone(),
     };
     let mut progress = Reporter::new(std::io::stderr().is_terminal());
@@ -92,7 +82,7 @@ pub(super) fn run(args: RecordArgs) -> ExitCode {
         "recorded {} tokens in {} pages to {target}",
         recording.tokens, recording.pages
     );
-    if options.secret_for.is_none() {
+    if options.caller.secret_for.is_none() {
         eprintln!(
             "no secret was written: to serve the recording, record with --secret-for <your token's id>, \
              or add \"secret\": \"tok_live_...\" to a token with tokens:read"

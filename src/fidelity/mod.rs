@@ -3,11 +3,11 @@
 //! again of a running mock, and the two answers are compared: status, the documented headers
 //! (`Content-Type`, `Cache-Control`, `Link`, `WWW-Authenticate`), and the body member by
 //! member and in order ([`rule::Rule`]). Fields that change by themselves are compared by rule
-//! ([`rule::BY_RULE`]). The score is the share of exchanges answered identically.
+//! ([`rule::BY_RULE`]). The score is the share of exchanges answered identically. The
+//! command line (`--har`, `--mock`, `--min`) is `cli::fidelity`'s.
 
 mod answer;
 mod body;
-pub(crate) mod command;
 pub(crate) mod replay;
 pub(crate) mod report;
 pub(crate) mod rule;

@@ -125,6 +125,7 @@ fn finish(
     let status = status_code.as_u16();
     let extensions = request.extensions();
     let token = extensions.get::<TokenId>().map(TokenId::as_str);
+    let upstream = extensions.get::<Upstream>();
     let max_logged = request
         .app_data::<web::Data<RequestLimits>>()
         .map_or(usize::MAX, |limits| limits.max_logged_bytes);
@@ -139,6 +140,11 @@ fn finish(
         status,
         duration_us = elapsed.as_micros() as u64,
         token = token.unwrap_or("-"),
+        // Only on a request the proxy forwarded; absent from every other line.
+        upstream_status = upstream.and_then(|u| u.status),
+        upstream_duration_us = upstream.map(|u| u.duration_us),
+        upstream_request_id = upstream.and_then(|u| u.request_id.as_deref()),
+        violations = upstream.map(|u| u.violations),
         "request"
     );
     drop(extensions);
@@ -166,6 +172,21 @@ fn finish(
 /// logged and counted like every other.
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Relayed;
+
+/// What the proxy learnt from the upstream about a request it forwarded, put in the
+/// request's extensions: the request's one log line carries it (`upstream_status`,
+/// `upstream_duration_us`, `upstream_request_id`, `violations`).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Upstream {
+    /// The upstream's status code; `None` when it gave no answer (unreachable, timed out).
+    pub(crate) status: Option<u16>,
+    /// From sending the request to the answer's last byte (or the failure), in microseconds.
+    pub(crate) duration_us: u64,
+    /// The upstream's own `X-Request-Id`, when it sent one.
+    pub(crate) request_id: Option<String>,
+    /// How many contract violations the answer showed.
+    pub(crate) violations: usize,
+}
 
 /// A response body held whole in memory, as it is sent: put in the response's extensions
 /// for the [`RequestObserver`] (a streamed body is not).

@@ -1,4 +1,5 @@
-//! What the proxy serves itself: `/healthz`, `/metrics` and `GET /__admin/violations`.
+//! What the proxy serves itself: the probes `/healthz` and `/readyz`, `/metrics` and
+//! `GET /__admin/violations`.
 //!
 //! Violations name requests made with the real API's data, so they are guarded like the
 //! mock's admin API, by the same rule ([`AdminAccess`]): open on loopback; beyond it only with
@@ -15,6 +16,13 @@ use crate::http::ApiError;
 /// `GET /healthz`: the process answers (the upstream is not asked).
 pub(super) async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(json!({ "status": "ok" }))
+}
+
+/// `GET /readyz`: ready to forward, which it is once it listens (the contract is compiled
+/// before the port opens; the upstream is not asked, so that an orchestrator does not take
+/// the proxy out of service for the upstream's trouble, which each request reports itself).
+pub(super) async fn readyz() -> HttpResponse {
+    HttpResponse::Ok().json(json!({ "status": "ready" }))
 }
 
 /// `GET /metrics`: the proxy's Prometheus text exposition.

@@ -8,7 +8,7 @@ use std::time::Instant;
 use actix_web::body::{BodySize, MessageBody};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
 
 use super::coding;
 use super::contract::Contract;
@@ -18,7 +18,7 @@ use super::rules::{check, Response};
 use super::violations::{Entry, Violations};
 use crate::domain::format_timestamp;
 use crate::har::{redacted_headers, Exchange, HarFile};
-use crate::http::middleware::Relayed;
+use crate::http::middleware::{Relayed, Upstream};
 use crate::http::request_id::{RequestId, X_REQUEST_ID};
 use crate::http::ApiError;
 
@@ -114,7 +114,10 @@ pub(super) async fn forward(
     let started_at = chrono::Utc::now();
     let answer = match upstream.send().await {
         Ok(answer) => answer,
-        Err(error) => return Err(failed(&state, &error)),
+        Err(error) => {
+            note_upstream(&req, None, started, None, 0);
+            return Err(failed(&state, &error));
+        }
     };
     let status = answer.status().as_u16();
     let headers: Vec<(String, Vec<u8>)> = answer
@@ -124,8 +127,12 @@ pub(super) async fn forward(
         .collect();
     let body = match read_body(answer, state.max_response_bytes).await {
         Ok(body) => body,
-        Err(Some(error)) => return Err(failed(&state, &error)),
+        Err(Some(error)) => {
+            note_upstream(&req, Some(status), started, None, 0);
+            return Err(failed(&state, &error));
+        }
         Err(None) => {
+            note_upstream(&req, Some(status), started, None, 0);
             state.violations.record("502", None, Vec::new());
             return Err(ApiError::UpstreamTooLarge(state.max_response_bytes));
         }
@@ -152,23 +159,21 @@ pub(super) async fn forward(
             format!("cannot be read: {error}"),
         )],
     };
-    let request_id = response_headers.first(X_REQUEST_ID).map_or_else(
-        || caller_id.to_string(),
-        |id| RequestId::from_header(Some(id.as_bytes())).to_string(),
+    let upstream_id = response_headers
+        .first(X_REQUEST_ID)
+        .map(|id| RequestId::from_header(Some(id.as_bytes())).to_string());
+    note_upstream(
+        &req,
+        Some(status),
+        started,
+        upstream_id.clone(),
+        found.len(),
     );
+    let request_id = upstream_id.unwrap_or_else(|| caller_id.to_string());
     let path = match query {
         "" => req.path().to_owned(),
         _ => format!("{}?{query}", req.path()),
     };
-    tracing::info!(
-        request_id,
-        method,
-        path = req.path(),
-        status,
-        duration_ms = seconds * 1000.0,
-        violations = found.len(),
-        "forwarded"
-    );
     if let Some(har) = &state.har {
         let sent = Sent {
             started_at,
@@ -231,6 +236,24 @@ pub(super) async fn forward(
     };
     response.extensions_mut().insert(Relayed);
     Ok(response)
+}
+
+/// Puts what the upstream answered into the request's extensions, for the request's one log
+/// line (`http::middleware::common`).
+fn note_upstream(
+    req: &HttpRequest,
+    status: Option<u16>,
+    started: Instant,
+    request_id: Option<String>,
+    violations: usize,
+) {
+    let duration_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+    req.extensions_mut().insert(Upstream {
+        status,
+        duration_us,
+        request_id,
+        violations,
+    });
 }
 
 /// The body of an answer to HEAD: no bytes, and the size the upstream gave.

@@ -35,7 +35,7 @@ use crate::har::HarFile;
 use crate::http::access::AdminAccess;
 use crate::http::keep_alive::KeepAliveTimeout;
 use crate::http::{self, ApiError};
-use crate::settings::{Settings, UpstreamSettings};
+use crate::settings::{Settings, SettingsError, UpstreamSettings};
 use crate::signals::Stop;
 use contract::{Contract, ContractError};
 use forward::ProxyState;
@@ -44,9 +44,9 @@ use violations::Violations;
 /// Why the proxy did not start.
 #[derive(Debug, thiserror::Error)]
 pub enum ProxyError {
-    /// No upstream URL was given.
-    #[error("no upstream: give --upstream URL (or set upstream.url)")]
-    NoUpstream,
+    /// No upstream URL was given (`upstream.url`).
+    #[error(transparent)]
+    NoUpstream(SettingsError),
     /// The OpenAPI document the answers are checked against could not be read.
     #[error(transparent)]
     Contract(#[from] ContractError),
@@ -95,12 +95,13 @@ impl Proxy {
         settings: &Settings,
         har: Option<HarFile>,
     ) -> Result<Proxy, ProxyError> {
-        if settings.upstream.url.is_empty() {
-            return Err(ProxyError::NoUpstream);
-        }
+        let base = settings
+            .upstream
+            .required_base_url("--upstream")
+            .map_err(ProxyError::NoUpstream)?;
         let checked_client = client(&settings.upstream)?;
         let state = web::Data::new(ProxyState {
-            base: settings.upstream.base_url().to_owned(),
+            base: base.to_owned(),
             contract: Contract::generated()?,
             violations: Violations::new(settings.proxy.violations_capacity),
             strict: settings.proxy.strict,
@@ -147,6 +148,7 @@ impl Proxy {
                         })),
                 )
                 .route("/healthz", web::get().to(admin::healthz))
+                .route("/readyz", web::get().to(admin::readyz))
                 .route("/metrics", web::get().to(admin::metrics))
                 .route("/openapi.json", web::get().to(openapi::json))
                 .route("/openapi.yaml", web::get().to(openapi::yaml))

@@ -13,25 +13,40 @@ use std::collections::HashSet;
 use serde_json::{json, Value};
 
 use crate::domain::{Secret, SecretDigest};
-use crate::settings::UpstreamSettings;
+use crate::settings::{SettingsError, UpstreamSettings};
 use crate::store::snapshot::{Snapshot, SnapshotError};
 use fetch::fetch;
 
 /// The workspace a recording is written as (the API does not name the caller's).
 pub(crate) const RECORDED_WORKSPACE: &str = "ws_recorded";
 
+/// The caller's secret and what a recording keeps of it: `record`'s `--secret`,
+/// `--secret-for` and `--digest-only`, declared once here and flattened into the command.
+#[derive(Clone, Debug, clap::Args)]
+pub struct CallerSecret {
+    /// The bearer secret to list with (also TOOKEN_RECORD_SECRET, kept out of `ps`).
+    #[arg(
+        long,
+        value_name = "SECRET",
+        env = "TOOKEN_RECORD_SECRET",
+        hide_env_values = true
+    )]
+    pub secret: String,
+    /// Attach the secret to this token (the caller's own), so the recording can be served.
+    #[arg(long, value_name = "TOKEN_ID")]
+    pub secret_for: Option<String>,
+    /// With --secret-for, write only the secret's SHA-256 digest (secret_sha256).
+    #[arg(long, requires = "secret_for")]
+    pub digest_only: bool,
+}
+
 /// What to record and how.
 #[derive(Clone, Debug)]
 pub struct RecordOptions {
-    /// The API's base URL (`https://api.tooken.io/v1`), without a trailing slash.
-    pub from: String,
-    /// The bearer secret the pages are read with.
-    pub secret: String,
-    /// Attach the secret to this token, so that the recording can be served to it.
-    pub secret_for: Option<String>,
-    /// Write only the secret's SHA-256 digest (`secret_sha256`), never the secret.
-    pub digest_only: bool,
-    /// How the upstream is read: timeouts, retries and size limits (`upstream.*`).
+    /// The secret the pages are read with, and what is written of it.
+    pub caller: CallerSecret,
+    /// Where and how the upstream is read: its URL (`upstream.url`, required), timeouts,
+    /// retries and size limits (`upstream.*`).
     pub upstream: UpstreamSettings,
 }
 
@@ -99,6 +114,9 @@ pub enum RecordError {
     /// The recorded document does not pass the snapshot's validation.
     #[error("the recording is not a valid snapshot: {0}")]
     Invalid(#[from] SnapshotError),
+    /// No upstream is set (`upstream.url`).
+    #[error(transparent)]
+    NoUpstream(#[from] SettingsError),
 }
 
 /// Where a recording reports how it goes.
@@ -116,10 +134,11 @@ pub async fn record(
     options: &RecordOptions,
     progress: &mut dyn Progress,
 ) -> Result<Recording, RecordError> {
+    let base = options.upstream.required_base_url("--from")?;
     let client = crate::proxy::client(&options.upstream).map_err(RecordError::Http)?;
     let mut passes = 1;
     let (tokens, pages) = loop {
-        match pass(&client, options, passes, progress).await {
+        match pass(&client, base, options, passes, progress).await {
             Err(PassError::Changed(reason)) if passes == 1 => {
                 progress.restarting(&reason);
                 passes += 1;
@@ -130,7 +149,7 @@ pub async fn record(
         }
     };
     let count = tokens.len();
-    let document = snapshot(options, tokens)?;
+    let document = snapshot(base, &options.caller, tokens)?;
     Ok(Recording {
         document,
         tokens: count,
@@ -153,11 +172,12 @@ impl From<RecordError> for PassError {
 /// Reads every page once; the tokens, in order, and the number of pages.
 async fn pass(
     client: &reqwest::Client,
+    base: &str,
     options: &RecordOptions,
     pass: u32,
     progress: &mut dyn Progress,
 ) -> Result<(Vec<Value>, u64), PassError> {
-    let (base, secret) = (options.from.as_str(), options.secret.as_str());
+    let secret = options.caller.secret.as_str();
     let first = fetch(client, base, secret, 1, &options.upstream, progress).await?;
     let limit = options.upstream.max_record_tokens;
     if first.total > limit {
@@ -204,9 +224,13 @@ async fn pass(
     Ok((tokens, first.total_pages))
 }
 
-/// The snapshot document of `tokens`, with the secret attached as asked, validated by the
-/// same reader that serves snapshots.
-fn snapshot(options: &RecordOptions, mut tokens: Vec<Value>) -> Result<Vec<u8>, RecordError> {
+/// The snapshot document of `tokens` read from `base`, with the secret attached as asked,
+/// validated by the same reader that serves snapshots.
+fn snapshot(
+    base: &str,
+    options: &CallerSecret,
+    mut tokens: Vec<Value>,
+) -> Result<Vec<u8>, RecordError> {
     if let Some(id) = &options.secret_for {
         let token = tokens
             .iter_mut()
@@ -225,7 +249,7 @@ fn snapshot(options: &RecordOptions, mut tokens: Vec<Value>) -> Result<Vec<u8>, 
     }
     let document = json!({"workspaces": [{
         "id": RECORDED_WORKSPACE,
-        "name": format!("Recorded from {}", options.from),
+        "name": format!("Recorded from {base}"),
         "tokens": tokens,
     }]});
     // A tree of strings and numbers always serialises.

@@ -328,23 +328,29 @@ fn upstream_and_proxy_settings_are_checked_by_name() {
         ..Overrides::default()
     };
     let settings = Settings::load_from(&overrides, env(&[])).unwrap();
-    assert_eq!(settings.upstream.base_url(), "https://api.tooken.io/v1");
+    assert_eq!(
+        settings.upstream.base_url(),
+        Some("https://api.tooken.io/v1")
+    );
     assert!(settings.proxy.strict);
 }
 
 #[test]
-fn an_empty_ready_file_snapshot_path_or_admin_token_means_none_and_a_value_means_that_value() {
+fn an_empty_ready_file_snapshot_path_admin_token_or_upstream_url_means_none_and_a_value_means_that_value(
+) {
     // Arrange: the defaults write each as "", as users do in files and variables.
     let defaults = load(&[]);
     let empty = load(&[
         ("TOOKEN__SERVER__READY_FILE", ""),
         ("TOOKEN__SNAPSHOT__PATH", ""),
         ("TOOKEN__ADMIN__TOKEN", ""),
+        ("TOOKEN__UPSTREAM__URL", ""),
     ]);
     let given = load(&[
         ("TOOKEN__SERVER__READY_FILE", "/tmp/ready.json"),
         ("TOOKEN__SNAPSHOT__PATH", "data/tokens.json"),
         ("TOOKEN__ADMIN__TOKEN", "12345678"),
+        ("TOOKEN__UPSTREAM__URL", "https://api.tooken.io/v1/"),
     ]);
 
     // Assert
@@ -352,6 +358,13 @@ fn an_empty_ready_file_snapshot_path_or_admin_token_means_none_and_a_value_means
         assert_eq!(settings.server.ready_file, None);
         assert_eq!(settings.snapshot.path, None);
         assert_eq!(settings.admin.token, None);
+        assert_eq!(settings.upstream.url, None);
+        let refused = settings.upstream.required_base_url("--from").unwrap_err();
+        let message = refused.to_string();
+        assert!(
+            message.contains("upstream.url") && message.contains("--from URL"),
+            "{message}"
+        );
     }
     assert_eq!(
         given.ready_file(),
@@ -363,4 +376,8 @@ fn an_empty_ready_file_snapshot_path_or_admin_token_means_none_and_a_value_means
     );
     // A token of digits stays text, though the variable parses as a number.
     assert_eq!(given.admin.token.as_deref(), Some("12345678"));
+    assert_eq!(
+        given.upstream.required_base_url("--upstream").ok(),
+        Some("https://api.tooken.io/v1")
+    );
 }

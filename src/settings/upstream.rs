@@ -31,8 +31,11 @@ const VIOLATIONS_CAPACITY: RangeInclusive<usize> = 1..=100_000;
 #[serde(deny_unknown_fields)]
 pub struct UpstreamSettings {
     /// The API's base URL, the server URL of the document (`https://api.tooken.io/v1`):
-    /// `/v1/tokens` is forwarded to `<url>/tokens`. Empty until `--upstream` or `--from`.
-    pub url: String,
+    /// `/v1/tokens` is forwarded to `<url>/tokens`. `None` (an empty value in a file or
+    /// variable) until `--upstream` or `--from`; `proxy` and `record` refuse to start without
+    /// one ([`UpstreamSettings::required_base_url`]).
+    #[serde(deserialize_with = "super::values::empty_is_none")]
+    pub url: Option<String>,
     /// Milliseconds a whole exchange (connect, send, read the body) may take.
     pub timeout_ms: u64,
     /// Milliseconds a TCP and TLS connection may take to open.
@@ -72,15 +75,27 @@ impl UpstreamSettings {
         Duration::from_millis(self.connect_timeout_ms)
     }
 
-    /// The base URL without a trailing slash, checked at load.
-    pub fn base_url(&self) -> &str {
-        self.url.trim_end_matches('/')
+    /// The base URL without a trailing slash, checked at load; `None` when none is set.
+    pub fn base_url(&self) -> Option<&str> {
+        self.url.as_deref().map(|url| url.trim_end_matches('/'))
     }
 
-    /// Checks every value; an empty URL is accepted here and refused by the commands that
-    /// need one, so that serving the mock never asks for it.
+    /// The base URL of a command that needs one (`proxy`, `record`), or the start-up error
+    /// naming `upstream.url` and the command's `flag` (`--upstream`, `--from`).
+    pub fn required_base_url(&self, flag: &str) -> Result<&str, SettingsError> {
+        self.base_url().ok_or_else(|| SettingsError::Invalid {
+            key: "upstream.url".to_owned(),
+            problem: format!(
+                "none is set: give {flag} URL (or set upstream.url), such as \
+                 https://api.tooken.io/v1"
+            ),
+        })
+    }
+
+    /// Checks every value; no URL is accepted here and refused by the commands that need
+    /// one, so that serving the mock never asks for it.
     pub(super) fn validate(&self) -> Result<(), SettingsError> {
-        if !self.url.is_empty() && !is_base_url(&self.url) {
+        if self.url.as_deref().is_some_and(|url| !is_base_url(url)) {
             return invalid(
                 "upstream.url",
                 "must be an http:// or https:// URL without query or fragment, such as \

@@ -110,7 +110,7 @@ fn one_of<T: Copy>(text: &str, values: &[T], name: fn(T) -> &'static str) -> Res
 }
 
 /// Reads a setting whose empty value means none (`server.ready_file`, `snapshot.path`,
-/// `admin.token`): TOML has no null, so the files and variables users write say "none" with
+/// `admin.token`, `upstream.url`): TOML has no null, so the files and variables users write say "none" with
 /// an empty string, which the typed settings hold as `None`.
 pub(super) fn empty_is_none<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
 where

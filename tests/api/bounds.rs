@@ -12,7 +12,7 @@ use config::Environment;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 use tempfile::TempDir;
-use tooken_mock::record::{record, Progress, RecordError, RecordOptions};
+use tooken_mock::record::{record, CallerSecret, Progress, RecordError, RecordOptions};
 use tooken_mock::settings::{Overrides, Settings};
 
 use crate::helpers::{
@@ -562,10 +562,11 @@ fn record_options(from: &str, env: &[(&str, &str)]) -> RecordOptions {
     let env = Environment::with_prefix("TOOKEN").source(Some(vars));
     let settings = Settings::load_from(&overrides, env).expect("valid settings");
     RecordOptions {
-        from: settings.upstream.base_url().to_owned(),
-        secret: "tok_live_AnyReaderSecret000000000001".to_owned(),
-        secret_for: None,
-        digest_only: false,
+        caller: CallerSecret {
+            secret: "tok_live_AnyReaderSecret000000000001".to_owned(),
+            secret_for: None,
+            digest_only: false,
+        },
         upstream: settings.upstream,
     }
 }

@@ -28,6 +28,7 @@ mod parser_refusals;
 mod preference_applied;
 mod proxy;
 mod proxy_drift;
+mod proxy_logs;
 mod proxy_transparency;
 mod query_parameters;
 mod rate_limit;

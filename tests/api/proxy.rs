@@ -305,3 +305,48 @@ async fn a_request_naming_a_foreign_host_is_refused_before_anything_is_forwarded
         "only the local request was forwarded"
     );
 }
+
+/// A command line, its `TOOKEN*` variables, and the flag its refusal should name.
+type Invocation<'a> = (&'a [&'a str], &'a [(&'a str, &'a str)], &'a str);
+
+#[actix_web::test]
+async fn proxy_and_record_without_an_upstream_stop_at_start_naming_upstream_url() {
+    // Arrange: a settings file that says "none" as files do, with an empty string.
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    let config = dir.path().join("none.toml");
+    std::fs::write(&config, "[upstream]\nurl = \"\"\n").expect("written");
+    let config = config.to_string_lossy().into_owned();
+    let empty_variable = [("TOOKEN__UPSTREAM__URL", "")];
+    let cases: [Invocation; 5] = [
+        (&["proxy", "--port", "0"], &[], "--upstream"),
+        (
+            &["proxy", "--port", "0", "--upstream", ""],
+            &[],
+            "--upstream",
+        ),
+        (&["proxy", "--port", "0"], &empty_variable, "--upstream"),
+        (
+            &["proxy", "--port", "0", "--config", &config],
+            &[],
+            "--upstream",
+        ),
+        (
+            &["record", "--from", "", "--secret", CONTRACT_READER],
+            &[],
+            "--from",
+        ),
+    ];
+
+    for (args, env, flag) in cases {
+        // Act
+        let (status, stdout, stderr) = crate::helpers::run_binary(args, env).await;
+
+        // Assert
+        assert_eq!(status.code(), Some(2), "{args:?} {env:?}: {stderr}");
+        assert!(
+            stderr.contains("upstream.url") && stderr.contains(&format!("{flag} URL")),
+            "{args:?} {env:?}: {stderr}"
+        );
+        assert!(!stdout.contains("forwards to"), "{args:?}: {stdout}");
+    }
+}

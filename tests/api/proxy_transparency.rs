@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
-use tooken_mock::record::{record, Progress, RecordOptions};
+use tooken_mock::record::{record, CallerSecret, Progress, RecordOptions};
 use tooken_mock::settings::{Overrides, Settings};
 
 use crate::helpers::{raw_exchange, spawn_app, TestApp};
@@ -291,10 +291,11 @@ fn record_options(from: &str) -> RecordOptions {
     let env = config::Environment::with_prefix("TOOKEN").source(Some(Default::default()));
     let settings = Settings::load_from(&overrides, env).expect("valid settings");
     RecordOptions {
-        from: settings.upstream.base_url().to_owned(),
-        secret: CONTRACT_READER.to_owned(),
-        secret_for: None,
-        digest_only: false,
+        caller: CallerSecret {
+            secret: CONTRACT_READER.to_owned(),
+            secret_for: None,
+            digest_only: false,
+        },
         upstream: settings.upstream,
     }
 }

@@ -12,7 +12,7 @@ use config::Environment;
 use serde_json::{json, Value};
 use tooken_mock::domain::SecretDigest;
 use tooken_mock::generate::{generate, DemoSecret, GenerateOptions};
-use tooken_mock::record::{record, Progress, RecordError, RecordOptions};
+use tooken_mock::record::{record, CallerSecret, Progress, RecordError, RecordOptions};
 use tooken_mock::settings::{Overrides, Settings};
 
 use tempfile::TempDir;
@@ -257,10 +257,11 @@ fn options(from: &str) -> RecordOptions {
     let env = Environment::with_prefix("TOOKEN").source(Some(HashMap::new()));
     let settings = Settings::load_from(&overrides, env).expect("valid settings");
     RecordOptions {
-        from: settings.upstream.base_url().to_owned(),
-        secret: "tok_live_AnyReaderSecret000000000001".to_owned(),
-        secret_for: None,
-        digest_only: false,
+        caller: CallerSecret {
+            secret: "tok_live_AnyReaderSecret000000000001".to_owned(),
+            secret_for: None,
+            digest_only: false,
+        },
         upstream: settings.upstream,
     }
 }

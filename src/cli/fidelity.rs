@@ -5,35 +5,51 @@ use std::io::Read;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use clap::Args;
 use url::Url;
 
-use super::{run as replay_all, FidelityOptions};
+use super::{block_on, ConfigArg};
+use crate::fidelity::{run as replay_all, FidelityOptions};
 use crate::har::Har;
 use crate::settings::{Overrides, Settings};
 
-/// The command's arguments, as parsed from the command line.
-pub(crate) struct FidelityArgs {
-    /// `--har`: the real API's exchanges.
-    pub har: PathBuf,
-    /// `--mock`: the mock's root URL, as given.
-    pub mock: String,
-    /// `--min`: the lowest passing score, in percent.
-    pub min: f64,
-    /// `--json`: the report as one JSON document.
-    pub json: bool,
-    /// `--secret`: the secrets the HAR holds redacted.
-    pub secrets: Vec<String>,
-    /// `--config`: a settings file.
-    pub config: Option<PathBuf>,
-    /// `--max-har-bytes`: the largest HAR read.
-    pub(crate) max_har_bytes: u64,
+/// The flags of `fidelity`.
+#[derive(Debug, Args)]
+pub(super) struct FidelityArgs {
+    /// The HAR file: what the real API answered (`proxy --har`, a browser's DevTools).
+    #[arg(long, value_name = "FILE")]
+    har: PathBuf,
+    /// The mock's root URL (http://127.0.0.1:8080).
+    #[arg(long, value_name = "URL")]
+    mock: String,
+    /// The lowest score, in percent of identical exchanges, that exits 0.
+    #[arg(long, value_name = "PERCENT", default_value_t = 100.0)]
+    min: f64,
+    /// Print the report as one JSON document.
+    #[arg(long)]
+    json: bool,
+    /// A secret the HAR holds redacted (repeatable; also TOOKEN_FIDELITY_SECRETS,
+    /// comma-separated, kept out of `ps`).
+    #[arg(
+        long = "secret",
+        value_name = "SECRET",
+        env = "TOOKEN_FIDELITY_SECRETS",
+        value_delimiter = ',',
+        hide_env_values = true
+    )]
+    secrets: Vec<String>,
+    #[command(flatten)]
+    config: ConfigArg,
+    /// The largest HAR file read, in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = 268_435_456)]
+    max_har_bytes: u64,
 }
 
 /// Runs the command.
-pub(crate) fn run(args: FidelityArgs) -> ExitCode {
+pub(super) fn run(args: FidelityArgs) -> ExitCode {
     match prepare(&args) {
         Ok((har, options, settings)) => {
-            let outcome = actix_web::rt::System::new().block_on(async {
+            let outcome = block_on(async {
                 let client = crate::proxy::client(&settings.upstream)
                     .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
                 Ok::<_, String>(replay_all(&har, &client, &options).await)
@@ -73,7 +89,7 @@ fn fail(message: &str) -> ExitCode {
 /// Reads the settings (the HTTP client's `upstream.*`), the mock's URL and the HAR.
 fn prepare(args: &FidelityArgs) -> Result<(Har, FidelityOptions, Settings), String> {
     let settings = Settings::load(&Overrides {
-        config_file: args.config.clone(),
+        config_file: args.config.config.clone(),
         ..Overrides::default()
     })
     .map_err(|e| e.to_string())?;
@@ -95,7 +111,7 @@ fn prepare(args: &FidelityArgs) -> Result<(Har, FidelityOptions, Settings), Stri
 }
 
 /// The mock's root URL: `http(s)://host:port`, a trailing `/` or `/v1` left off.
-pub(crate) fn mock_root(given: &str) -> Result<Url, String> {
+fn mock_root(given: &str) -> Result<Url, String> {
     let trimmed = given.trim_end_matches('/');
     let trimmed = trimmed.strip_suffix("/v1").unwrap_or(trimmed);
     let url = Url::parse(trimmed).map_err(|e| format!("--mock {given}: {e}"))?;
