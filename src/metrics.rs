@@ -9,6 +9,8 @@ use crate::domain::Status;
 
 mod requests;
 
+pub(crate) use requests::InFlight;
+
 /// One registry per application, so that several servers in one process stay apart.
 pub struct Metrics {
     registry: Registry,
@@ -73,6 +75,11 @@ impl Metrics {
     /// the label set stays small whatever clients send.
     pub fn observe_request(&self, route: &str, status: &str, seconds: f64) {
         self.requests.observe(route, status, seconds);
+    }
+
+    /// Counts a request in flight (`tooken_http_requests_in_flight`) until the guard drops.
+    pub(crate) fn begin_request(&self) -> InFlight {
+        self.requests.begin()
     }
 
     /// Counts a load of data.

@@ -51,6 +51,10 @@ pub(crate) async fn common(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {
     let started = Instant::now();
+    // In flight until this future ends: answered, failed, or dropped with its client.
+    let _in_flight = req
+        .app_data::<web::Data<Metrics>>()
+        .map(|metrics| metrics.begin_request());
     let id = RequestId::from_header(
         req.headers()
             .get(HeaderName::from_static(X_REQUEST_ID))

@@ -1,11 +1,13 @@
-//! `tooken_http_requests_total` and `tooken_http_request_duration_seconds`: counted per
-//! thread, each thread in memory of its own behind a lock only a scrape also takes, and merged
-//! when scraped, so that counting a request writes nothing another worker writes (a labelled
-//! series in a shared registry costs every request a shared lock and shared atomics).
+//! `tooken_http_requests_total`, `tooken_http_request_duration_seconds` and
+//! `tooken_http_requests_in_flight`: counted per thread, each thread in memory of its own
+//! (behind a lock only a scrape also takes, or in counters only that thread writes), and
+//! merged when scraped, so that counting a request writes nothing another worker writes (a
+//! labelled series in a shared registry costs every request a shared lock and shared atomics).
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use ahash::HashMap;
 use crossbeam_utils::CachePadded;
@@ -57,13 +59,53 @@ impl Route {
 /// One thread's counts, by route.
 type Shard = CachePadded<Mutex<HashMap<Box<str>, Route>>>;
 
-/// Requests by route and status, and their latency by route.
+/// One thread's requests begun and ended: only that thread writes them (a request is served
+/// on the thread it began on), a scrape reads them.
+#[derive(Debug, Default)]
+struct Flight {
+    begun: AtomicU64,
+    ended: AtomicU64,
+}
+
+/// A request being served: counted in flight from [`Requests::begin`] until dropped, whether
+/// the request is answered, fails or is abandoned by its client.
+#[derive(Debug)]
+pub(crate) struct InFlight(Arc<CachePadded<Flight>>);
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.ended.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// Requests by route and status, their latency by route, and those being served.
 #[derive(Debug, Default)]
 pub(super) struct Requests {
     shards: ThreadLocal<Shard>,
+    flights: ThreadLocal<Arc<CachePadded<Flight>>>,
 }
 
 impl Requests {
+    /// Counts a request in flight until the guard is dropped. The guard holds this thread's
+    /// counters, so neither counting nor dropping writes memory another thread writes.
+    pub(super) fn begin(&self) -> InFlight {
+        let flight = self.flights.get_or(Default::default).clone();
+        flight.begun.fetch_add(1, Ordering::Relaxed);
+        InFlight(flight)
+    }
+
+    /// Requests begun and not yet ended, on every thread.
+    fn in_flight(&self) -> u64 {
+        let (begun, ended) = self.flights.iter().fold((0u64, 0u64), |(b, e), f| {
+            (
+                b.wrapping_add(f.begun.load(Ordering::Relaxed)),
+                e.wrapping_add(f.ended.load(Ordering::Relaxed)),
+            )
+        });
+        // A scrape may read a thread's `ended` after a request it did not see begin.
+        begun.saturating_sub(ended)
+    }
+
     /// Counts one request answered in `seconds`.
     pub(super) fn observe(&self, route: &str, status: &str, seconds: f64) {
         let mut routes = self
@@ -100,6 +142,13 @@ impl Requests {
     /// Writes both families in the text format, as the registry's encoder would (nothing for a
     /// family without samples).
     pub(super) fn write(&self, text: &mut String) {
+        let flying = "tooken_http_requests_in_flight";
+        let _ = writeln!(
+            text,
+            "# HELP {flying} HTTP requests being served, the scrape included.\n\
+             # TYPE {flying} gauge\n{flying} {}",
+            self.in_flight()
+        );
         let routes = self.merged();
         if routes.is_empty() {
             return;
@@ -186,9 +235,37 @@ mod tests {
     }
 
     #[test]
-    fn nothing_is_written_before_a_request() {
+    fn before_a_request_only_the_in_flight_gauge_is_written_at_zero() {
         let mut text = String::new();
         Requests::default().write(&mut text);
-        assert_eq!(text, "");
+        assert_eq!(
+            text.lines().last(),
+            Some("tooken_http_requests_in_flight 0")
+        );
+        assert!(!text.contains("tooken_http_requests_total"), "{text}");
+    }
+
+    #[test]
+    fn requests_are_in_flight_until_their_guard_drops_on_whichever_thread() {
+        let requests = std::sync::Arc::new(Requests::default());
+        let gauge = |requests: &Requests| {
+            let mut text = String::new();
+            requests.write(&mut text);
+            text.lines()
+                .find_map(|l| l.strip_prefix("tooken_http_requests_in_flight "))
+                .map(str::to_owned)
+        };
+        let here = [requests.begin(), requests.begin()];
+        let there = {
+            let requests = requests.clone();
+            std::thread::spawn(move || [requests.begin(), requests.begin(), requests.begin()])
+                .join()
+                .unwrap()
+        };
+        assert_eq!(gauge(&requests).as_deref(), Some("5"));
+        drop(there);
+        assert_eq!(gauge(&requests).as_deref(), Some("2"));
+        drop(here);
+        assert_eq!(gauge(&requests).as_deref(), Some("0"));
     }
 }

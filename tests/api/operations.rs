@@ -316,6 +316,31 @@ async fn sigint_lets_requests_in_flight_finish_with_200_then_exits_0_like_sigter
     requests_in_flight_finish_after("-INT").await;
 }
 
+/// Waits until `/metrics` says that at least `count` requests are being served.
+async fn wait_for_in_flight(base: &str, count: u64) {
+    let client = reqwest::Client::new();
+    for _ in 0..100 {
+        let text = client
+            .get(format!("{base}/metrics"))
+            .send()
+            .await
+            .expect("/metrics answers")
+            .text()
+            .await
+            .expect("a text body");
+        let flying = text
+            .lines()
+            .find_map(|l| l.strip_prefix("tooken_http_requests_in_flight "))
+            .and_then(|n| n.parse::<u64>().ok())
+            .expect("the in-flight gauge");
+        if flying >= count {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("fewer than {count} requests in flight after 100 scrapes");
+}
+
 /// Sends `signal` while requests are in flight: each must finish with 200, new connections
 /// must be refused, and the process must exit 0.
 async fn requests_in_flight_finish_after(signal: &str) {
@@ -336,7 +361,9 @@ async fn requests_in_flight_finish_after(signal: &str) {
             })
         })
         .collect();
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // The server holds all four (a connection it has not accepted yet would be refused, not
+    // drained, when the listener closes), the scrape being the fifth.
+    wait_for_in_flight(&base, 5).await;
     assert!(
         in_flight.iter().all(|task| !task.is_finished()),
         "every request is still in flight when the signal is sent"
