@@ -310,34 +310,63 @@ impl Workspace {
     /// Indices of the tokens of `range` (token indices, within the workspace) whose folded
     /// name contains `needle`, ascending: one part of a scan split across threads.
     ///
-    /// One substring search runs over the range's names; the token of a match is the last
-    /// one's plus the separators between them (counted with memchr, never searched for), and
-    /// the search goes on after the matched name's separator.
+    /// The token of a match is the last one's plus the separators between them (counted with
+    /// memchr, never searched for).
     pub(super) fn matching_in<'a>(
         &'a self,
         needle: &'a str,
         range: std::ops::Range<usize>,
     ) -> impl Iterator<Item = u32> + 'a {
+        let start = range.start.min(range.end).min(self.tokens.len());
+        // `from` is where token `token`'s folded name starts.
+        let (mut from, mut token) = (self.name_start(start), start);
+        self.positions_in(needle, range).map(move |at| {
+            token += memchr::memchr_iter(SEPARATOR, &self.folded_names[from..at]).count();
+            from = at;
+            small(token)
+        })
+    }
+
+    /// Where the first match of `needle` in each matching folded name of `range` (token
+    /// indices) starts in `folded_names`, ascending: what a scan that needs no token for most
+    /// matches (a count, then a page) runs, turning only the page's matches into tokens with
+    /// [`Workspace::token_at`].
+    ///
+    /// One substring search runs over the range's names; after a match it goes on after the
+    /// matched name's separator, so a name is listed once.
+    pub(super) fn positions_in<'a>(
+        &'a self,
+        needle: &'a str,
+        range: std::ops::Range<usize>,
+    ) -> impl Iterator<Item = usize> + 'a {
         let finder = memmem::Finder::new(needle.as_bytes());
         let end = range.end.min(self.tokens.len());
-        let start = range.start.min(end);
-        let haystack = &self.folded_names[self.name_start(start)..self.name_start(end)];
-        // `from` is where token `token`'s folded name starts in `haystack`.
-        let (mut from, mut token) = (0usize, start);
+        let first = self.name_start(range.start.min(end));
+        let haystack = &self.folded_names[first..self.name_start(end)];
+        // A name starts at `from` in `haystack`.
+        let mut from = 0usize;
         std::iter::from_fn(move || {
             if from >= haystack.len() {
                 return None;
             }
             let at = from + finder.find(&haystack[from..])?;
-            token += memchr::memchr_iter(SEPARATOR, &haystack[from..at]).count();
-            let found = small(token);
             // A later match in this name would not add it again: on to the next name.
             let past = at + needle.len();
             from = memchr::memchr(SEPARATOR, &haystack[past..])
                 .map_or(haystack.len(), |n| past + n + 1);
-            token += 1;
-            Some(found)
+            Some(first + at)
         })
+    }
+
+    /// The index of the token whose folded name holds byte `position` of `folded_names`: the
+    /// nearest mark before it, then the separators between them counted.
+    pub(super) fn token_at(&self, position: usize) -> u32 {
+        let k = self.marks.partition_point(|&mark| mark <= position).max(1) - 1;
+        let mark = self.marks.get(k).copied().unwrap_or(0);
+        let end = position.min(self.folded_names.len());
+        let skipped =
+            memchr::memchr_iter(SEPARATOR, &self.folded_names[mark.min(end)..end]).count();
+        small(k * MARK_EVERY + skipped)
     }
 
     /// Where token `token`'s folded name starts in `folded_names` (its length past the last).
@@ -520,11 +549,19 @@ mod tests {
         let needles = [
             "ci", "c", "ss", "fi", "é", "\u{1c5}", "οδοσ", "i-c", "x", "ic", "ssx", "xé", "cia",
         ];
+        for t in 0..len {
+            assert_eq!(workspace.token_at(workspace.name_start(t)) as usize, t);
+        }
         let mut nonempty = 0;
         for needle in needles {
             let folded = fold(needle);
             let all: Vec<u32> = workspace.matching(&folded).collect();
             assert_eq!(all, naive(&names, &folded, 0..len), "{needle}");
+            let located: Vec<u32> = workspace
+                .positions_in(&folded, 0..len)
+                .map(|at| workspace.token_at(at))
+                .collect();
+            assert_eq!(located, all, "{needle}, each match located alone");
             nonempty += usize::from(!all.is_empty());
             let cuts = [
                 0,
