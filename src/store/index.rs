@@ -19,8 +19,14 @@ use super::partition::transfer;
 use super::snapshot::Snapshot;
 use crate::domain::{fold_into, SecretDigest, Status, Token, TokenId, WorkspaceId};
 
-/// Names a scan steps over one by one before it gallops to the next match's name.
-const STEPS: usize = 8;
+/// What follows every folded name in [`Workspace::folded_names`]: a byte that UTF-8 never
+/// holds, so no name and no filter contains it, and no match can run from one name into the
+/// next.
+const SEPARATOR: u8 = 0xFF;
+
+/// Every how many tokens [`Workspace::marks`] records where a name starts: a split scan finds
+/// its first name by counting at most this many separators from the nearest mark.
+const MARK_EVERY: usize = 256;
 
 /// Views kept per workspace besides the latest one: sessions whose clocks differ.
 const VIEWS_KEPT: usize = 8;
@@ -72,10 +78,12 @@ pub(super) struct Workspace {
     pub(super) tokens: Vec<Token>,
     /// The credential slot of each token that has a secret, by token index.
     pub(super) slots: Slots,
-    /// The folded names of `tokens`, back to back, for one substring search over them all.
-    folded_names: String,
-    /// `name_ends[i]` is where token `i`'s folded name ends in `folded_names`.
-    name_ends: Vec<u32>,
+    /// The folded names of `tokens` in token order, each followed by [`SEPARATOR`], for one
+    /// substring search over them all: a match is turned into its token by counting the
+    /// separators before it (not valid UTF-8, hence bytes).
+    folded_names: Vec<u8>,
+    /// `marks[k]` is where token `k * MARK_EVERY`'s folded name starts in `folded_names`.
+    marks: Vec<usize>,
     /// Tokens stored as active that have an expiry time, ordered by it.
     expiring: Vec<(DateTime<Utc>, u32)>,
     views: Views,
@@ -209,9 +217,9 @@ impl Workspace {
         // Folding the names is most of the work: two threads fold a half each, and this one
         // builds the status index after its half (a load has the cores to itself).
         let (first, second) = tokens.split_at(tokens.len() / 2);
-        let ((folded_names, name_ends), (view, expiring)) = std::thread::scope(|scope| {
-            let later = scope.spawn(|| fold_names(second));
-            let mut names = fold_names(first);
+        let ((folded_names, marks), (view, expiring)) = std::thread::scope(|scope| {
+            let later = scope.spawn(|| fold_names(second, first.len()));
+            let mut names = fold_names(first, 0);
             let index = stored_view(&tokens);
             let later = later.join().expect("folding names does not panic");
             append_names(&mut names, later);
@@ -223,7 +231,7 @@ impl Workspace {
             tokens,
             slots,
             folded_names,
-            name_ends,
+            marks,
             expiring,
             views: Views {
                 latest: ArcSwap::from_pointee(view),
@@ -301,52 +309,77 @@ impl Workspace {
 
     /// Indices of the tokens of `range` (token indices, within the workspace) whose folded
     /// name contains `needle`, ascending: one part of a scan split across threads.
+    ///
+    /// The token of a match is the last one's plus the separators between them (counted with
+    /// memchr, never searched for).
     pub(super) fn matching_in<'a>(
         &'a self,
         needle: &'a str,
         range: std::ops::Range<usize>,
     ) -> impl Iterator<Item = u32> + 'a {
-        let finder = memmem::Finder::new(needle.as_bytes());
-        let ends = &self.name_ends[range.start.min(range.end)..range.end];
-        let first = match range.start {
-            0 => 0,
-            start => self.name_ends[start - 1] as usize,
-        };
-        let last = ends.last().map_or(first, |&end| end as usize);
-        let haystack = &self.folded_names.as_bytes()[first..last];
-        let mut from = 0usize;
-        let mut next = 0usize;
-        std::iter::from_fn(move || loop {
-            let start = first + from + finder.find(&haystack[from..])?;
-            // The token whose name holds the match's first byte: at or after the last one,
-            // since matches come in ascending order. They are often a few names apart (a
-            // fifth of the names may match): a few steps first, then galloping forward.
-            let rest = &ends[next..];
-            let i = match rest
-                .iter()
-                .take(STEPS)
-                .position(|&end| end as usize > start)
-            {
-                Some(k) => next + k,
-                None => {
-                    let rest = &rest[STEPS.min(rest.len())..];
-                    let mut span = 1;
-                    while span < rest.len() && (rest[span - 1] as usize) <= start {
-                        span *= 2;
-                    }
-                    let window = &rest[span / 2..span.min(rest.len())];
-                    let at = window.partition_point(|&end| end as usize <= start);
-                    next + STEPS + span / 2 + at
-                }
-            };
-            next = i + 1;
-            let end = ends[i] as usize;
-            // Any later match starting inside this name would run past its end too.
-            from = end - first;
-            if start + needle.len() <= end {
-                return Some(small(range.start + i));
-            }
+        let start = range.start.min(range.end).min(self.tokens.len());
+        // `from` is where token `token`'s folded name starts.
+        let (mut from, mut token) = (self.name_start(start), start);
+        self.positions_in(needle, range).map(move |at| {
+            token += memchr::memchr_iter(SEPARATOR, &self.folded_names[from..at]).count();
+            from = at;
+            small(token)
         })
+    }
+
+    /// Where the first match of `needle` in each matching folded name of `range` (token
+    /// indices) starts in `folded_names`, ascending: what a scan that needs no token for most
+    /// matches (a count, then a page) runs, turning only the page's matches into tokens with
+    /// [`Workspace::token_at`].
+    ///
+    /// One substring search runs over the range's names; after a match it goes on after the
+    /// matched name's separator, so a name is listed once.
+    pub(super) fn positions_in<'a>(
+        &'a self,
+        needle: &'a str,
+        range: std::ops::Range<usize>,
+    ) -> impl Iterator<Item = usize> + 'a {
+        let finder = memmem::Finder::new(needle.as_bytes());
+        let end = range.end.min(self.tokens.len());
+        let first = self.name_start(range.start.min(end));
+        let haystack = &self.folded_names[first..self.name_start(end)];
+        // A name starts at `from` in `haystack`.
+        let mut from = 0usize;
+        std::iter::from_fn(move || {
+            if from >= haystack.len() {
+                return None;
+            }
+            let at = from + finder.find(&haystack[from..])?;
+            // A later match in this name would not add it again: on to the next name.
+            let past = at + needle.len();
+            from = memchr::memchr(SEPARATOR, &haystack[past..])
+                .map_or(haystack.len(), |n| past + n + 1);
+            Some(first + at)
+        })
+    }
+
+    /// The index of the token whose folded name holds byte `position` of `folded_names`: the
+    /// nearest mark before it, then the separators between them counted.
+    pub(super) fn token_at(&self, position: usize) -> u32 {
+        let k = self.marks.partition_point(|&mark| mark <= position).max(1) - 1;
+        let mark = self.marks.get(k).copied().unwrap_or(0);
+        let end = position.min(self.folded_names.len());
+        let skipped =
+            memchr::memchr_iter(SEPARATOR, &self.folded_names[mark.min(end)..end]).count();
+        small(k * MARK_EVERY + skipped)
+    }
+
+    /// Where token `token`'s folded name starts in `folded_names` (its length past the last).
+    fn name_start(&self, token: usize) -> usize {
+        let Some(&mark) = self.marks.get(token / MARK_EVERY) else {
+            return self.folded_names.len();
+        };
+        match token % MARK_EVERY {
+            0 => mark,
+            skip => memchr::memchr_iter(SEPARATOR, &self.folded_names[mark..])
+                .nth(skip - 1)
+                .map_or(self.folded_names.len(), |n| mark + n + 1),
+        }
     }
 }
 
@@ -356,29 +389,40 @@ pub(super) fn small(i: usize) -> u32 {
     u32::try_from(i).expect("fewer than 2^32 tokens")
 }
 
-/// The folded names back to back, and where each one ends.
-fn fold_names(tokens: &[Token]) -> (String, Vec<u32>) {
-    let mut folded = String::with_capacity(tokens.iter().map(|t| t.name.len()).sum());
-    let mut ends = Vec::with_capacity(tokens.len());
-    for token in tokens {
+/// The folded names of `tokens`, each followed by [`SEPARATOR`], and where the name of each
+/// token whose index (`base` plus its place in `tokens`) is a multiple of [`MARK_EVERY`]
+/// starts.
+fn fold_names(tokens: &[Token], base: usize) -> (Vec<u8>, Vec<usize>) {
+    let mut folded = Vec::with_capacity(tokens.iter().map(|t| t.name.len() + 1).sum());
+    let mut marks = Vec::with_capacity(tokens.len() / MARK_EVERY + 1);
+    let mut scratch = String::new();
+    for (i, token) in tokens.iter().enumerate() {
+        if (base + i).is_multiple_of(MARK_EVERY) {
+            marks.push(folded.len());
+        }
         if token.name.is_ascii() {
             // What `fold_into` does to ASCII, a whole name at a time.
             let start = folded.len();
-            folded.push_str(&token.name);
+            folded.extend_from_slice(token.name.as_bytes());
             folded[start..].make_ascii_lowercase();
         } else {
-            fold_into(&token.name, &mut folded);
+            scratch.clear();
+            fold_into(&token.name, &mut scratch);
+            folded.extend_from_slice(scratch.as_bytes());
         }
-        ends.push(small(folded.len()));
+        folded.push(SEPARATOR);
     }
-    (folded, ends)
+    (folded, marks)
 }
 
 /// Appends the folded names of later tokens to those of earlier ones.
-fn append_names((folded, ends): &mut (String, Vec<u32>), (more, more_ends): (String, Vec<u32>)) {
+fn append_names(
+    (folded, marks): &mut (Vec<u8>, Vec<usize>),
+    (more, more_marks): (Vec<u8>, Vec<usize>),
+) {
     let offset = folded.len();
-    folded.push_str(&more);
-    ends.extend(more_ends.iter().map(|&end| small(offset + end as usize)));
+    folded.extend_from_slice(&more);
+    marks.extend(more_marks.iter().map(|&mark| offset + mark));
 }
 
 /// The view of the stored statuses (no expiry passed), and the active tokens that will
@@ -443,15 +487,104 @@ mod tests {
                 tokens,
                 0..0,
             );
-            let mut expected = String::new();
-            let mut ends = Vec::new();
+            let mut expected = Vec::new();
             for name in &names[..count] {
-                expected.push_str(&fold(name));
-                ends.push(small(expected.len()));
+                expected.extend_from_slice(fold(name).as_bytes());
+                expected.push(SEPARATOR);
             }
             assert_eq!(workspace.folded_names, expected);
-            assert_eq!(workspace.name_ends, ends);
+            assert_eq!(workspace.marks, [0; 1][..count.min(1)]);
         }
+    }
+
+    fn workspace(names: &[String]) -> Workspace {
+        let tokens = names.iter().enumerate().map(|(i, n)| token(i, n)).collect();
+        let id = WorkspaceId::parse("ws_a").expect("an id");
+        Workspace::new(id, "A".to_owned(), tokens, 0..0)
+    }
+
+    /// The tokens of `range` whose folded name contains the folded `needle`, one by one.
+    fn naive(names: &[String], needle: &str, range: std::ops::Range<usize>) -> Vec<u32> {
+        range
+            .filter(|&i| fold(&names[i]).contains(needle))
+            .map(small)
+            .collect()
+    }
+
+    #[test]
+    fn a_needle_spread_over_two_names_matches_neither() {
+        let names: Vec<String> = ["xC", "Iy", "c", "i", "ci"].map(String::from).into();
+        let workspace = workspace(&names);
+        let found: Vec<u32> = workspace.matching("ci").collect();
+        assert_eq!(found, [4]);
+        assert_eq!(workspace.matching("yc").count(), 0);
+        assert_eq!(workspace.matching("ic").count(), 0);
+        for range in [0..2, 1..3, 2..4, 3..5, 0..5] {
+            assert_eq!(
+                workspace
+                    .matching_in("ci", range.clone())
+                    .collect::<Vec<_>>(),
+                naive(&names, "ci", range)
+            );
+        }
+    }
+
+    #[test]
+    fn every_scan_and_part_lists_the_names_that_contain_the_needle() {
+        // Names that fold longer or shorter than they are, repeated needles in a name, and
+        // more than a few marks' worth of tokens, so parts start between marks.
+        let pieces = [
+            "CI", "ß", "ﬁ", "é", "Ǆ", "a", "ci-ci", " ", "ΟΔΟΣ", "e\u{301}", "x",
+        ];
+        let names: Vec<String> = (0..3 * MARK_EVERY + 17)
+            .map(|i| {
+                (0..1 + i % 4)
+                    .map(|k| pieces[(i * 7 + k * 3 + i / 5) % pieces.len()])
+                    .collect()
+            })
+            .collect();
+        let workspace = workspace(&names);
+        let len = names.len();
+        // The last four are found only across two names.
+        let needles = [
+            "ci", "c", "ss", "fi", "é", "\u{1c5}", "οδοσ", "i-c", "x", "ic", "ssx", "xé", "cia",
+        ];
+        for t in 0..len {
+            assert_eq!(workspace.token_at(workspace.name_start(t)) as usize, t);
+        }
+        let mut nonempty = 0;
+        for needle in needles {
+            let folded = fold(needle);
+            let all: Vec<u32> = workspace.matching(&folded).collect();
+            assert_eq!(all, naive(&names, &folded, 0..len), "{needle}");
+            let located: Vec<u32> = workspace
+                .positions_in(&folded, 0..len)
+                .map(|at| workspace.token_at(at))
+                .collect();
+            assert_eq!(located, all, "{needle}, each match located alone");
+            nonempty += usize::from(!all.is_empty());
+            let cuts = [
+                0,
+                1,
+                MARK_EVERY - 1,
+                MARK_EVERY,
+                MARK_EVERY + 1,
+                2 * MARK_EVERY + 5,
+                len - 1,
+                len,
+            ];
+            for &from in &cuts {
+                for &to in cuts.iter().filter(|&&to| to >= from) {
+                    let part: Vec<u32> = workspace.matching_in(&folded, from..to).collect();
+                    assert_eq!(
+                        part,
+                        naive(&names, &folded, from..to),
+                        "{needle} in {from}..{to}"
+                    );
+                }
+            }
+        }
+        assert_eq!(nonempty, needles.len() - 4, "the needles match");
     }
 
     #[test]

@@ -7,6 +7,8 @@
 //! A name filter over a large unchanged workspace may be split into contiguous parts scanned
 //! at once, one thread each ([`Data::page_on`]): each part counts its matches and keeps the
 //! first ones, as many as any page's window can need, and the window is taken across them.
+//! Without a status, a match stays a place in the folded names: only the page's matches are
+//! turned into tokens ([`Workspace::token_at`]), the others are only counted.
 
 use std::cmp::Ordering;
 use std::ops::Range;
@@ -82,8 +84,25 @@ impl Data {
                         .collect(),
                 }
             }
-            (None, Some(name), status) => {
-                let keep = |i: &u32| status.is_none_or(|s| view.statuses[*i as usize] == s);
+            (None, Some(name), None) => {
+                // Most matches only count: their tokens are never looked for.
+                let folded = &name.folded;
+                let token = |at| indexed(workspace.token_at(at));
+                if parts > 1 {
+                    let scan = |range| {
+                        first_matches(
+                            workspace.positions_in(folded, range),
+                            offset.saturating_add(per_page),
+                        )
+                    };
+                    let found = in_parts(workspace.tokens.len(), parts, scan);
+                    return window_across(found, offset, per_page, token);
+                }
+                let positions = workspace.positions_in(folded, 0..workspace.tokens.len());
+                window(positions, offset, per_page, token)
+            }
+            (None, Some(name), Some(status)) => {
+                let keep = |i: &u32| view.statuses[*i as usize] == status;
                 if parts > 1 {
                     let scan = |range| {
                         first_matches(
@@ -177,14 +196,15 @@ fn window<T>(
     Page { tokens, total }
 }
 
-/// What one part of a split scan found: how many matches, and the first of them.
-struct Found {
+/// What one part of a split scan found: how many matches, and the first of them (token
+/// indices, or where they are in the folded names).
+struct Found<T> {
     count: u64,
-    first: Vec<u32>,
+    first: Vec<T>,
 }
 
 /// Counts `matches` and keeps the first `limit` of them.
-fn first_matches(matches: impl Iterator<Item = u32>, limit: usize) -> Found {
+fn first_matches<T>(matches: impl Iterator<Item = T>, limit: usize) -> Found<T> {
     let mut found = Found {
         count: 0,
         first: Vec::new(),
@@ -201,7 +221,11 @@ fn first_matches(matches: impl Iterator<Item = u32>, limit: usize) -> Found {
 /// Runs `scan` over `parts` contiguous ranges of `0..len`, the first on this thread and each
 /// other one on a thread of its own (on this thread too, should the system refuse a thread);
 /// the results in range order. A panic in any part panics here.
-fn in_parts(len: usize, parts: usize, scan: impl Fn(Range<usize>) -> Found + Sync) -> Vec<Found> {
+fn in_parts<T: Send>(
+    len: usize,
+    parts: usize,
+    scan: impl Fn(Range<usize>) -> Found<T> + Sync,
+) -> Vec<Found<T>> {
     let bound = |k: usize| (len as u128 * k as u128 / parts as u128) as usize;
     let ranges: Vec<Range<usize>> = (0..parts).map(|k| bound(k)..bound(k + 1)).collect();
     std::thread::scope(|scope| {
@@ -230,11 +254,11 @@ fn in_parts(len: usize, parts: usize, scan: impl Fn(Range<usize>) -> Found + Syn
 
 /// The page of `per_page` matches from `offset` across the parts of a split scan, in order,
 /// and the total of every part.
-fn window_across(
-    parts: Vec<Found>,
+fn window_across<T: Copy>(
+    parts: Vec<Found<T>>,
     offset: usize,
     per_page: usize,
-    mut token: impl FnMut(u32) -> Token,
+    mut token: impl FnMut(T) -> Token,
 ) -> Page {
     let total = parts.iter().map(|p| p.count).sum();
     let mut skip = offset as u64;
