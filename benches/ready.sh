@@ -3,6 +3,8 @@
 #
 #   benches/ready.sh                # 5 starts
 #   READY_RUNS=9 benches/ready.sh   # more starts, for a steadier median
+#   READY_BIN=/tmp/old benches/ready.sh   # another build (a copy of an earlier release binary),
+#                                         # to compare two builds in one sitting
 #
 # It builds the release binary, generates target/bench/tokens-1m.json (1M tokens, one
 # workspace, seed 1) if missing, and reads the file once so that it sits in the page cache.
@@ -19,7 +21,7 @@ cd "$(dirname "$0")/.."
 
 RUNS="${READY_RUNS:-5}"
 OUT="target/bench"
-BIN="target/release/tooken-mock"
+BIN="${READY_BIN:-target/release/tooken-mock}"
 FILE="$OUT/tokens-1m.json"
 # Seconds a start or a reload may take before the bench gives up.
 TIMEOUT=60
@@ -73,8 +75,10 @@ start() {
 # field NAME LOG: the last value of NAME=... in the log.
 field() { grep -o "$1=[0-9]*" "$2" | tail -1 | cut -d= -f2; }
 
-echo "building the release binary" >&2
-cargo build --release --quiet
+if [[ -z ${READY_BIN:-} ]]; then
+    echo "building the release binary" >&2
+    cargo build --release --quiet
+fi
 mkdir -p "$OUT"
 if [[ ! -s $FILE ]]; then
     echo "generating 1M tokens into $FILE" >&2

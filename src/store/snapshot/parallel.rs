@@ -1,5 +1,7 @@
 //! The parallel reader: a large token array is cut into pieces that threads read and check at
-//! once, each token on its own; ids and secrets are then checked for duplicates in one pass.
+//! once, each token on its own, and each thread sorts what it read (tokens in the index's
+//! order, the hashes of ids and secrets); the sorted pieces are then merged in one pass, and
+//! ids and secrets checked for duplicates while their hashes are merged.
 //!
 //! It takes only a snapshot without a single problem, and gives up (`None`) at the first one
 //! it meets, or at anything it does not expect: the typed reader then reads the document
@@ -21,6 +23,7 @@ use serde::de::IgnoredAny;
 use serde::Deserialize;
 
 use super::fast::FastToken;
+use super::runs::{self, by_listing, sort_for_listing};
 use super::validate::{standalone, Shared, Validator};
 use super::{Shape, Snapshot, TokenData, WorkspaceData, DEFAULT_WORKSPACE};
 use crate::store::index::id_hash;
@@ -71,8 +74,8 @@ pub(super) fn parse(bytes: &[u8], pieces: Pieces) -> Option<Snapshot> {
     }
     let (ids, secrets) = (reader.ids, reader.secrets);
     let unique = std::thread::scope(|scope| {
-        let secrets = scope.spawn(|| all_different(secrets));
-        all_different(ids) && secrets.join().unwrap_or(false)
+        let secrets = scope.spawn(|| runs::all_different(secrets));
+        runs::all_different(ids) && secrets.join().unwrap_or(false)
     });
     if !unique {
         return None;
@@ -80,21 +83,14 @@ pub(super) fn parse(bytes: &[u8], pieces: Pieces) -> Option<Snapshot> {
     reader.validator.finish(workspaces).ok()
 }
 
-/// Whether no two of `keys` are equal (keys are 64-bit hashes: equal hashes of different
-/// values only send the document to the typed reader).
-fn all_different(mut keys: Vec<u64>) -> bool {
-    keys.sort_unstable();
-    keys.windows(2).all(|pair| pair[0] != pair[1])
-}
-
 struct Reader<'a> {
     pieces: Pieces,
     cursor: Cursor<'a>,
     validator: Validator,
-    /// The hash of every token id read so far.
-    ids: Vec<u64>,
-    /// The hash of every secret digest read so far.
-    secrets: Vec<u64>,
+    /// The hashes of every token id read so far, one ascending run a piece.
+    ids: Vec<Vec<u64>>,
+    /// The hashes of every secret digest read so far, one ascending run a piece.
+    secrets: Vec<Vec<u64>>,
 }
 
 impl<'a> Reader<'a> {
@@ -185,7 +181,8 @@ impl<'a> Reader<'a> {
         Some(workspaces)
     }
 
-    /// An array of tokens, read in pieces on several threads when it is large.
+    /// An array of tokens, read in pieces on several threads when it is large, in the
+    /// index's order ([`by_listing`]).
     fn tokens(&mut self) -> Option<Vec<TokenData>> {
         self.cursor.expect(b'[')?;
         if self.cursor.eat(b']') {
@@ -209,28 +206,25 @@ impl<'a> Reader<'a> {
                 .chain(others.into_iter().map(|h| h.join().ok().flatten()))
                 .collect()
         });
-        let mut tokens: Vec<TokenData> = Vec::new();
+        let mut read = Vec::with_capacity(pieces.len());
         for piece in pieces {
-            let mut piece = piece?;
-            if tokens.is_empty() {
-                tokens = std::mem::take(&mut piece.tokens);
-            } else {
-                tokens.append(&mut piece.tokens);
-            }
-            self.ids.append(&mut piece.ids);
-            self.secrets.append(&mut piece.secrets);
-            if let Some(end) = piece.array_end {
+            let piece = piece?;
+            let end = piece.array_end;
+            self.ids.push(piece.ids);
+            self.secrets.push(piece.secrets);
+            read.push(piece.tokens);
+            if let Some(end) = end {
                 // The array ended in this piece: any later one read past it, into what
                 // follows, and is not used.
                 self.cursor.pos = end;
-                return Some(tokens);
+                return Some(runs::merge(read, by_listing));
             }
         }
         None
     }
 }
 
-/// What a thread read: its tokens, and the hashes of their ids and secrets.
+/// What a thread read: its tokens, and the hashes of their ids and secrets, each sorted.
 struct Piece {
     tokens: Vec<TokenData>,
     ids: Vec<u64>,
@@ -263,15 +257,23 @@ fn piece(doc: &[u8], from: usize, until: Option<usize>) -> Option<Piece> {
         }
         piece.tokens.push(data);
         match cursor.peek()? {
-            b',' if Some(cursor.pos) == until => return Some(piece),
+            b',' if Some(cursor.pos) == until => return Some(sorted(piece)),
             b',' if until.is_none_or(|until| cursor.pos < until) => cursor.pos += 1,
             b']' => {
                 piece.array_end = Some(cursor.pos + 1);
-                return Some(piece);
+                return Some(sorted(piece));
             }
             _ => return None,
         }
     }
+}
+
+/// The piece with its tokens and hashes sorted, on the thread that read it.
+fn sorted(mut piece: Piece) -> Piece {
+    sort_for_listing(&mut piece.tokens);
+    piece.ids.sort_unstable();
+    piece.secrets.sort_unstable();
+    piece
 }
 
 /// Where to cut the array that starts at `start` (just after its `[`): commas, ascending,
