@@ -353,7 +353,28 @@ fn is_email(text: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::is_email;
+    use std::sync::Arc;
+
+    use super::{is_email, Shared, NAMES_SHARED};
+
+    #[test]
+    fn names_are_shared_until_the_table_is_full_and_then_only_the_known_ones() {
+        let mut shared = Shared::default();
+        let first = shared.name("ci");
+        assert!(Arc::ptr_eq(&first, &shared.name("ci")));
+        for n in 1..NAMES_SHARED {
+            shared.name(&format!("name {n}"));
+        }
+        assert_eq!(shared.names.len(), NAMES_SHARED);
+        let late = shared.name("deploy");
+        assert_eq!(&*late, "deploy");
+        assert!(
+            !Arc::ptr_eq(&late, &shared.name("deploy")),
+            "not remembered"
+        );
+        assert_eq!(shared.names.len(), NAMES_SHARED);
+        assert!(Arc::ptr_eq(&first, &shared.name("ci")), "still shared");
+    }
 
     #[test]
     fn e_mail_addresses_need_a_local_part_and_a_dotted_domain() {
