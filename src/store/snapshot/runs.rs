@@ -25,12 +25,22 @@ pub(super) fn sort_for_listing(tokens: &mut [TokenData]) {
 /// elements, those of an earlier run come first. Meant for a few runs (one per core): each
 /// element is chosen among the runs' heads by a linear look.
 pub(super) fn merge<T>(runs: Vec<Vec<T>>, order: impl Fn(&T, &T) -> Ordering) -> Vec<T> {
-    let total = runs.iter().map(Vec::len).sum();
-    let mut runs: Vec<std::vec::IntoIter<T>> = runs.into_iter().map(Vec::into_iter).collect();
     if runs.len() == 1 {
-        return runs.pop().map(Iterator::collect).unwrap_or_default();
+        return runs.into_iter().flatten().collect();
     }
-    let mut merged = Vec::with_capacity(total);
+    let mut merged = Vec::with_capacity(runs.iter().map(Vec::len).sum());
+    merge_each(runs, order, |element| merged.push(element));
+    merged
+}
+
+/// Hands the elements of `runs`, each ascending by `order`, to `each` in ascending order, as
+/// [`merge`] lists them, without holding the merged list.
+pub(super) fn merge_each<T>(
+    runs: Vec<Vec<T>>,
+    order: impl Fn(&T, &T) -> Ordering,
+    mut each: impl FnMut(T),
+) {
+    let mut runs: Vec<std::vec::IntoIter<T>> = runs.into_iter().map(Vec::into_iter).collect();
     loop {
         let mut least: Option<(usize, &T)> = None;
         for (r, run) in runs.iter().enumerate() {
@@ -41,9 +51,11 @@ pub(super) fn merge<T>(runs: Vec<Vec<T>>, order: impl Fn(&T, &T) -> Ordering) ->
             }
         }
         let Some((r, _)) = least else {
-            return merged;
+            return;
         };
-        merged.extend(runs[r].next());
+        if let Some(element) = runs[r].next() {
+            each(element);
+        }
     }
 }
 
