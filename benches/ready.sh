@@ -3,12 +3,16 @@
 #
 #   benches/ready.sh                # 5 starts
 #   READY_RUNS=9 benches/ready.sh   # more starts, for a steadier median
+#   READY_BIN=/tmp/old benches/ready.sh   # another build (a copy of an earlier release binary),
+#                                         # to compare two builds in one sitting
 #
 # It builds the release binary, generates target/bench/tokens-1m.json (1M tokens, one
 # workspace, seed 1) if missing, and reads the file once so that it sits in the page cache.
 # Then it starts the server READY_RUNS times on a free port of 127.0.0.1 and measures from exec
 # to the first 200 on /readyz, polled with curl every 10 ms; it prints the minimum, median and
-# maximum, the resident memory after the load (VmRSS of /proc/PID/status) as a ratio to the
+# maximum, the CPU time the process used until then (user and system, from /proc/PID/stat:
+# steadier than the wall clock when other work shares the cores), the resident memory after
+# the load (VmRSS of /proc/PID/status) as a ratio to the
 # file's size, the start-up log's phases (read, parse, index), the time of a
 # PUT /__admin/snapshot of the same file, and that of a SIGHUP reload (from the server's log
 # lines "reloading the snapshot" and "snapshot reloaded"). Every server is stopped at the end;
@@ -19,7 +23,7 @@ cd "$(dirname "$0")/.."
 
 RUNS="${READY_RUNS:-5}"
 OUT="target/bench"
-BIN="target/release/tooken-mock"
+BIN="${READY_BIN:-target/release/tooken-mock}"
 FILE="$OUT/tokens-1m.json"
 # Seconds a start or a reload may take before the bench gives up.
 TIMEOUT=60
@@ -70,11 +74,18 @@ start() {
     READY_MS=$((($(now_ns) - started) / 1000000))
 }
 
+# cpu_ms: the user and system CPU time of the server so far, in milliseconds.
+cpu_ms() {
+    awk -v hz="$(getconf CLK_TCK)" '{ printf "%d", ($14 + $15) * 1000 / hz }' "/proc/$PID/stat"
+}
+
 # field NAME LOG: the last value of NAME=... in the log.
 field() { grep -o "$1=[0-9]*" "$2" | tail -1 | cut -d= -f2; }
 
-echo "building the release binary" >&2
-cargo build --release --quiet
+if [[ -z ${READY_BIN:-} ]]; then
+    echo "building the release binary" >&2
+    cargo build --release --quiet
+fi
 mkdir -p "$OUT"
 if [[ ! -s $FILE ]]; then
     echo "generating 1M tokens into $FILE" >&2
@@ -85,18 +96,24 @@ BYTES=$(stat -c %s "$FILE")
 
 echo "1M tokens ($((BYTES / 1000000)) MB), $(nproc) cores, $RUNS starts, load average $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 TIMES=()
+CPUS=()
 for ((run = 1; run <= RUNS; run++)); do
     LOG="$OUT/ready-$run.log"
     start "$LOG"
     TIMES+=("$READY_MS")
+    CPU_MS=$(cpu_ms)
+    CPUS+=("$CPU_MS")
     RSS_KB=$(awk '/^VmRSS:/ { print $2 }' "/proc/$PID/status")
-    printf 'run %d: ready %5d ms  rss %.2fx  (read %s, parse %s, index %s ms)\n' "$run" \
-        "$READY_MS" "$(bc -l <<<"$RSS_KB * 1024 / $BYTES")" "$(field read_ms "$LOG")" \
-        "$(field parse_ms "$LOG")" "$(field index_ms "$LOG")"
+    printf 'run %d: ready %5d ms  cpu %5d ms  rss %.2fx  (read %s, parse %s, index %s ms)\n' \
+        "$run" "$READY_MS" "$CPU_MS" "$(bc -l <<<"$RSS_KB * 1024 / $BYTES")" \
+        "$(field read_ms "$LOG")" "$(field parse_ms "$LOG")" "$(field index_ms "$LOG")"
     ((run == RUNS)) || stop_server
 done
 mapfile -t SORTED < <(printf '%s\n' "${TIMES[@]}" | sort -n)
 printf 'exec to ready: min %d  median %d  max %d ms\n' \
+    "${SORTED[0]}" "${SORTED[$((RUNS / 2))]}" "${SORTED[$((RUNS - 1))]}"
+mapfile -t SORTED < <(printf '%s\n' "${CPUS[@]}" | sort -n)
+printf 'CPU time until ready: min %d  median %d  max %d ms\n' \
     "${SORTED[0]}" "${SORTED[$((RUNS / 2))]}" "${SORTED[$((RUNS - 1))]}"
 printf 'resident after load: %.2fx the file (%d MiB of %d MiB)\n' \
     "$(bc -l <<<"$RSS_KB * 1024 / $BYTES")" $((RSS_KB / 1024)) $((BYTES / 1048576))

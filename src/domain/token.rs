@@ -235,6 +235,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_token_takes_no_more_room_than_the_memory_figures_assume() {
+        // docs/performance.md ("Start-up"): 120 bytes a token, its id inline, times of 12
+        // bytes whose `None` costs nothing.
+        assert_eq!(std::mem::size_of::<TokenId>(), 28);
+        assert_eq!(std::mem::size_of::<Option<DateTime<Utc>>>(), 12);
+        assert!(
+            std::mem::size_of::<Token>() <= 120,
+            "{}",
+            std::mem::size_of::<Token>()
+        );
+    }
+
+    #[test]
     fn token_ids_must_be_tok_and_24_lowercase_alphanumerics() {
         assert!(TokenId::parse("tok_a1b2c3d4e5f6g7h8i9j0k1l2").is_some());
         assert!(TokenId::parse("tok_A1b2c3d4e5f6g7h8i9j0k1l2").is_none());

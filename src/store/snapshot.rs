@@ -31,7 +31,8 @@ pub struct WorkspaceData {
     pub id: WorkspaceId,
     /// The workspace's display name.
     pub name: String,
-    /// Its tokens, in the document's order.
+    /// Its tokens, ordered by `(created_at, id)` as the index keeps them (the readers sort
+    /// them: the parallel one on every core as it reads).
     pub tokens: Vec<TokenData>,
 }
 
@@ -155,6 +156,7 @@ fn first_byte(bytes: &[u8]) -> Option<u8> {
 
 mod fast;
 mod parallel;
+mod runs;
 mod slow;
 mod validate;
 

@@ -1,5 +1,7 @@
 //! The parallel reader: a large token array is cut into pieces that threads read and check at
-//! once, each token on its own; ids and secrets are then checked for duplicates in one pass.
+//! once, each token on its own, and each thread sorts what it read (tokens in the index's
+//! order, the hashes of ids and secrets); the sorted pieces are then merged in one pass, and
+//! ids and secrets checked for duplicates while their hashes are merged.
 //!
 //! It takes only a snapshot without a single problem, and gives up (`None`) at the first one
 //! it meets, or at anything it does not expect: the typed reader then reads the document
@@ -16,13 +18,16 @@
 use std::borrow::Cow;
 use std::num::NonZeroUsize;
 
+use chrono::{DateTime, Utc};
 use memchr::memmem;
 use serde::de::IgnoredAny;
 use serde::Deserialize;
 
 use super::fast::FastToken;
+use super::runs;
 use super::validate::{standalone, Shared, Validator};
 use super::{Shape, Snapshot, TokenData, WorkspaceData, DEFAULT_WORKSPACE};
+use crate::domain::TokenId;
 use crate::store::index::id_hash;
 
 /// How a large token array is cut into pieces.
@@ -71,8 +76,8 @@ pub(super) fn parse(bytes: &[u8], pieces: Pieces) -> Option<Snapshot> {
     }
     let (ids, secrets) = (reader.ids, reader.secrets);
     let unique = std::thread::scope(|scope| {
-        let secrets = scope.spawn(|| all_different(secrets));
-        all_different(ids) && secrets.join().unwrap_or(false)
+        let secrets = scope.spawn(|| runs::all_different(secrets));
+        runs::all_different(ids) && secrets.join().unwrap_or(false)
     });
     if !unique {
         return None;
@@ -80,21 +85,14 @@ pub(super) fn parse(bytes: &[u8], pieces: Pieces) -> Option<Snapshot> {
     reader.validator.finish(workspaces).ok()
 }
 
-/// Whether no two of `keys` are equal (keys are 64-bit hashes: equal hashes of different
-/// values only send the document to the typed reader).
-fn all_different(mut keys: Vec<u64>) -> bool {
-    keys.sort_unstable();
-    keys.windows(2).all(|pair| pair[0] != pair[1])
-}
-
 struct Reader<'a> {
     pieces: Pieces,
     cursor: Cursor<'a>,
     validator: Validator,
-    /// The hash of every token id read so far.
-    ids: Vec<u64>,
-    /// The hash of every secret digest read so far.
-    secrets: Vec<u64>,
+    /// The hashes of every token id read so far, one ascending run a piece.
+    ids: Vec<Vec<u64>>,
+    /// The hashes of every secret digest read so far, one ascending run a piece.
+    secrets: Vec<Vec<u64>>,
 }
 
 impl<'a> Reader<'a> {
@@ -185,7 +183,8 @@ impl<'a> Reader<'a> {
         Some(workspaces)
     }
 
-    /// An array of tokens, read in pieces on several threads when it is large.
+    /// An array of tokens, read in pieces on several threads when it is large, in the
+    /// index's order (`created_at`, then `id`).
     fn tokens(&mut self) -> Option<Vec<TokenData>> {
         self.cursor.expect(b'[')?;
         if self.cursor.eat(b']') {
@@ -202,37 +201,63 @@ impl<'a> Reader<'a> {
         let pieces: Vec<Option<Piece>> = std::thread::scope(|scope| {
             let others: Vec<_> = bounds[1..]
                 .iter()
-                .map(|&(from, until)| scope.spawn(move || piece(doc, from, until)))
+                .enumerate()
+                .map(|(p, &(from, until))| scope.spawn(move || piece(doc, p + 1, from, until)))
                 .collect();
-            let first = piece(doc, bounds[0].0, bounds[0].1);
+            let first = piece(doc, 0, bounds[0].0, bounds[0].1);
             std::iter::once(first)
                 .chain(others.into_iter().map(|h| h.join().ok().flatten()))
                 .collect()
         });
-        let mut tokens: Vec<TokenData> = Vec::new();
+        let (mut read, mut orders) = (Vec::new(), Vec::new());
         for piece in pieces {
-            let mut piece = piece?;
-            if tokens.is_empty() {
-                tokens = std::mem::take(&mut piece.tokens);
-            } else {
-                tokens.append(&mut piece.tokens);
-            }
-            self.ids.append(&mut piece.ids);
-            self.secrets.append(&mut piece.secrets);
+            let piece = piece?;
+            self.ids.push(piece.ids);
+            self.secrets.push(piece.secrets);
+            read.push(piece.tokens);
+            orders.push(piece.order);
             if let Some(end) = piece.array_end {
                 // The array ended in this piece: any later one read past it, into what
                 // follows, and is not used.
                 self.cursor.pos = end;
-                return Some(tokens);
+                return gather(read, orders);
             }
         }
         None
     }
 }
 
-/// What a thread read: its tokens, and the hashes of their ids and secrets.
+/// A token's place in the index's order: `(created_at, id)`, then where it was read (piece,
+/// index in it), which tells tokens apart even when their ids repeat.
+type Place = (DateTime<Utc>, TokenId, usize, usize);
+
+/// The tokens of every piece, in the order the pieces' sorted places merge into: each token
+/// is moved once, from where it was read to where the index keeps it.
+fn gather(
+    mut read: Vec<Vec<Option<TokenData>>>,
+    orders: Vec<Vec<Place>>,
+) -> Option<Vec<TokenData>> {
+    let mut tokens = Vec::with_capacity(read.iter().map(Vec::len).sum());
+    let mut lost = false;
+    runs::merge_each(orders, Ord::cmp, |(_, _, p, i)| {
+        match read
+            .get_mut(p)
+            .and_then(|piece| piece.get_mut(i))
+            .and_then(Option::take)
+        {
+            Some(token) => tokens.push(token),
+            None => lost = true,
+        }
+    });
+    (!lost).then_some(tokens)
+}
+
+/// What a thread read: its tokens in the document's order, their places sorted, and the
+/// hashes of their ids and secrets, sorted.
 struct Piece {
-    tokens: Vec<TokenData>,
+    /// Each `Some` until [`gather`] moves it out.
+    tokens: Vec<Option<TokenData>>,
+    order: Vec<Place>,
     ids: Vec<u64>,
     secrets: Vec<u64>,
     /// Just after the array's `]` when the array ended in this piece.
@@ -241,11 +266,12 @@ struct Piece {
 
 /// Reads `token (, token)*` from `from`, up to the comma at `until` or the array's end; `None`
 /// at the first problem, or when it passes `until` without ending on it.
-fn piece(doc: &[u8], from: usize, until: Option<usize>) -> Option<Piece> {
+fn piece(doc: &[u8], number: usize, from: usize, until: Option<usize>) -> Option<Piece> {
     // About 250 bytes of JSON a token.
     let expected = until.unwrap_or(doc.len()).saturating_sub(from) / 240;
     let mut piece = Piece {
         tokens: Vec::with_capacity(expected),
+        order: Vec::new(),
         ids: Vec::with_capacity(expected),
         secrets: Vec::with_capacity(expected),
         array_end: None,
@@ -261,17 +287,32 @@ fn piece(doc: &[u8], from: usize, until: Option<usize>) -> Option<Piece> {
         if let Some(digest) = &data.secret {
             piece.secrets.push(digests.hash_one(digest));
         }
-        piece.tokens.push(data);
+        piece.tokens.push(Some(data));
         match cursor.peek()? {
-            b',' if Some(cursor.pos) == until => return Some(piece),
+            b',' if Some(cursor.pos) == until => return Some(sorted(piece, number)),
             b',' if until.is_none_or(|until| cursor.pos < until) => cursor.pos += 1,
             b']' => {
                 piece.array_end = Some(cursor.pos + 1);
-                return Some(piece);
+                return Some(sorted(piece, number));
             }
             _ => return None,
         }
     }
+}
+
+/// The piece with its tokens' places and its hashes sorted, on the thread that read it: the
+/// tokens themselves (about 150 bytes each) stay where they are until [`gather`].
+fn sorted(mut piece: Piece, number: usize) -> Piece {
+    piece.order = (piece.tokens.iter().enumerate())
+        .filter_map(|(i, t)| {
+            t.as_ref()
+                .map(|t| (t.token.created_at, t.token.id.clone(), number, i))
+        })
+        .collect();
+    piece.order.sort_unstable();
+    piece.ids.sort_unstable();
+    piece.secrets.sort_unstable();
+    piece
 }
 
 /// Where to cut the array that starts at `start` (just after its `[`): commas, ascending,

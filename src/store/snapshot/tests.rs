@@ -131,3 +131,46 @@ fn a_byte_removed_or_added_anywhere_is_read_as_the_typed_reader_reads_it() {
         }
     }
 }
+
+#[test]
+fn both_readers_hand_over_tokens_in_listing_order_however_the_pieces_are_cut() {
+    let doc = generated(700, 2);
+    let in_listing_order = |snapshot: &Snapshot| {
+        snapshot.workspaces.iter().all(|w| {
+            w.tokens.windows(2).all(|pair| {
+                let key = |t: &super::TokenData| (t.token.created_at, t.token.id.clone());
+                key(&pair[0]) < key(&pair[1])
+            })
+        })
+    };
+    let typed = fast::parse(&doc).expect("typed").expect("valid");
+    assert!(in_listing_order(&typed));
+    assert_eq!(typed.token_count(), 700);
+    for threads in 1..=7 {
+        let parallel = parallel::parse(&doc, pieces(threads, 1)).expect("valid");
+        assert!(in_listing_order(&parallel), "{threads} pieces");
+        assert_eq!(contents(&parallel), contents(&typed), "{threads} pieces");
+    }
+}
+
+#[test]
+fn tokens_of_the_same_name_share_one_copy_of_it() {
+    let doc = generated(2000, 1);
+    for snapshot in [
+        fast::parse(&doc).expect("typed").expect("valid"),
+        parallel::parse(&doc, pieces(1, 1)).expect("valid"),
+    ] {
+        let tokens = &snapshot.workspaces[0].tokens;
+        let mut first: std::collections::HashMap<&str, &std::sync::Arc<str>> = Default::default();
+        let mut repeated = 0;
+        for data in tokens {
+            let name = &data.token.name;
+            let seen = *first.entry(name).or_insert(name);
+            if !std::ptr::eq(seen, name) {
+                assert!(std::sync::Arc::ptr_eq(seen, name), "{name}");
+                repeated += 1;
+            }
+        }
+        assert!(repeated > 1000, "{repeated} repeated names");
+    }
+}

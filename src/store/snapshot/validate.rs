@@ -1,16 +1,23 @@
 //! Value checks of a snapshot: formats, ranges, cross-field order and uniqueness.
 
-use ahash::HashMap;
+use ahash::{HashMap, HashSet};
 use std::borrow::Cow;
 use std::collections::hash_map::Entry;
 use std::sync::Arc;
 
+use super::runs::sort_for_listing;
 use super::{Problem, RawToken, Shape, Snapshot, TokenData, WorkspaceData};
 use crate::domain::{
     parse_timestamp, Scope, Secret, SecretDigest, Status, Token, TokenId, WorkspaceId,
 };
 
 const NAME_MAX_CHARS: usize = 256;
+
+/// Distinct token names a reader holds once each. Names repeat (a team's tokens are called
+/// `ci`, `deploy`, `terraform-prod` many times over), and a shared name saves an allocation
+/// of about 48 bytes a token; past this many distinct names, new ones are no longer
+/// remembered, so a file of all-different names costs a bounded table and nothing more.
+const NAMES_SHARED: usize = 1 << 16;
 
 fn token_location(shape: Shape, workspace: usize, token: usize) -> String {
     match shape {
@@ -33,14 +40,30 @@ pub(super) struct Validator {
     shared: Shared,
 }
 
-/// Values many tokens have in common, held once: scope lists and creators repeat across a
-/// snapshot, and sharing them saves an allocation or two per token.
+/// Values many tokens have in common, held once: scope lists, creators and names repeat
+/// across a snapshot, and sharing them saves an allocation or two per token.
 #[derive(Default)]
 pub(super) struct Shared {
     /// Keyed by the list's scopes joined with newlines.
     scope_lists: HashMap<Box<str>, Arc<[Scope]>>,
     creators: HashMap<Box<str>, Arc<str>>,
+    /// At most [`NAMES_SHARED`] of them.
+    names: HashSet<Arc<str>>,
     key: String,
+}
+
+impl Shared {
+    /// `name`, shared with every earlier token of the same name while the table has room.
+    fn name(&mut self, name: &str) -> Arc<str> {
+        if let Some(known) = self.names.get(name) {
+            return known.clone();
+        }
+        let name: Arc<str> = name.into();
+        if self.names.len() < NAMES_SHARED {
+            self.names.insert(name.clone());
+        }
+        name
+    }
 }
 
 impl Validator {
@@ -153,9 +176,15 @@ impl Validator {
         })
     }
 
-    /// The snapshot, or every problem found.
-    pub(super) fn finish(self, workspaces: Vec<WorkspaceData>) -> Result<Snapshot, Vec<Problem>> {
+    /// The snapshot, each workspace's tokens in the index's order, or every problem found.
+    pub(super) fn finish(
+        self,
+        mut workspaces: Vec<WorkspaceData>,
+    ) -> Result<Snapshot, Vec<Problem>> {
         if self.problems.is_empty() {
+            for workspace in &mut workspaces {
+                sort_for_listing(&mut workspace.tokens);
+            }
             Ok(Snapshot { workspaces })
         } else {
             Err(self.problems)
@@ -276,7 +305,7 @@ fn check_token(
     }
     Some(Token {
         id: id?,
-        name: Arc::from(name?.as_ref()),
+        name: shared.name(&name?),
         scopes: scopes?,
         status: status?,
         created_at: created_at?,
@@ -324,7 +353,28 @@ fn is_email(text: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::is_email;
+    use std::sync::Arc;
+
+    use super::{is_email, Shared, NAMES_SHARED};
+
+    #[test]
+    fn names_are_shared_until_the_table_is_full_and_then_only_the_known_ones() {
+        let mut shared = Shared::default();
+        let first = shared.name("ci");
+        assert!(Arc::ptr_eq(&first, &shared.name("ci")));
+        for n in 1..NAMES_SHARED {
+            shared.name(&format!("name {n}"));
+        }
+        assert_eq!(shared.names.len(), NAMES_SHARED);
+        let late = shared.name("deploy");
+        assert_eq!(&*late, "deploy");
+        assert!(
+            !Arc::ptr_eq(&late, &shared.name("deploy")),
+            "not remembered"
+        );
+        assert_eq!(shared.names.len(), NAMES_SHARED);
+        assert!(Arc::ptr_eq(&first, &shared.name("ci")), "still shared");
+    }
 
     #[test]
     fn e_mail_addresses_need_a_local_part_and_a_dotted_domain() {
