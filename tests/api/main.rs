@@ -30,6 +30,7 @@ mod proxy;
 mod proxy_drift;
 mod proxy_transparency;
 mod query_parameters;
+mod query_readers;
 mod rate_limit;
 mod ready_file;
 mod record;
