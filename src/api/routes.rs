@@ -1,0 +1,185 @@
+//! The API's routes, stated once: one list mounts each path with the methods it answers and
+//! answers any other method there with a 405 problem whose `Allow` names exactly those methods
+//! (the admin API's list, `admin::routes`, does the same for its operations).
+//!
+//! Why a list: the methods a path answers and the `Allow` its 405 names were written apart,
+//! by hand, and could drift; here both are read from the same `methods`.
+
+use std::sync::OnceLock;
+
+use actix_web::http::Method;
+use actix_web::middleware::from_fn;
+use actix_web::{web, HttpResponse};
+
+use super::{health, index, openapi, tokens};
+use crate::http::{forwarded, ApiError};
+use crate::mock;
+
+/// One path of the API and how it is answered.
+pub(crate) struct Route {
+    /// The path as routed.
+    pub(crate) path: &'static str,
+    /// The methods it answers, in the order `Allow` names them.
+    pub(crate) methods: &'static [Method],
+    /// Completes a route already guarded by one of `methods`: its handler and its layers.
+    to: fn(actix_web::Route) -> actix_web::Route,
+}
+
+/// Every route of the API, the listing first.
+pub(crate) const ROUTES: [Route; 8] = [
+    Route {
+        path: "/v1/tokens",
+        methods: &[Method::GET, Method::HEAD],
+        to: |route| {
+            // The mock controls around the listing; its links keep the client's prefix.
+            route
+                .to(tokens::list_tokens)
+                .wrap(from_fn(mock::controls))
+                .wrap(from_fn(forwarded::prefix_links))
+        },
+    },
+    Route {
+        path: "/",
+        methods: &[Method::GET],
+        to: |route| route.to(index::index),
+    },
+    Route {
+        path: "/openapi.json",
+        methods: &[Method::GET],
+        to: |route| route.to(openapi::json),
+    },
+    Route {
+        path: "/openapi.yaml",
+        methods: &[Method::GET],
+        to: |route| route.to(openapi::yaml),
+    },
+    Route {
+        path: "/docs",
+        methods: &[Method::GET],
+        to: |route| route.to(openapi::docs_redirect),
+    },
+    Route {
+        path: "/healthz",
+        methods: &[Method::GET],
+        to: |route| route.to(health::healthz),
+    },
+    Route {
+        path: "/readyz",
+        methods: &[Method::GET],
+        to: |route| route.to(health::readyz),
+    },
+    Route {
+        path: "/metrics",
+        methods: &[Method::GET],
+        to: |route| route.to(health::metrics),
+    },
+];
+
+/// Mounts every route: each of its methods, and a 405 naming them for any other.
+pub(crate) fn mount(cfg: &mut web::ServiceConfig) {
+    for (route, allow) in ROUTES.iter().zip(allowed()) {
+        let allow = allow.as_str();
+        let resource = route
+            .methods
+            .iter()
+            .fold(web::resource(route.path), |resource, method| {
+                resource.route((route.to)(web::method(method.clone())))
+            })
+            .default_service(web::to(move || async move {
+                Err::<HttpResponse, _>(ApiError::MethodNotAllowed(allow))
+            }));
+        cfg.service(resource);
+    }
+}
+
+/// The `Allow` value of each route (`GET, HEAD`), in the order of [`ROUTES`].
+pub(crate) fn allowed() -> &'static [String] {
+    static ALLOWED: OnceLock<Vec<String>> = OnceLock::new();
+    ALLOWED.get_or_init(|| {
+        ROUTES
+            .iter()
+            .map(|route| {
+                let methods: Vec<&str> = route.methods.iter().map(Method::as_str).collect();
+                methods.join(", ")
+            })
+            .collect()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use actix_web::http::{header, Method, StatusCode};
+    use actix_web::middleware::from_fn;
+    use actix_web::test::{call_service, init_service, TestRequest};
+    use actix_web::{web, App};
+
+    use crate::http::middleware::common;
+
+    /// Every method a client may send; each path answers those it lists, and a 405 to the rest.
+    const METHODS: [&str; 9] = [
+        "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "PURGE",
+    ];
+
+    /// Each path of every route list (a path parameter filled in) with the `Allow` it states.
+    fn every_listed_path() -> Vec<(String, String)> {
+        let api = super::ROUTES
+            .iter()
+            .zip(super::allowed())
+            .map(|(route, allow)| (route.path.to_owned(), allow.clone()));
+        let admin = crate::admin::routes::allowed().iter().map(|(path, allow)| {
+            let filled: String = path
+                .split('/')
+                .map(|part| if part.starts_with('{') { "x" } else { part })
+                .collect::<Vec<_>>()
+                .join("/");
+            (format!("{}{filled}", crate::admin::PREFIX), allow.clone())
+        });
+        api.chain(admin).collect()
+    }
+
+    #[actix_web::test]
+    async fn every_listed_path_answers_an_unlisted_method_with_a_405_allowing_exactly_its_own() {
+        // Arrange: both lists, mounted by their own `mount`, in the shell that renders problems.
+        let app = init_service(
+            App::new()
+                .wrap(from_fn(common))
+                .configure(super::mount)
+                .service(web::scope(crate::admin::PREFIX).configure(crate::admin::routes::mount)),
+        )
+        .await;
+        let paths = every_listed_path();
+        assert!(
+            paths.len() > super::ROUTES.len(),
+            "the admin list is covered too"
+        );
+
+        for (path, allow) in paths {
+            let listed: Vec<&str> = allow.split(", ").collect();
+            for method in METHODS {
+                // Act
+                let request = TestRequest::default()
+                    .method(Method::from_bytes(method.as_bytes()).expect("a method"))
+                    .uri(&path)
+                    .to_request();
+                let response = call_service(&app, request).await;
+
+                // Assert
+                let status = response.status();
+                if listed.contains(&method) {
+                    assert_ne!(status, StatusCode::METHOD_NOT_ALLOWED, "{method} {path}");
+                    assert_ne!(status, StatusCode::NOT_FOUND, "{method} {path}");
+                    continue;
+                }
+                assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED, "{method} {path}");
+                let sent = response.headers().get(header::ALLOW).map(|v| v.as_bytes());
+                assert_eq!(sent, Some(allow.as_bytes()), "{method} {path}");
+                let content_type = response.headers().get(header::CONTENT_TYPE);
+                assert_eq!(
+                    content_type.map(|v| v.as_bytes()),
+                    Some(&b"application/problem+json"[..]),
+                    "{method} {path}"
+                );
+            }
+        }
+    }
+}
