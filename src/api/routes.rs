@@ -137,6 +137,33 @@ mod tests {
         api.chain(admin).collect()
     }
 
+    #[test]
+    fn each_documented_operation_is_a_listed_route_answering_its_method() {
+        // Arrange: the served document, whose paths are below its first server (`/v1`).
+        let docs = crate::api::openapi::SpecDocuments::build();
+        let document: serde_json::Value = serde_json::from_str(&docs.json).expect("JSON");
+        let server = document["servers"][0]["url"].as_str().expect("a server");
+        let paths = document["paths"].as_object().expect("paths");
+
+        for (path, item) in paths {
+            // Act
+            let routed = format!("{server}{path}");
+            let route = super::ROUTES.iter().find(|route| route.path == routed);
+
+            // Assert: each documented method is answered; HEAD goes with GET undocumented.
+            let route = route.unwrap_or_else(|| panic!("{routed} is not in the route list"));
+            let documented: Vec<String> = item
+                .as_object()
+                .expect("a path item")
+                .keys()
+                .map(|method| method.to_ascii_uppercase())
+                .collect();
+            let mut answered: Vec<&str> = route.methods.iter().map(Method::as_str).collect();
+            answered.retain(|method| *method != "HEAD");
+            assert_eq!(documented, answered, "{routed}");
+        }
+    }
+
     #[actix_web::test]
     async fn every_listed_path_answers_an_unlisted_method_with_a_405_allowing_exactly_its_own() {
         // Arrange: both lists, mounted by their own `mount`, in the shell that renders problems.
