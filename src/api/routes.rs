@@ -21,8 +21,10 @@ pub(crate) struct Route {
     pub(crate) path: &'static str,
     /// The methods it answers, in the order `Allow` names them.
     pub(crate) methods: &'static [Method],
-    /// Completes a route already guarded by one of `methods`: its handler and its layers.
+    /// Completes a route already guarded by one of `methods` with its handler.
     to: fn(actix_web::Route) -> actix_web::Route,
+    /// Whether the mock controls (and the `Link` prefixing of its answers) wrap the path.
+    controlled: bool,
 }
 
 /// Every route of the API, the listing first.
@@ -30,48 +32,50 @@ pub(crate) const ROUTES: [Route; 8] = [
     Route {
         path: "/v1/tokens",
         methods: &[Method::GET, Method::HEAD],
-        to: |route| {
-            // The mock controls around the listing; its links keep the client's prefix.
-            route
-                .to(tokens::list_tokens)
-                .wrap(from_fn(mock::controls))
-                .wrap(from_fn(forwarded::prefix_links))
-        },
+        to: |route| route.to(tokens::list_tokens),
+        controlled: true,
     },
     Route {
         path: "/",
         methods: &[Method::GET],
         to: |route| route.to(index::index),
+        controlled: false,
     },
     Route {
         path: "/openapi.json",
         methods: &[Method::GET],
         to: |route| route.to(openapi::json),
+        controlled: false,
     },
     Route {
         path: "/openapi.yaml",
         methods: &[Method::GET],
         to: |route| route.to(openapi::yaml),
+        controlled: false,
     },
     Route {
         path: "/docs",
         methods: &[Method::GET],
         to: |route| route.to(openapi::docs_redirect),
+        controlled: false,
     },
     Route {
         path: "/healthz",
         methods: &[Method::GET],
         to: |route| route.to(health::healthz),
+        controlled: false,
     },
     Route {
         path: "/readyz",
         methods: &[Method::GET],
         to: |route| route.to(health::readyz),
+        controlled: false,
     },
     Route {
         path: "/metrics",
         methods: &[Method::GET],
         to: |route| route.to(health::metrics),
+        controlled: false,
     },
 ];
 
@@ -88,7 +92,16 @@ pub(crate) fn mount(cfg: &mut web::ServiceConfig) {
             .default_service(web::to(move || async move {
                 Err::<HttpResponse, _>(ApiError::MethodNotAllowed(allow))
             }));
-        cfg.service(resource);
+        if route.controlled {
+            // Around the whole resource, not each route: one layer each, not one per method.
+            cfg.service(
+                resource
+                    .wrap(from_fn(mock::controls))
+                    .wrap(from_fn(forwarded::prefix_links)),
+            );
+        } else {
+            cfg.service(resource);
+        }
     }
 }
 

@@ -42,7 +42,7 @@ pub(crate) trait RequestContext: Send + Sync {
     fn decide(&self, req: &ServiceRequest);
 }
 
-/// Assigns the request id, decodes the query ([`query::of`]), decides the request's context ([`RequestContext`]), refuses a `Host` the policy does not allow
+/// Assigns the request id, decodes the query ([`query::decode`]), decides the request's context ([`RequestContext`]), refuses a `Host` the policy does not allow
 /// ([`host::refusal`]), settles CORS answers ([`cors::settle`]), renders errors as problems
 /// with the id, stamps the common headers, logs one line, counts the request and shows the
 /// final response to the [`RequestObserver`]. The line never holds the `Authorization`
@@ -58,15 +58,18 @@ pub(crate) async fn common(
             .map(|v| v.as_bytes()),
     );
     req.extensions_mut().insert(id.clone());
-    // The query, decoded once for every reader inside (`query::of` keeps it).
-    query::of(req.request());
+    let limits = req
+        .app_data::<web::Data<RequestLimits>>()
+        .map(|limits| *limits.as_ref());
+    // The query, decoded once for every reader inside (`query::of` reads it).
+    let max_query_bytes = limits.map_or(usize::MAX, |limits| limits.max_query_bytes);
+    query::decode(req.request(), max_query_bytes);
     // What the layers and handlers inside read, decided before any of them runs.
     if let Some(context) = req.app_data::<web::Data<dyn RequestContext>>().cloned() {
         context.decide(&req);
     }
-    if let Some(limits) = req.app_data::<web::Data<RequestLimits>>() {
-        let timeout = limits.body_timeout;
-        body_deadline::limit(&mut req, timeout);
+    if let Some(limits) = limits {
+        body_deadline::limit(&mut req, limits.body_timeout);
     }
     let preflight = cors::is_preflight(&req);
     let mut res = match host::refusal(&req) {

@@ -18,12 +18,18 @@ pub(crate) fn of(req: &HttpRequest) -> QueryString {
     if let Some(query) = kept {
         return query;
     }
-    let raw = req.query_string();
     let max = req
         .app_data::<web::Data<RequestLimits>>()
         .map_or(usize::MAX, |limits| limits.max_query_bytes);
+    decode(req, max)
+}
+
+/// Decodes the request's query, unless it is longer than `max_query_bytes`, and keeps it in
+/// the request's extensions for every reader ([`of`]). `middleware::common` calls it first.
+pub(crate) fn decode(req: &HttpRequest, max_query_bytes: usize) -> QueryString {
+    let raw = req.query_string();
     // Never decoded past the limit: the request is refused (414) before any reader runs.
-    let query = if raw.len() > max {
+    let query = if raw.len() > max_query_bytes {
         QueryString::default()
     } else {
         QueryString::parse(raw)
