@@ -1,6 +1,6 @@
 //! `/__admin/requests` and `/__admin/faults`: a session's journal and injected faults.
 
-use actix_web::{delete, get, post, put, HttpRequest, HttpResponse};
+use actix_web::{delete, get, post, put, HttpResponse};
 use serde::Serialize;
 
 use super::body::JsonBody;
@@ -115,9 +115,8 @@ impl utoipa::IntoParams for RequestsQuery {
 #[get("/requests")]
 pub(crate) async fn requests(
     selected: Selected,
-    req: HttpRequest,
+    query: QueryString,
 ) -> Result<HttpResponse, ApiError> {
-    let query = QueryString::parse(req.query_string());
     let mut errors = Vec::new();
     let given = query.single("limit").unwrap_or_else(|e| {
         errors.push(e);
@@ -125,8 +124,8 @@ pub(crate) async fn requests(
     });
     let har = match query.single("format") {
         Ok(None) => false,
-        Ok(Some(format)) if format == "json" => false,
-        Ok(Some(format)) if format == "har" => true,
+        Ok(Some("json")) => false,
+        Ok(Some("har")) => true,
         Ok(Some(_)) => {
             errors.push(ParamError::new("format", "must be json or har"));
             false
@@ -138,7 +137,7 @@ pub(crate) async fn requests(
     };
     let limit = match given {
         None => DEFAULT_LIMIT,
-        Some(text) => parse_integer(&text, 1, MAX_LIMIT).unwrap_or_else(|| {
+        Some(text) => parse_integer(text, 1, MAX_LIMIT).unwrap_or_else(|| {
             errors.push(ParamError::new(
                 "limit",
                 format!("must be an integer between 1 and {MAX_LIMIT}"),

@@ -15,7 +15,7 @@ mod controls;
 mod data;
 pub(crate) mod openapi;
 pub(crate) mod origin;
-mod routes;
+pub(crate) mod routes;
 mod sessions;
 pub(crate) mod snapshot_schema;
 mod tokens;

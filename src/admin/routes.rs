@@ -81,7 +81,7 @@ fn operations() -> Vec<Operation> {
 }
 
 /// Mounts every operation, then, on each of their paths, a 405 naming the methods it answers.
-pub(super) fn mount(cfg: &mut web::ServiceConfig) {
+pub(crate) fn mount(cfg: &mut web::ServiceConfig) {
     for operation in operations() {
         (operation.mount)(cfg);
     }
@@ -113,7 +113,7 @@ pub(super) fn document(openapi: &mut OpenApi) {
 }
 
 /// Each path of an operation with its `Allow` value (`GET, PUT`), in the order listed.
-pub(super) fn allowed() -> &'static [(String, String)] {
+pub(crate) fn allowed() -> &'static [(String, String)] {
     static ALLOWED: OnceLock<Vec<(String, String)>> = OnceLock::new();
     ALLOWED.get_or_init(|| {
         let mut allowed: Vec<(String, String)> = Vec::new();

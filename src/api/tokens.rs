@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use super::page_cache::{self, Rendered};
 use super::ApiSettings;
-use crate::domain::{ListQuery, TokenId, TokenView};
+use crate::domain::{ListQuery, QueryString, TokenId, TokenView};
 use crate::http::bearer::Caller;
 use crate::http::links::links;
 use crate::http::{ApiError, Problem};
@@ -133,6 +133,7 @@ pub(crate) struct TokenList<'a> {
 )]
 pub(crate) async fn list_tokens(
     req: HttpRequest,
+    query: QueryString,
     selected: Selected,
     caller: Caller,
     api: web::Data<ApiSettings>,
@@ -144,7 +145,7 @@ pub(crate) async fn list_tokens(
     let message = List {
         store: session.store.clone(),
         presented: caller.presented,
-        query: ListQuery::parse(req.query_string(), api.limits),
+        query: ListQuery::read(&query, api.limits),
         now: session.clock.now(),
         track_last_used: api.track_last_used,
         client: waiting.presence(),

@@ -76,17 +76,25 @@ impl ParamError {
 pub(crate) const PAGE_MAX: u32 = u32::MAX;
 
 impl ListQuery {
-    /// Parses a raw query string. Unknown parameters are ignored; every bad known parameter
-    /// (and every key that does not decode) is reported, in a fixed order.
+    /// Parses a raw query string that is no request's (a request's is decoded once and read
+    /// with [`ListQuery::read`]): decodes it, then reads it.
     pub fn parse(raw: &str, limits: QueryLimits) -> Result<ListQuery, Vec<ParamError>> {
-        let query = QueryString::parse(raw);
+        ListQuery::read(&QueryString::parse(raw), limits)
+    }
+
+    /// Reads a decoded query string. Unknown parameters are ignored; every bad known parameter
+    /// (and every key that does not decode) is reported, in a fixed order.
+    pub(crate) fn read(
+        query: &QueryString,
+        limits: QueryLimits,
+    ) -> Result<ListQuery, Vec<ParamError>> {
         let mut errors = Vec::new();
         let take = |name: &str, errors: &mut Vec<ParamError>| {
             query.single(name).map_err(|e| errors.push(e)).ok()
         };
         let page = take("page", &mut errors).and_then(|v| match v {
             None => Some(1),
-            Some(text) => integer(&text, PAGE_MAX).or_else(|| {
+            Some(text) => integer(text, PAGE_MAX).or_else(|| {
                 errors.push(ParamError::new(
                     "page",
                     format!("must be an integer between 1 and {PAGE_MAX}"),
@@ -96,7 +104,7 @@ impl ListQuery {
         });
         let per_page = take("per_page", &mut errors).and_then(|v| match v {
             None => Some(limits.default_per_page),
-            Some(text) => integer(&text, limits.max_per_page).or_else(|| {
+            Some(text) => integer(text, limits.max_per_page).or_else(|| {
                 errors.push(ParamError::new(
                     "per_page",
                     format!("must be an integer between 1 and {}", limits.max_per_page),
@@ -106,7 +114,7 @@ impl ListQuery {
         });
         let status = take("status", &mut errors).and_then(|v| match v {
             None => Some(None),
-            Some(text) => match Status::parse(&text) {
+            Some(text) => match Status::parse(text) {
                 Some(status) => Some(Some(status)),
                 None => {
                     errors.push(ParamError::new(
@@ -126,8 +134,8 @@ impl ListQuery {
                 None
             }
             Some(text) if !text.is_empty() => Some(Some(NameFilter {
-                folded: fold(&text),
-                raw: text.into_owned(),
+                folded: fold(text),
+                raw: text.to_owned(),
             })),
             _ => Some(None),
         });

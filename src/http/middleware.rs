@@ -1,4 +1,5 @@
-//! What every response gets: an `X-Request-Id`, `Cache-Control: no-store`, the keep-alive
+//! What every request gets: its query decoded once (`query::of`). What every response gets:
+//! an `X-Request-Id`, `Cache-Control: no-store`, the keep-alive
 //! timeout (`Keep-Alive: timeout=N`, `keep_alive::announce`), errors rendered as
 //! problems carrying that id, one log line, the request metrics and the observers' look.
 //!
@@ -19,7 +20,7 @@ use actix_web::{web, Error, HttpMessage};
 
 use super::error::ApiError;
 use super::request_id::{RequestId, X_REQUEST_ID};
-use super::{body_deadline, cors, host, keep_alive, RequestLimits};
+use super::{body_deadline, cors, host, keep_alive, query, RequestLimits};
 use crate::domain::{cut_to, marked, TokenId};
 use crate::metrics::Metrics;
 
@@ -41,7 +42,7 @@ pub(crate) trait RequestContext: Send + Sync {
     fn decide(&self, req: &ServiceRequest);
 }
 
-/// Assigns the request id, decides the request's context ([`RequestContext`]), refuses a `Host` the policy does not allow
+/// Assigns the request id, decodes the query ([`query::decode`]), decides the request's context ([`RequestContext`]), refuses a `Host` the policy does not allow
 /// ([`host::refusal`]), settles CORS answers ([`cors::settle`]), renders errors as problems
 /// with the id, stamps the common headers, logs one line, counts the request and shows the
 /// final response to the [`RequestObserver`]. The line never holds the `Authorization`
@@ -61,13 +62,18 @@ pub(crate) async fn common(
             .map(|v| v.as_bytes()),
     );
     req.extensions_mut().insert(id.clone());
+    let limits = req
+        .app_data::<web::Data<RequestLimits>>()
+        .map(|limits| *limits.as_ref());
+    // The query, decoded once for every reader inside (`query::of` reads it).
+    let max_query_bytes = limits.map_or(usize::MAX, |limits| limits.max_query_bytes);
+    query::decode(req.request(), max_query_bytes);
     // What the layers and handlers inside read, decided before any of them runs.
     if let Some(context) = req.app_data::<web::Data<dyn RequestContext>>().cloned() {
         context.decide(&req);
     }
-    if let Some(limits) = req.app_data::<web::Data<RequestLimits>>() {
-        let timeout = limits.body_timeout;
-        body_deadline::limit(&mut req, timeout);
+    if let Some(limits) = limits {
+        body_deadline::limit(&mut req, limits.body_timeout);
     }
     let preflight = cors::is_preflight(&req);
     let mut res = match host::refusal(&req) {

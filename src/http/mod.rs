@@ -15,6 +15,7 @@ pub(crate) mod keep_alive;
 pub(crate) mod links;
 pub mod middleware;
 pub(crate) mod prefer;
+pub(crate) mod query;
 pub(crate) mod request_id;
 
 pub(crate) use error::{ApiError, Problem, PROBLEM_JSON};

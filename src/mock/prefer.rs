@@ -12,6 +12,7 @@ use super::forced::{ForcedResponses, Unavailable};
 use crate::domain::faults::MAX_DELAY_MS;
 use crate::domain::{parse_integer, ParamError, QueryString};
 use crate::http::prefer::preferences;
+use crate::http::query;
 use crate::session::SESSION_PARAMETER;
 
 /// The controls one request asked for.
@@ -52,8 +53,11 @@ pub(crate) struct Requested {
 }
 
 impl Requested {
-    /// Reads the `Prefer` field values ([`preferences`]) and the raw query string.
-    pub(crate) fn read<'a>(prefer: impl IntoIterator<Item = &'a [u8]>, query: &str) -> Requested {
+    /// Reads the `Prefer` field values ([`preferences`]) and the decoded query string.
+    pub(crate) fn read<'a>(
+        prefer: impl IntoIterator<Item = &'a [u8]>,
+        query: &QueryString,
+    ) -> Requested {
         let mut requested = Requested::default();
         for preference in preferences(prefer) {
             // A bare name asks for nothing, yet it is the first instance of its preference.
@@ -63,28 +67,24 @@ impl Requested {
                     .push((Origin::Header, preference.name, value));
             }
         }
-        // Cheap test first: most requests carry no control at all. A key is decoded before
-        // it is compared, so any `%` may spell a control (`__c%6Fde`).
-        if query.contains("__") || query.contains('%') {
-            let decoded = QueryString::parse(query);
-            for key in decoded.names_with_prefix("__") {
-                let name = &key[2..];
-                // The session is not a control of the response.
-                if key == SESSION_PARAMETER {
-                    continue;
+        // A key is compared decoded, so any `%` may spell a control (`__c%6Fde`).
+        for key in query.names_with_prefix("__") {
+            let name = &key[2..];
+            // The session is not a control of the response.
+            if key == SESSION_PARAMETER {
+                continue;
+            }
+            requested
+                .asked
+                .retain(|(origin, seen, _)| !(*origin == Origin::Header && seen == name));
+            match query.single(&key) {
+                Ok(Some(value)) => {
+                    requested
+                        .asked
+                        .push((Origin::Query, name.to_owned(), value.to_owned()))
                 }
-                requested
-                    .asked
-                    .retain(|(origin, seen, _)| !(*origin == Origin::Header && seen == name));
-                match decoded.single(&key) {
-                    Ok(Some(value)) => {
-                        requested
-                            .asked
-                            .push((Origin::Query, name.to_owned(), value.into_owned()))
-                    }
-                    Ok(None) => {}
-                    Err(error) => requested.errors.push(error),
-                }
+                Ok(None) => {}
+                Err(error) => requested.errors.push(error),
             }
         }
         requested
@@ -122,7 +122,7 @@ impl Controls {
         let Requested {
             asked: pairs,
             mut errors,
-        } = Requested::read(prefer.map(|v| v.as_bytes()), req.query_string());
+        } = Requested::read(prefer.map(|v| v.as_bytes()), &query::of(req));
         let mut controls = Controls::default();
         let mut code_text = None;
         for (origin, name, value) in pairs {

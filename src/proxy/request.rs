@@ -3,7 +3,7 @@
 //! controls will shape the answer.
 
 use super::contract::Contract;
-use crate::domain::decode_query;
+use crate::domain::{decode_query, QueryString};
 use crate::http::bearer::Credentials;
 use crate::mock::prefer::Requested;
 
@@ -87,8 +87,11 @@ impl RequestFacts {
                 headers.all("authorization").map(str::as_bytes),
             )
             .are_sent(),
-            forced: Requested::read(headers.all("prefer").map(str::as_bytes), query)
-                .forces_example(),
+            forced: Requested::read(
+                headers.all("prefer").map(str::as_bytes),
+                &QueryString::parse(query),
+            )
+            .forces_example(),
             ..RequestFacts::default()
         };
         let mut seen: Vec<String> = Vec::new();

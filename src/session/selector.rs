@@ -10,8 +10,8 @@ use actix_web::http::header::HeaderName;
 use actix_web::{web, FromRequest, HttpMessage, HttpRequest};
 
 use super::{Session, SessionRefused, Sessions};
-use crate::domain::{ParamError, QueryString};
-use crate::http::ApiError;
+use crate::domain::ParamError;
+use crate::http::{query, ApiError};
 
 /// The header that names a session.
 pub(crate) const SESSION_HEADER: &str = "x-mock-session";
@@ -149,15 +149,12 @@ fn name_of(req: &HttpRequest) -> Result<(Option<SessionName>, bool), ParamError>
                 .ok_or(ParamError::new("X-Mock-Session", SessionName::RULE))?,
         ),
     };
-    let raw = req.query_string();
-    // Keys are decoded before they are compared: `__sessio%6E` is `__session`. Only a query
-    // with neither the plain name nor any `%` can skip decoding.
-    if raw.contains(SESSION_PARAMETER) || raw.contains('%') {
-        if let Some(text) = QueryString::parse(raw).single(SESSION_PARAMETER)? {
-            let name = SessionName::parse(&text)
-                .ok_or(ParamError::new(SESSION_PARAMETER, SessionName::RULE))?;
-            return Ok((Some(name), true));
-        }
+    // Keys are compared decoded, as every reader of the request decoded them: `__sessio%6E`
+    // is `__session`.
+    if let Some(text) = query::of(req).single(SESSION_PARAMETER)? {
+        let name = SessionName::parse(text)
+            .ok_or(ParamError::new(SESSION_PARAMETER, SessionName::RULE))?;
+        return Ok((Some(name), true));
     }
     Ok((header, false))
 }

@@ -31,6 +31,7 @@ mod proxy_drift;
 mod proxy_logs;
 mod proxy_transparency;
 mod query_parameters;
+mod query_readers;
 mod rate_limit;
 mod ready_file;
 mod record;
