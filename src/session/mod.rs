@@ -60,7 +60,6 @@ impl Session {
     ) -> Session {
         let now = Utc::now();
         Session {
-            name,
             store: Arc::new(Store::fork(index)),
             clock: Arc::new(
                 settings
@@ -68,12 +67,18 @@ impl Session {
                     .map_or_else(Clock::real, Clock::frozen),
             ),
             faults: Faults::new(settings.configured_faults),
-            journal: Journal::new(journals.clone()),
+            // The default session is journaled by every worker at once; a named one serves
+            // one test, and takes no budget ahead that it may not use.
+            journal: match name {
+                None => Journal::batched(journals.clone()),
+                Some(_) => Journal::new(journals.clone()),
+            },
             rate_limiter: match settings.requests_per_minute {
                 0 => None,
                 limit => Some(RateLimiter::new(limit, settings.rate_limit_max_tracked)),
             },
             coverage: Coverage::default(),
+            name,
             created_at: now,
             last_seen: AtomicI64::new(nanos(now)),
         }
