@@ -8,14 +8,16 @@ use std::time::Duration;
 
 use actix_web::body::BoxBody;
 use actix_web::dev::ServiceResponse;
+use actix_web::http::header::HeaderMap;
 use actix_web::http::Method;
-use actix_web::HttpMessage;
+use actix_web::{HttpMessage, HttpRequest};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::Selected;
-use crate::domain::{cut_to, format_timestamp, marked, TokenId};
-use crate::har::{Exchange, Log, RedactedHeaders};
+use crate::domain::{cut_to, format_timestamp, marked, Presented, TokenId};
+use crate::har::{Exchange, KnownSecret, Log, RedactedHeaders};
+use crate::http::bearer::{Caller, Credentials};
 use crate::http::middleware::{RequestObserver, SentBody};
 use crate::http::RequestId;
 pub(crate) use shards::{Journal, JournalBudget};
@@ -216,12 +218,13 @@ impl RequestObserver for JournalRequests {
         target.push_str(query);
         let journal = &selected.session.journal;
         let body = res.response().extensions().get::<SentBody>().cloned();
+        let known = known_secret(request);
         let info = request.connection_info();
         let kept = Kept {
             origin: format!("{}://{}", info.scheme(), info.host()).into_boxed_str(),
             http_version: http_version(request.version()),
-            request_headers: headers(request.headers()),
-            response_headers: headers(res.headers()),
+            request_headers: headers(request.headers(), known),
+            response_headers: headers(res.headers(), None),
             body: body
                 .as_ref()
                 .map(|b| &b.0[..b.0.len().min(kept_body_bytes(journal.limits()))])
@@ -256,8 +259,24 @@ fn kept_body_bytes(limits: JournalLimits) -> usize {
     limits.body_bytes.min(limits.session_bytes / 2)
 }
 
-fn headers(map: &actix_web::http::header::HeaderMap) -> RedactedHeaders {
-    RedactedHeaders::new(|| map.iter().map(|(n, v)| (n.as_str(), v.as_bytes())))
+/// The fields of `map`, redacted; `known` spares the SHA-256 of the bearer secret.
+fn headers(map: &HeaderMap, known: Option<KnownSecret<'_>>) -> RedactedHeaders {
+    RedactedHeaders::new(
+        || map.iter().map(|(n, v)| (n.as_str(), v.as_bytes())),
+        known,
+    )
+}
+
+/// The bearer secret of a request with the digest its [`Caller`] took of it, when the mock
+/// controls read one: the journal fingerprints it without a second SHA-256.
+fn known_secret(request: &HttpRequest) -> Option<KnownSecret<'_>> {
+    let caller = request.extensions().get::<Caller>().copied()?;
+    match (Credentials::of(request.headers()), caller.presented) {
+        (Credentials::Bearer(secret), Presented::Secret(digest)) => {
+            Some(KnownSecret { secret, digest })
+        }
+        _ => None,
+    }
 }
 
 fn http_version(version: actix_web::http::Version) -> &'static str {
