@@ -7,14 +7,16 @@ mod shards;
 use std::time::Duration;
 
 use actix_web::body::BoxBody;
+use actix_web::dev::Extensions;
 use actix_web::dev::ServiceResponse;
 use actix_web::http::header::HeaderMap;
 use actix_web::http::Method;
-use actix_web::{HttpMessage, HttpRequest};
+use actix_web::{web, HttpMessage, HttpRequest};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::Selected;
+use super::selector::Selection;
+use super::{Selected, Session, Sessions};
 use crate::domain::{cut_to, format_timestamp, marked, Presented, TokenId};
 use crate::har::{Exchange, KnownSecret, Log, RedactedHeaders};
 use crate::http::bearer::{Caller, Credentials};
@@ -206,37 +208,52 @@ impl RequestObserver for JournalRequests {
         {
             return;
         }
-        let selected = Selected::resolve(request).or_else(|_| Selected::default_of(request));
-        let Ok(selected) = selected else {
-            return;
+        // Read before the extensions are borrowed below: it may insert itself there.
+        let info = request.connection_info();
+        let origin = format!("{}://{}", info.scheme(), info.host()).into_boxed_str();
+        drop(info);
+        // The session is borrowed from the request, not shared again: another reference count
+        // would be one more cache line every worker writes.
+        let extensions = request.extensions();
+        let resolved;
+        let session: &Session = match extensions.get::<Selection>() {
+            Some(Selection(Ok(selected))) => &selected.session,
+            Some(Selection(Err(_))) => match request.app_data::<web::Data<Sessions>>() {
+                Some(sessions) => sessions.default_session(),
+                None => return,
+            },
+            None => {
+                resolved = Selected::resolve(request).or_else(|_| Selected::default_of(request));
+                match &resolved {
+                    Ok(selected) => &selected.session,
+                    Err(_) => return,
+                }
+            }
         };
-        let limit = selected.session.journal.limits().target_bytes;
+        let journal = &session.journal;
+        let limit = journal.limits().target_bytes;
         let (path, path_cut) = cut_to(path, limit);
         let (query, query_cut) = cut_to(query, limit - path.len());
         let mut target = String::with_capacity(path.len() + query.len());
         target.push_str(path);
         target.push_str(query);
-        let journal = &selected.session.journal;
-        let body = res.response().extensions().get::<SentBody>().cloned();
-        let known = known_secret(request);
-        let info = request.connection_info();
+        let sent = res.response().extensions();
+        let body = sent.get::<SentBody>().map(|b| &b.0[..]);
         let kept = Kept {
-            origin: format!("{}://{}", info.scheme(), info.host()).into_boxed_str(),
+            origin,
             http_version: http_version(request.version()),
-            request_headers: headers(request.headers(), known),
+            request_headers: headers(request.headers(), known_secret(&extensions, request)),
             response_headers: headers(res.headers(), None),
             body: body
-                .as_ref()
-                .map(|b| &b.0[..b.0.len().min(kept_body_bytes(journal.limits()))])
+                .map(|b| &b[..b.len().min(kept_body_bytes(journal.limits()))])
                 .unwrap_or_default()
                 .into(),
-            body_size: body.as_ref().map_or(0, |b| b.0.len()),
+            body_size: body.map_or(0, <[u8]>::len),
         };
-        drop(info);
-        let extensions = request.extensions();
+        drop(sent);
         let entry = Recorded {
             arrival: 0,
-            at: selected.session.clock.now(),
+            at: session.clock.now(),
             method: request.method().clone(),
             target: target.into_boxed_str(),
             query_at: path.len(),
@@ -247,7 +264,6 @@ impl RequestObserver for JournalRequests {
             token_id: extensions.get::<TokenId>().cloned(),
             kept: Box::new(kept),
         };
-        drop(extensions);
         journal.record(entry);
     }
 }
@@ -269,8 +285,8 @@ fn headers(map: &HeaderMap, known: Option<KnownSecret<'_>>) -> RedactedHeaders {
 
 /// The bearer secret of a request with the digest its [`Caller`] took of it, when the mock
 /// controls read one: the journal fingerprints it without a second SHA-256.
-fn known_secret(request: &HttpRequest) -> Option<KnownSecret<'_>> {
-    let caller = request.extensions().get::<Caller>().copied()?;
+fn known_secret<'a>(extensions: &Extensions, request: &'a HttpRequest) -> Option<KnownSecret<'a>> {
+    let caller = extensions.get::<Caller>().copied()?;
     match (Credentials::of(request.headers()), caller.presented) {
         (Credentials::Bearer(secret), Presented::Secret(digest)) => {
             Some(KnownSecret { secret, digest })

@@ -102,6 +102,32 @@ impl Session {
     }
 }
 
+/// Calls `f` with the session the request selected, borrowed from its extensions where it
+/// was decided at its start (no reference count of the session is written); a request no
+/// context decided is decided now. `Err` is the 400 of a bad selector, as for [`Selected`].
+///
+/// `f` runs while the request's extensions are borrowed: it must not insert into them.
+pub fn with_selected<R>(
+    req: &actix_web::HttpRequest,
+    f: impl FnOnce(&Selected) -> R,
+) -> Result<R, crate::http::ApiError> {
+    use actix_web::HttpMessage;
+    if let Some(selector::Selection(Ok(selected))) = req.extensions().get() {
+        return Ok(f(selected));
+    }
+    Selected::resolve(req).map(|selected| f(&selected))
+}
+
+/// Decides the session of a request and keeps it in its extensions, where [`with_selected`]
+/// and [`Selected::resolve`] find it: what the session context does as every request starts
+/// (a request may create the session it names when `may_create`).
+pub fn decide(req: &actix_web::HttpRequest, may_create: bool) {
+    use actix_web::HttpMessage;
+    if let Ok(selection) = Selected::select(req, may_create) {
+        req.extensions_mut().insert(selector::Selection(selection));
+    }
+}
+
 /// Unix nanoseconds (representable until 2262).
 fn nanos(at: DateTime<Utc>) -> i64 {
     at.timestamp_nanos_opt().unwrap_or(i64::MAX)
