@@ -280,13 +280,15 @@ impl Journal {
     /// limits: what no read shows any more.
     fn trim(&self, dropped: &mut Vec<Recorded>) {
         let mut shards = self.lock_all();
-        let cutoff = {
-            let merged = merged(&shards);
-            let from = shown_from(&merged, self.budget.limits());
-            match merged.get(from) {
-                Some(first) => first.arrival,
-                None => return,
-            }
+        if shards.len() < 2 {
+            // One shard keeps the session's limits itself.
+            return;
+        }
+        let Some(cutoff) = newest(&shards, self.budget.limits())
+            .last()
+            .map(|e| e.arrival)
+        else {
+            return;
         };
         let mut freed = 0;
         for shard in shards.iter_mut() {
@@ -307,9 +309,9 @@ impl Journal {
     /// session's entry and byte limits, in the order they arrived.
     pub(super) fn shown<R>(&self, read: impl FnOnce(&[&Recorded]) -> R) -> R {
         let shards = self.lock_all();
-        let merged = merged(&shards);
-        let from = shown_from(&merged, self.budget.limits());
-        read(&merged[from..])
+        let mut shown = newest(&shards, self.budget.limits());
+        shown.reverse();
+        read(&shown)
     }
 
     /// Bytes this journal holds, shown or not dropped yet.
@@ -345,28 +347,30 @@ fn lock(shard: &Mutex<Shard>) -> MutexGuard<'_, Shard> {
     shard.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// The entries of every shard, oldest first.
-fn merged<'a>(shards: &'a [MutexGuard<'_, Shard>]) -> Vec<&'a Recorded> {
-    let mut merged: Vec<&Recorded> = shards.iter().flat_map(|s| s.kept.iter()).collect();
-    // Each shard is in order already: a merge of sorted runs.
-    merged.sort_by_key(|e| e.arrival);
-    merged
-}
-
-/// Where the newest entries within `limits` start in `merged` (oldest first).
-fn shown_from(merged: &[&Recorded], limits: JournalLimits) -> usize {
-    let (mut count, mut bytes) = (0usize, 0usize);
-    let mut from = merged.len();
-    for entry in merged.iter().rev() {
+/// The newest entries of every shard within `limits`, newest first: the shards merged from
+/// their newest ends by arrival, stopping at the first entry past the limits (a step per
+/// entry shown and shard, not a sort of every entry held).
+fn newest<'a>(shards: &'a [MutexGuard<'_, Shard>], limits: JournalLimits) -> Vec<&'a Recorded> {
+    // Per shard, how many of its entries are not taken yet (its oldest ones).
+    let mut left: Vec<usize> = shards.iter().map(|s| s.kept.len()).collect();
+    let (mut shown, mut bytes) = (Vec::new(), 0usize);
+    while shown.len() < limits.entries {
+        let next = (0..shards.len())
+            .filter(|&i| left[i] > 0)
+            .max_by_key(|&i| shards[i].kept[left[i] - 1].arrival);
+        let Some(i) = next else {
+            break;
+        };
+        let entry = &shards[i].kept[left[i] - 1];
         let size = cost(entry);
-        if count >= limits.entries || bytes + size > limits.session_bytes {
+        if bytes + size > limits.session_bytes {
             break;
         }
-        count += 1;
         bytes += size;
-        from -= 1;
+        left[i] -= 1;
+        shown.push(entry);
     }
-    from
+    shown
 }
 
 /// Nanoseconds since the first entry of the process: monotonic, so entries recorded one
