@@ -127,7 +127,11 @@ fn entries_of_several_threads_at_once_are_all_read_once_each_thread_in_its_order
     let statuses = shown(&journal);
     assert_eq!(statuses.len(), 4 * 300);
     for t in 1..=4u16 {
-        let own: Vec<u16> = statuses.iter().copied().filter(|s| s / 10_000 == t).collect();
+        let own: Vec<u16> = statuses
+            .iter()
+            .copied()
+            .filter(|s| s / 10_000 == t)
+            .collect();
         let expected: Vec<u16> = (0..300).map(|i| 10_000 * t + i).collect();
         assert_eq!(
             own, expected,
@@ -202,4 +206,18 @@ fn budget_taken_ahead_by_threads_never_refuses_another_sessions_entry() {
     assert_eq!(shown(&named), [500]);
     assert_eq!(shown(&default).len(), 2 * usize::from(each));
     assert!(shared.used() <= total);
+}
+
+#[test]
+fn the_journal_takes_the_callers_digest_of_a_bearer_secret() {
+    use crate::http::bearer::Caller;
+    let request = actix_web::test::TestRequest::get()
+        .uri("/v1/tokens")
+        .insert_header(("authorization", "Bearer tok_live_x"))
+        .to_http_request();
+    assert!(known_secret(&request.extensions(), &request).is_none());
+    let caller = Caller::of(request.headers());
+    request.extensions_mut().insert(caller);
+    let known = known_secret(&request.extensions(), &request).expect("the caller's digest");
+    assert_eq!(known.secret, b"tok_live_x");
 }
