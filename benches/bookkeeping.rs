@@ -22,7 +22,7 @@ use tooken_mock::http::RequestId;
 use tooken_mock::metrics::Metrics;
 use tooken_mock::session::JournalRequests;
 use tooken_mock::session::PageShape;
-use tooken_mock::session::{Selected, Sessions};
+use tooken_mock::session::{with_selected, Selected, Sessions};
 use tooken_mock::settings::{LogFormat, LogLevel, Settings};
 use tooken_mock::store::snapshot::Snapshot;
 use tooken_mock::store::{Index, DEFAULT_SNAPSHOT};
@@ -106,6 +106,8 @@ fn cached_page_response(shared: &Shared, n: usize) -> ServiceResponse {
     request
         .extensions_mut()
         .insert(TokenId::parse("tok_b2c3d4e5f6g7h8i9j0k1l2m3").expect("a token id"));
+    // As the session context does at the start of every request.
+    tooken_mock::session::decide(&request, false);
     Selected::resolve(&request).expect("the default session");
     let body = Bytes::from(vec![b'x'; 1200]);
     let mut response = HttpResponse::build(StatusCode::OK)
@@ -118,18 +120,21 @@ fn cached_page_response(shared: &Shared, n: usize) -> ServiceResponse {
 /// What a cached listing records besides its answer.
 fn bookkeeping(shared: &Shared, res: &ServiceResponse, elapsed: Duration) {
     let request = res.request();
-    let selected = Selected::resolve(request).expect("resolved before");
-    let session = &selected.session;
-    // The handler: the failure check and the coverage of the page.
-    black_box(session.store.take_failure());
-    session.coverage.record_page(PageShape {
-        page: 1,
-        per_page: 25,
-        total: 2,
-        shown: 2,
-        status: Some(Status::Active),
-        named: false,
-    });
+    // The handler: the failure check and the coverage of the page, on the session borrowed
+    // from the request.
+    with_selected(request, |selected| {
+        let session = &selected.session;
+        black_box(session.store.take_failure());
+        session.coverage.record_page(PageShape {
+            page: 1,
+            per_page: 25,
+            total: 2,
+            shown: 2,
+            status: Some(Status::Active),
+            named: false,
+        });
+    })
+    .expect("resolved before");
     // The common middleware: the log line and the metrics, then the journal.
     tracing::info!(
         request_id = "req_0",

@@ -18,7 +18,7 @@ use crate::http::bearer::Caller;
 use crate::http::links::links;
 use crate::http::{ApiError, Problem};
 use crate::session::coverage::{PageShape, State};
-use crate::session::Selected;
+use crate::session::{with_selected, Coverage};
 use crate::store::actor::{Admitted, List, Refusal, StoreActor};
 use crate::store::scan::Waiting;
 use crate::store::Page;
@@ -134,31 +134,42 @@ pub(crate) struct TokenList<'a> {
 pub(crate) async fn list_tokens(
     req: HttpRequest,
     query: QueryString,
-    selected: Selected,
     caller: Caller,
-    api: web::Data<ApiSettings>,
-    store: web::Data<Addr<StoreActor>>,
 ) -> Result<HttpResponse, ApiError> {
-    let session = &selected.session;
+    // Borrowed from the request: an extractor would write the reference count of each.
+    let api = app_data::<ApiSettings>(&req)?;
+    let store = app_data::<Addr<StoreActor>>(&req)?;
     // Dropped with this request when its client leaves: a scan not started yet is skipped.
     let waiting = Waiting::default();
-    let message = List {
-        store: session.store.clone(),
-        presented: caller.presented,
-        query: ListQuery::read(&query, api.limits),
-        now: session.clock.now(),
-        track_last_used: api.track_last_used,
-        client: waiting.presence(),
-    };
+    let (message, link_suffix) = with_selected(&req, |selected| {
+        let session = &selected.session;
+        let message = List {
+            // The one reference count written: the store actor's message outlives the call.
+            store: session.store.clone(),
+            presented: caller.presented,
+            query: ListQuery::read(&query, api.limits),
+            now: session.clock.now(),
+            track_last_used: api.track_last_used,
+            client: waiting.presence(),
+        };
+        (message, selected.link_suffix())
+    })?;
     let listing = store
         .send(message)
         .await
         .map_err(|e| ApiError::Unavailable(e.to_string()))?;
     let outcome = match listing.outcome {
-        Ok(admitted) => serve(&store, admitted, &selected.link_suffix()).await,
+        Ok(admitted) => serve(store, admitted, &link_suffix).await,
         Err(refusal) => Err(refusal),
     };
-    settle(&req, &selected, listing.token, outcome)
+    settle(&req, listing.token, outcome)
+}
+
+/// The application's `T`, borrowed.
+fn app_data<T: 'static>(req: &HttpRequest) -> Result<&T, ApiError> {
+    req.app_data::<web::Data<T>>()
+        .map(|data| data.get_ref())
+        .ok_or_else(|| ApiError::Internal("the API's application data is missing".to_owned()))
 }
 
 /// A page served, with the query it answers.
@@ -197,14 +208,23 @@ async fn serve(
 /// journal names it by (the token that authenticated).
 fn settle(
     req: &HttpRequest,
-    selected: &Selected,
     token: Option<TokenId>,
     outcome: Result<Served, Refusal>,
 ) -> Result<HttpResponse, ApiError> {
     if let Some(token) = token {
         req.extensions_mut().insert(token);
     }
-    let coverage = &selected.session.coverage;
+    // The session borrowed again (the handler's borrow could not span its await).
+    with_selected(req, |selected| {
+        settle_in(&selected.session.coverage, outcome)
+    })?
+}
+
+/// [`settle`], with the coverage of the request's session.
+fn settle_in(
+    coverage: &Coverage,
+    outcome: Result<Served, Refusal>,
+) -> Result<HttpResponse, ApiError> {
     match outcome {
         Ok(Served { query, rendered }) => {
             coverage.record_page(PageShape {

@@ -177,6 +177,11 @@ impl SecretDigest {
         Some(SecretDigest(digest))
     }
 
+    /// The digest's 32 bytes.
+    pub(crate) fn as_bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+
     /// The digest as 64 lowercase hexadecimal digits.
     pub fn to_hex(&self) -> String {
         self.0.iter().map(|b| format!("{b:02x}")).collect()

@@ -48,7 +48,12 @@ impl RedactedHeaders {
     /// Names as sent, values redacted ([`redact::write_header_value`]), from `headers()`,
     /// which is read twice (once to size the buffer). Headers past 4 GiB of text together are
     /// left out (a request's headers are bounded far below that).
-    pub(crate) fn new<'a, I>(headers: impl Fn() -> I) -> RedactedHeaders
+    /// The `Authorization` credential is fingerprinted from `known`'s digest when it is
+    /// `known`'s secret (the same text, one SHA-256 fewer).
+    pub(crate) fn new<'a, I>(
+        headers: impl Fn() -> I,
+        known: Option<redact::KnownSecret<'_>>,
+    ) -> RedactedHeaders
     where
         I: Iterator<Item = (&'a str, &'a [u8])>,
     {
@@ -63,7 +68,7 @@ impl RedactedHeaders {
             let start = text.len();
             text.push_str(name);
             let name_end = text.len();
-            redact::write_header_value(name, value, &mut text);
+            redact::write_header_value(name, value, known, &mut text);
             match (u32::try_from(name_end), u32::try_from(text.len())) {
                 (Ok(name_end), Ok(value_end)) => ends.push((name_end, value_end)),
                 _ => {
@@ -300,7 +305,7 @@ mod tests {
             ("x-bytes", &[0x66, 0xff, 0x6f]),
             ("", b"no name"),
         ];
-        let kept = RedactedHeaders::new(|| headers.iter().copied());
+        let kept = RedactedHeaders::new(|| headers.iter().copied(), None);
         let alone = redacted_headers(headers.iter().copied());
         let read: Vec<(String, String)> = kept
             .to_vec()
@@ -311,6 +316,9 @@ mod tests {
             alone.into_iter().map(|h| (h.name, h.value)).collect();
         assert_eq!(read, expected);
         assert!(!read.iter().any(|(_, v)| v.contains("Audit")), "{read:?}");
-        assert_eq!(RedactedHeaders::new(std::iter::empty).to_vec().len(), 0);
+        assert_eq!(
+            RedactedHeaders::new(std::iter::empty, None).to_vec().len(),
+            0
+        );
     }
 }

@@ -12,6 +12,7 @@ pub(crate) mod redact;
 
 pub(crate) use exchange::{redacted_headers, Exchange, RedactedHeaders, TRUNCATED_COMMENT};
 pub(crate) use file::HarFile;
+pub(crate) use redact::KnownSecret;
 
 use serde::{Deserialize, Serialize};
 

@@ -9,7 +9,7 @@
 
 use std::borrow::Cow;
 
-use sha2::{Digest, Sha256};
+use crate::domain::SecretDigest;
 
 /// Starts every fingerprint.
 pub(crate) const PREFIX: &str = "redacted:sha256:";
@@ -20,13 +20,27 @@ const SECRET_PREFIX: &str = "tok_live_";
 /// Headers whose whole credential is replaced, whatever its form.
 const CREDENTIAL_HEADERS: [&str; 2] = ["authorization", "proxy-authorization"];
 
+/// A bearer secret whose SHA-256 digest was taken already (the caller's, read once per
+/// request by `http::bearer::Caller`): its fingerprint costs no second digest.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct KnownSecret<'a> {
+    /// The secret as `Authorization: Bearer <secret>` carries it.
+    pub(crate) secret: &'a [u8],
+    /// The SHA-256 digest of `secret`.
+    pub(crate) digest: SecretDigest,
+}
+
 /// The fingerprint standing for `secret`: `redacted:sha256:3f9a1c7b2e8d`.
 pub(crate) fn fingerprint(secret: &str) -> String {
+    fingerprint_of(&SecretDigest::of(secret.as_bytes()))
+}
+
+/// The fingerprint of the secret whose SHA-256 digest is `digest`.
+pub(crate) fn fingerprint_of(digest: &SecretDigest) -> String {
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    let digest = Sha256::digest(secret.as_bytes());
     let mut out = String::with_capacity(PREFIX.len() + DIGITS);
     out.push_str(PREFIX);
-    for byte in &digest[..DIGITS / 2] {
+    for byte in &digest.as_bytes()[..DIGITS / 2] {
         out.push(char::from(HEX[usize::from(byte >> 4)]));
         out.push(char::from(HEX[usize::from(byte & 0x0f)]));
     }
@@ -38,13 +52,19 @@ pub(crate) fn fingerprint(secret: &str) -> String {
 /// secrets in any other value fingerprinted, bytes that are not UTF-8 replaced by U+FFFD.
 pub(crate) fn header_value(name: &str, value: &[u8]) -> String {
     let mut out = String::new();
-    write_header_value(name, value, &mut out);
+    write_header_value(name, value, None, &mut out);
     out
 }
 
 /// [`header_value`], appended to `out`: a value with no secret is copied as it is, with no
-/// allocation of its own.
-pub(crate) fn write_header_value(name: &str, value: &[u8], out: &mut String) {
+/// allocation of its own. The credential of `Authorization` is fingerprinted from `known`'s
+/// digest when it is `known`'s secret, byte for byte (the same text, one SHA-256 fewer).
+pub(crate) fn write_header_value(
+    name: &str,
+    value: &[u8],
+    known: Option<KnownSecret<'_>>,
+    out: &mut String,
+) {
     // Header values are nearly always ASCII: validated at once, not chunk by chunk.
     let value = match std::str::from_utf8(value) {
         Ok(text) => Cow::Borrowed(text),
@@ -57,9 +77,13 @@ pub(crate) fn write_header_value(name: &str, value: &[u8], out: &mut String) {
         let trimmed = value.trim();
         match trimmed.split_once(|c: char| c.is_ascii_whitespace()) {
             Some((scheme, credential)) if !credential.trim().is_empty() => {
+                let credential = credential.trim();
                 out.push_str(scheme);
                 out.push(' ');
-                out.push_str(&fingerprint(credential.trim()));
+                match known.filter(|k| k.secret == credential.as_bytes()) {
+                    Some(known) => out.push_str(&fingerprint_of(&known.digest)),
+                    None => out.push_str(&fingerprint(credential)),
+                }
             }
             Some(_) => out.push_str(&value),
             // A bare word is either a scheme alone or a credential without one.
@@ -155,6 +179,44 @@ mod tests {
             Err(fingerprint("tok_live_x"))
         );
         assert_eq!(text("no secret here"), "no secret here");
+    }
+
+    #[test]
+    fn a_known_digest_gives_the_fingerprint_of_its_own_secret_only() {
+        let write = |value: &str, known| {
+            let mut out = String::new();
+            write_header_value("authorization", value.as_bytes(), known, &mut out);
+            out
+        };
+        let known = KnownSecret {
+            secret: SECRET.as_bytes(),
+            digest: SecretDigest::of(SECRET.as_bytes()),
+        };
+        for value in [
+            format!("Bearer {SECRET}"),
+            format!("bearer   {SECRET} "),
+            format!("Bearer\t{SECRET}"),
+            "Bearer tok_live_other".to_owned(),
+            format!("Basic {SECRET}x"),
+        ] {
+            assert_eq!(write(&value, Some(known)), write(&value, None), "{value}");
+        }
+        // A digest that is not the credential's is never used for it.
+        let wrong = KnownSecret {
+            secret: b"tok_live_other",
+            digest: SecretDigest::of(b"something else"),
+        };
+        assert_eq!(
+            write("Bearer tok_live_other", Some(wrong)),
+            format!(
+                "Bearer {}",
+                fingerprint_of(&SecretDigest::of(b"something else"))
+            )
+        );
+        assert_eq!(
+            write(&format!("Bearer {SECRET}"), Some(wrong)),
+            format!("Bearer {}", fingerprint(SECRET))
+        );
     }
 
     #[test]

@@ -2,23 +2,27 @@
 //! as HAR 1.2 (`?format=har`: headers, redacted when recorded, and the first
 //! `admin.journal_body_bytes` of each response body).
 
-use std::collections::VecDeque;
-use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
-use std::sync::{Arc, Mutex};
+mod shards;
+
 use std::time::Duration;
 
 use actix_web::body::BoxBody;
+use actix_web::dev::Extensions;
 use actix_web::dev::ServiceResponse;
+use actix_web::http::header::HeaderMap;
 use actix_web::http::Method;
-use actix_web::HttpMessage;
+use actix_web::{web, HttpMessage, HttpRequest};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use super::Selected;
-use crate::domain::{cut_to, format_timestamp, marked, TokenId};
-use crate::har::{Exchange, Log, RedactedHeaders};
+use super::selector::Selection;
+use super::{Selected, Session, Sessions};
+use crate::domain::{cut_to, format_timestamp, marked, Presented, TokenId};
+use crate::har::{Exchange, KnownSecret, Log, RedactedHeaders};
+use crate::http::bearer::{Caller, Credentials};
 use crate::http::middleware::{RequestObserver, SentBody};
 use crate::http::RequestId;
+pub(crate) use shards::{Journal, JournalBudget};
 
 /// One recorded request. Never holds a secret: the token is named by its id.
 #[derive(Clone, Debug, PartialEq, Serialize, utoipa::ToSchema)]
@@ -47,7 +51,9 @@ pub struct JournalEntry {
 
 /// What is kept of a request until the journal is read: the values a [`JournalEntry`] is
 /// written from, without formatting them (one allocation, for the path and query).
-struct Recorded {
+pub(super) struct Recorded {
+    /// When it was recorded, in monotonic nanoseconds ([`shards`]): the order reads merge by.
+    arrival: u64,
     at: DateTime<Utc>,
     method: Method,
     /// The path, then the raw query string; the query starts at `query_at`.
@@ -148,49 +154,9 @@ pub struct JournalLimits {
     pub body_bytes: usize,
 }
 
-/// The bytes held by every journal of a server, against `journal_total_bytes`.
-#[derive(Debug)]
-pub struct JournalBudget {
-    limits: JournalLimits,
-    used: AtomicUsize,
-}
-
-impl JournalBudget {
-    pub fn new(limits: JournalLimits) -> Arc<JournalBudget> {
-        Arc::new(JournalBudget {
-            limits,
-            used: AtomicUsize::new(0),
-        })
-    }
-
-    /// The limits every journal keeps.
-    pub fn limits(&self) -> JournalLimits {
-        self.limits
-    }
-
-    /// Bytes held now by every journal together.
-    pub fn used(&self) -> usize {
-        self.used.load(Relaxed)
-    }
-
-    /// Takes `bytes` from the budget; false (and nothing taken) when they do not fit.
-    fn reserve(&self, bytes: usize) -> bool {
-        self.used
-            .fetch_update(Relaxed, Relaxed, |used| {
-                used.checked_add(bytes)
-                    .filter(|&after| after <= self.limits.total_bytes)
-            })
-            .is_ok()
-    }
-
-    fn release(&self, bytes: usize) {
-        self.used.fetch_sub(bytes, Relaxed);
-    }
-}
-
 /// What one recorded request costs the budget: its own size, its path and query, and what
 /// its HAR keeps (headers, the first bytes of the body).
-fn cost(entry: &Recorded) -> usize {
+pub(super) fn cost(entry: &Recorded) -> usize {
     let kept = &entry.kept;
     let headers = kept.request_headers.size() + kept.response_headers.size();
     std::mem::size_of::<Recorded>()
@@ -201,113 +167,21 @@ fn cost(entry: &Recorded) -> usize {
         + headers
 }
 
-/// The entries of one journal and the bytes they hold.
-#[derive(Default)]
-struct Entries {
-    kept: VecDeque<Recorded>,
-    bytes: usize,
-}
-
-/// Keeps the most recent entries of one session, within its [`JournalLimits`].
-///
-/// A plain mutex held for a push or a copy: recording must not cost each request a wake-up
-/// of another thread, which an actor would (and there is no state here worth an actor).
-/// Entries are formatted when read, not when recorded.
-pub struct Journal {
-    entries: Mutex<Entries>,
-    budget: Arc<JournalBudget>,
-}
-
 impl Journal {
-    pub fn new(budget: Arc<JournalBudget>) -> Journal {
-        Journal {
-            // Grown as requests arrive: a session that is never called costs no buffer.
-            entries: Mutex::new(Entries::default()),
-            budget,
-        }
-    }
-
-    /// Adds an entry, dropping the oldest ones past the entry or byte limit of the session;
-    /// past the limit of every journal together, only this session's own oldest entries
-    /// make room, and without any the entry is not kept.
-    fn record(&self, entry: Recorded) {
-        let limits = self.budget.limits();
-        let bytes = cost(&entry);
-        if limits.entries == 0 || bytes > limits.session_bytes {
-            return;
-        }
-        let mut dropped = Vec::new();
-        {
-            let mut entries = self.lock();
-            let pop = |entries: &mut Entries, dropped: &mut Vec<Recorded>| {
-                let oldest = entries.kept.pop_front()?;
-                let freed = cost(&oldest);
-                entries.bytes -= freed;
-                self.budget.release(freed);
-                dropped.push(oldest);
-                Some(())
-            };
-            while entries.kept.len() >= limits.entries
-                || entries.bytes + bytes > limits.session_bytes
-            {
-                if pop(&mut entries, &mut dropped).is_none() {
-                    break;
-                }
-            }
-            let mut room = self.budget.reserve(bytes);
-            while !room && pop(&mut entries, &mut dropped).is_some() {
-                room = self.budget.reserve(bytes);
-            }
-            if room {
-                entries.bytes += bytes;
-                entries.kept.push_back(entry);
-            }
-        }
-        // Freed outside the lock.
-        drop(dropped);
-    }
-
     /// The `limit` newest entries, newest first.
     pub fn recent(&self, limit: usize) -> Vec<JournalEntry> {
-        self.lock()
-            .kept
-            .iter()
-            .rev()
-            .take(limit)
-            .map(Recorded::entry)
-            .collect()
+        self.shown(|shown| shown.iter().rev().take(limit).map(|e| e.entry()).collect())
     }
 
     /// The `limit` newest entries as a HAR log, in the order they arrived.
     pub fn har(&self, limit: usize) -> Log {
-        let entries = self.lock();
-        let skip = entries.kept.len().saturating_sub(limit);
-        Log {
-            entries: entries.kept.iter().skip(skip).map(Recorded::har).collect(),
+        self.shown(|shown| Log {
+            entries: shown[shown.len().saturating_sub(limit)..]
+                .iter()
+                .map(|e| e.har())
+                .collect(),
             ..Log::new()
-        }
-    }
-
-    /// Bytes this journal holds.
-    pub fn bytes(&self) -> usize {
-        self.lock().bytes
-    }
-
-    /// Forgets every entry.
-    pub fn clear(&self) {
-        let cleared = std::mem::take(&mut *self.lock());
-        self.budget.release(cleared.bytes);
-    }
-
-    // A panic while holding the lock leaves whole entries behind, so the data stays usable.
-    fn lock(&self) -> std::sync::MutexGuard<'_, Entries> {
-        self.entries.lock().unwrap_or_else(|e| e.into_inner())
-    }
-}
-
-impl Drop for Journal {
-    fn drop(&mut self) {
-        self.clear();
+        })
     }
 }
 
@@ -334,35 +208,52 @@ impl RequestObserver for JournalRequests {
         {
             return;
         }
-        let selected = Selected::resolve(request).or_else(|_| Selected::default_of(request));
-        let Ok(selected) = selected else {
-            return;
+        // Read before the extensions are borrowed below: it may insert itself there.
+        let info = request.connection_info();
+        let origin = format!("{}://{}", info.scheme(), info.host()).into_boxed_str();
+        drop(info);
+        // The session is borrowed from the request, not shared again: another reference count
+        // would be one more cache line every worker writes.
+        let extensions = request.extensions();
+        let resolved;
+        let session: &Session = match extensions.get::<Selection>() {
+            Some(Selection(Ok(selected))) => &selected.session,
+            Some(Selection(Err(_))) => match request.app_data::<web::Data<Sessions>>() {
+                Some(sessions) => sessions.default_session(),
+                None => return,
+            },
+            None => {
+                resolved = Selected::resolve(request).or_else(|_| Selected::default_of(request));
+                match &resolved {
+                    Ok(selected) => &selected.session,
+                    Err(_) => return,
+                }
+            }
         };
-        let limit = selected.session.journal.budget.limits().target_bytes;
+        let journal = &session.journal;
+        let limit = journal.limits().target_bytes;
         let (path, path_cut) = cut_to(path, limit);
         let (query, query_cut) = cut_to(query, limit - path.len());
         let mut target = String::with_capacity(path.len() + query.len());
         target.push_str(path);
         target.push_str(query);
-        let journal = &selected.session.journal;
-        let body = res.response().extensions().get::<SentBody>().cloned();
-        let info = request.connection_info();
+        let sent = res.response().extensions();
+        let body = sent.get::<SentBody>().map(|b| &b.0[..]);
         let kept = Kept {
-            origin: format!("{}://{}", info.scheme(), info.host()).into_boxed_str(),
+            origin,
             http_version: http_version(request.version()),
-            request_headers: headers(request.headers()),
-            response_headers: headers(res.headers()),
+            request_headers: headers(request.headers(), known_secret(&extensions, request)),
+            response_headers: headers(res.headers(), None),
             body: body
-                .as_ref()
-                .map(|b| &b.0[..b.0.len().min(kept_body_bytes(journal.budget.limits()))])
+                .map(|b| &b[..b.len().min(kept_body_bytes(journal.limits()))])
                 .unwrap_or_default()
                 .into(),
-            body_size: body.as_ref().map_or(0, |b| b.0.len()),
+            body_size: body.map_or(0, <[u8]>::len),
         };
-        drop(info);
-        let extensions = request.extensions();
+        drop(sent);
         let entry = Recorded {
-            at: selected.session.clock.now(),
+            arrival: 0,
+            at: session.clock.now(),
             method: request.method().clone(),
             target: target.into_boxed_str(),
             query_at: path.len(),
@@ -373,7 +264,6 @@ impl RequestObserver for JournalRequests {
             token_id: extensions.get::<TokenId>().cloned(),
             kept: Box::new(kept),
         };
-        drop(extensions);
         journal.record(entry);
     }
 }
@@ -385,8 +275,24 @@ fn kept_body_bytes(limits: JournalLimits) -> usize {
     limits.body_bytes.min(limits.session_bytes / 2)
 }
 
-fn headers(map: &actix_web::http::header::HeaderMap) -> RedactedHeaders {
-    RedactedHeaders::new(|| map.iter().map(|(n, v)| (n.as_str(), v.as_bytes())))
+/// The fields of `map`, redacted; `known` spares the SHA-256 of the bearer secret.
+fn headers(map: &HeaderMap, known: Option<KnownSecret<'_>>) -> RedactedHeaders {
+    RedactedHeaders::new(
+        || map.iter().map(|(n, v)| (n.as_str(), v.as_bytes())),
+        known,
+    )
+}
+
+/// The bearer secret of a request with the digest its [`Caller`] took of it, when the mock
+/// controls read one: the journal fingerprints it without a second SHA-256.
+fn known_secret<'a>(extensions: &Extensions, request: &'a HttpRequest) -> Option<KnownSecret<'a>> {
+    let caller = extensions.get::<Caller>().copied()?;
+    match (Credentials::of(request.headers()), caller.presented) {
+        (Credentials::Bearer(secret), Presented::Secret(digest)) => {
+            Some(KnownSecret { secret, digest })
+        }
+        _ => None,
+    }
 }
 
 fn http_version(version: actix_web::http::Version) -> &'static str {
@@ -401,96 +307,4 @@ fn http_version(version: actix_web::http::Version) -> &'static str {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn entry(status: u16) -> Recorded {
-        let target = "/v1/tokens?status=active";
-        Recorded {
-            at: "2026-05-01T00:00:00Z".parse().unwrap(),
-            method: Method::GET,
-            target: target.replace('?', "").into(),
-            query_at: "/v1/tokens".len(),
-            cut: (0, 0),
-            status,
-            duration_ms: 0.1,
-            request_id: Some(RequestId::from_header(Some(b"req_x"))),
-            token_id: None,
-            kept: Box::default(),
-        }
-    }
-
-    #[test]
-    fn an_entry_is_written_from_what_was_recorded() {
-        let written = entry(200).entry();
-        assert_eq!(written.at, "2026-05-01T00:00:00Z");
-        assert_eq!(written.method, "GET");
-        assert_eq!(written.path, "/v1/tokens");
-        assert_eq!(written.query, "status=active");
-        assert_eq!(written.request_id, "req_x");
-        assert_eq!(written.token_id, None);
-    }
-
-    fn budget(entries: usize, session_bytes: usize, total_bytes: usize) -> Arc<JournalBudget> {
-        JournalBudget::new(JournalLimits {
-            entries,
-            target_bytes: 1024,
-            session_bytes,
-            total_bytes,
-            body_bytes: 0,
-        })
-    }
-
-    #[test]
-    fn a_journal_of_capacity_zero_keeps_nothing() {
-        let journal = Journal::new(budget(0, 1 << 20, 1 << 20));
-        journal.record(entry(200));
-        assert!(journal.recent(10).is_empty());
-    }
-
-    #[test]
-    fn the_journal_keeps_the_newest_entries_newest_first() {
-        let journal = Journal::new(budget(2, 1 << 20, 1 << 20));
-        for status in [200, 401, 403] {
-            journal.record(entry(status));
-        }
-        let statuses: Vec<u16> = journal.recent(10).iter().map(|e| e.status).collect();
-        assert_eq!(statuses, [403, 401]);
-        journal.clear();
-        assert!(journal.recent(10).is_empty());
-    }
-
-    #[test]
-    fn a_journal_keeps_no_more_bytes_than_its_session_limit() {
-        let one = cost(&entry(200));
-        let journal = Journal::new(budget(100, 3 * one, 1 << 20));
-        for status in 200..210 {
-            journal.record(entry(status));
-        }
-        assert_eq!(journal.recent(100).len(), 3);
-        assert_eq!(journal.bytes(), 3 * one);
-    }
-
-    #[test]
-    fn past_the_total_limit_a_session_makes_room_only_from_its_own_entries() {
-        let one = cost(&entry(200));
-        let shared = budget(100, 1 << 20, 4 * one);
-        let (a, b) = (Journal::new(shared.clone()), Journal::new(shared.clone()));
-        for status in 200..204 {
-            a.record(entry(status));
-        }
-        // Nothing of its own to drop: b keeps nothing, and a keeps everything.
-        b.record(entry(500));
-        assert!(b.recent(10).is_empty());
-        assert_eq!(a.recent(10).len(), 4);
-        // a makes room from its own oldest.
-        a.record(entry(299));
-        let statuses: Vec<u16> = a.recent(10).iter().map(|e| e.status).collect();
-        assert_eq!(statuses, [299, 203, 202, 201]);
-        assert_eq!(shared.used(), 4 * one);
-        drop(a);
-        assert_eq!(shared.used(), 0, "a dropped journal gives its bytes back");
-        b.record(entry(500));
-        assert_eq!(b.recent(10).len(), 1);
-    }
-}
+mod tests;

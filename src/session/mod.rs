@@ -60,7 +60,6 @@ impl Session {
     ) -> Session {
         let now = Utc::now();
         Session {
-            name,
             store: Arc::new(Store::fork(index)),
             clock: Arc::new(
                 settings
@@ -68,12 +67,18 @@ impl Session {
                     .map_or_else(Clock::real, Clock::frozen),
             ),
             faults: Faults::new(settings.configured_faults),
-            journal: Journal::new(journals.clone()),
+            // The default session is journaled by every worker at once; a named one serves
+            // one test, and takes no budget ahead that it may not use.
+            journal: match name {
+                None => Journal::batched(journals.clone()),
+                Some(_) => Journal::new(journals.clone()),
+            },
             rate_limiter: match settings.requests_per_minute {
                 0 => None,
                 limit => Some(RateLimiter::new(limit, settings.rate_limit_max_tracked)),
             },
             coverage: Coverage::default(),
+            name,
             created_at: now,
             last_seen: AtomicI64::new(nanos(now)),
         }
@@ -94,6 +99,32 @@ impl Session {
 
     fn last_seen(&self) -> i64 {
         self.last_seen.load(Relaxed)
+    }
+}
+
+/// Calls `f` with the session the request selected, borrowed from its extensions where it
+/// was decided at its start (no reference count of the session is written); a request no
+/// context decided is decided now. `Err` is the 400 of a bad selector, as for [`Selected`].
+///
+/// `f` runs while the request's extensions are borrowed: it must not insert into them.
+pub fn with_selected<R>(
+    req: &actix_web::HttpRequest,
+    f: impl FnOnce(&Selected) -> R,
+) -> Result<R, crate::http::ApiError> {
+    use actix_web::HttpMessage;
+    if let Some(selector::Selection(Ok(selected))) = req.extensions().get() {
+        return Ok(f(selected));
+    }
+    Selected::resolve(req).map(|selected| f(&selected))
+}
+
+/// Decides the session of a request and keeps it in its extensions, where [`with_selected`]
+/// and [`Selected::resolve`] find it: what the session context does as every request starts
+/// (a request may create the session it names when `may_create`).
+pub fn decide(req: &actix_web::HttpRequest, may_create: bool) {
+    use actix_web::HttpMessage;
+    if let Ok(selection) = Selected::select(req, may_create) {
+        req.extensions_mut().insert(selector::Selection(selection));
     }
 }
 

@@ -8,6 +8,7 @@ mod clock;
 mod document;
 mod faults;
 mod journal;
+mod journal_workers;
 mod numbers;
 mod reset;
 mod snapshot;

@@ -241,3 +241,39 @@ async fn the_mocks_own_har_replays_against_it_at_100_percent_and_cut_bodies_are_
         .collect();
     assert_eq!(rules, ["har.incomplete"], "{report:#}");
 }
+
+#[actix_web::test]
+async fn the_authorization_of_a_journaled_request_is_the_fingerprint_of_its_secret_however_spelled()
+{
+    // Arrange: the secret's SHA-256, as `fidelity --secret` matches it.
+    use sha2::{Digest, Sha256};
+    let app = spawn_app("auth.json").await;
+    let digest = Sha256::digest(auth::READER.as_bytes());
+    let hex: String = digest[..6].iter().map(|b| format!("{b:02x}")).collect();
+    let spellings = [
+        ("Bearer", format!("Bearer {}", auth::READER)),
+        ("bearer", format!("bearer    {}", auth::READER)),
+        ("BEARER", format!("BEARER {}\t", auth::READER)),
+    ];
+    for (_, value) in &spellings {
+        let response = app.get_with_authorization("/v1/tokens", value).await;
+        assert_eq!(response.status(), StatusCode::OK, "{value}");
+    }
+
+    // Act
+    let har = app.get_json("/__admin/requests?format=har").await;
+
+    // Assert
+    let entries = har["log"]["entries"].as_array().expect("HAR entries");
+    assert_eq!(entries.len(), spellings.len());
+    for (entry, (scheme, _)) in entries.iter().zip(spellings) {
+        let authorization = entry["request"]["headers"]
+            .as_array()
+            .expect("request headers")
+            .iter()
+            .find(|h| h["name"] == "authorization")
+            .and_then(|h| h["value"].as_str())
+            .expect("an Authorization header");
+        assert_eq!(authorization, format!("{scheme} redacted:sha256:{hex}"));
+    }
+}
