@@ -23,45 +23,12 @@ BIN="target/release/tooken-mock"
 # How long a server may take to print its banner: loading 1M tokens takes seconds.
 START_TIMEOUT=120
 
-command -v wrk >/dev/null || {
-    echo "installing wrk (Debian package)" >&2
-    { apt-get update -qq && apt-get install -y -qq wrk; } >/dev/null || {
-        echo "wrk is missing and could not be installed: apt-get install -y wrk" >&2
-        exit 1
-    }
-}
-command -v curl >/dev/null || {
-    echo "curl is missing: apt-get install -y curl" >&2
-    exit 1
-}
-
-SERVER_PIDS=()
-stop_servers() {
-    local pid
-    for pid in "${SERVER_PIDS[@]}"; do
-        kill "$pid" 2>/dev/null || true
-        wait "$pid" 2>/dev/null || true
-    done
-    SERVER_PIDS=()
-}
-trap stop_servers EXIT
+# shellcheck source=benches/common.sh
+source benches/common.sh
+require_wrk
+require_curl
 
 millis_since() { echo $((($(date +%s%N) - $1) / 1000000)); }
-
-# snapshot TOKENS FILE: writes FILE and FILE.secrets (generate's list of secrets) if missing.
-snapshot() {
-    local tokens=$1 file=$2
-    if [[ ! -s $file || ! -s $file.secrets ]]; then
-        echo "generating $tokens tokens into $file" >&2
-        "$BIN" generate --tokens "$tokens" --workspaces 1 --seed 1 --out "$file" 2>"$file.secrets"
-    fi
-}
-
-# A secret that lists tokens: active, with tokens:read, answered with 200.
-listing_secret() {
-    grep -E '^ +tok_live_[A-Za-z0-9]+ +ws_gen_1 +active .*\[([^]]* )?tokens:read( [^]]*)?\] +-> 200' "$1" |
-        awk '{ print $1; exit }'
-}
 
 # start NAME [ARGS...]: starts a server on a free port and waits for its first 200 on /readyz.
 # Sets PID, PORT and READY_MS (from exec to that 200).

@@ -28,21 +28,11 @@ FILE="$OUT/tokens-1m.json"
 # Seconds a start or a reload may take before the bench gives up.
 TIMEOUT=60
 
-command -v curl >/dev/null || {
-    echo "curl is missing: apt-get install -y curl" >&2
-    exit 1
-}
+# shellcheck source=benches/common.sh
+source benches/common.sh
+require_curl
 
 PID=""
-stop_server() {
-    if [[ -n $PID ]]; then
-        kill "$PID" 2>/dev/null || true
-        wait "$PID" 2>/dev/null || true
-        PID=""
-    fi
-}
-trap stop_server EXIT
-
 now_ns() { date +%s%N; }
 
 # A TCP port that nothing listens on at the moment.
@@ -59,6 +49,7 @@ start() {
     started=$(now_ns)
     "$BIN" --snapshot "$FILE" --port "$PORT" >"$log" 2>&1 &
     PID=$!
+    SERVER_PIDS+=("$PID")
     deadline=$((SECONDS + TIMEOUT))
     until ready; do
         kill -0 "$PID" 2>/dev/null || {
@@ -86,11 +77,7 @@ if [[ -z ${READY_BIN:-} ]]; then
     echo "building the release binary" >&2
     cargo build --release --quiet
 fi
-mkdir -p "$OUT"
-if [[ ! -s $FILE ]]; then
-    echo "generating 1M tokens into $FILE" >&2
-    "$BIN" generate --tokens 1000000 --workspaces 1 --seed 1 --out "$FILE" 2>/dev/null
-fi
+snapshot 1000000 "$FILE"
 cat "$FILE" >/dev/null
 BYTES=$(stat -c %s "$FILE")
 
@@ -107,7 +94,7 @@ for ((run = 1; run <= RUNS; run++)); do
     printf 'run %d: ready %5d ms  cpu %5d ms  rss %.2fx  (read %s, parse %s, index %s ms)\n' \
         "$run" "$READY_MS" "$CPU_MS" "$(bc -l <<<"$RSS_KB * 1024 / $BYTES")" \
         "$(field read_ms "$LOG")" "$(field parse_ms "$LOG")" "$(field index_ms "$LOG")"
-    ((run == RUNS)) || stop_server
+    ((run == RUNS)) || stop_servers
 done
 mapfile -t SORTED < <(printf '%s\n' "${TIMES[@]}" | sort -n)
 printf 'exec to ready: min %d  median %d  max %d ms\n' \

@@ -31,26 +31,10 @@ SNAPSHOT="$OUT/tokens-1m.json"
 # Loading 1M tokens takes seconds; a slow machine gets more.
 START_TIMEOUT=180
 
-command -v wrk >/dev/null || {
-    echo "installing wrk (Debian package)" >&2
-    { apt-get update -qq && apt-get install -y -qq wrk; } >/dev/null || {
-        echo "wrk is missing and could not be installed: apt-get install -y wrk" >&2
-        exit 1
-    }
-}
-command -v curl >/dev/null || {
-    echo "curl is missing: apt-get install -y curl" >&2
-    exit 1
-}
-
-PID=""
-stop_server() {
-    if [[ -n $PID ]]; then
-        kill "$PID" 2>/dev/null || true
-        wait "$PID" 2>/dev/null || true
-    fi
-}
-trap stop_server EXIT
+# shellcheck source=benches/common.sh
+source benches/common.sh
+require_wrk
+require_curl
 
 if [[ -z ${SCANS_BIN:-} ]]; then
     echo "building the release binary" >&2
@@ -60,14 +44,8 @@ fi
     echo "$BIN is not an executable" >&2
     exit 1
 }
-mkdir -p "$OUT"
-if [[ ! -s $SNAPSHOT || ! -s $SNAPSHOT.secrets ]]; then
-    echo "generating 1000000 tokens into $SNAPSHOT" >&2
-    "$BIN" generate --tokens 1000000 --workspaces 1 --seed 1 --out "$SNAPSHOT" 2>"$SNAPSHOT.secrets"
-fi
-# A secret that lists tokens: active, with tokens:read, answered with 200.
-SECRET=$(grep -E '^ +tok_live_[A-Za-z0-9]+ +ws_gen_1 +active .*\[([^]]* )?tokens:read( [^]]*)?\] +-> 200' \
-    "$SNAPSHOT.secrets" | awk '{ print $1; exit }')
+snapshot 1000000 "$SNAPSHOT"
+SECRET=$(listing_secret "$SNAPSHOT.secrets")
 [[ -n $SECRET ]] || {
     echo "no listing secret in $SNAPSHOT.secrets; delete it to generate again" >&2
     exit 1
@@ -76,6 +54,7 @@ SECRET=$(grep -E '^ +tok_live_[A-Za-z0-9]+ +ws_gen_1 +active .*\[([^]]* )?tokens
 LOG="$OUT/scans.log"
 "$BIN" --now "$NOW" --port 0 --snapshot "$SNAPSHOT" >"$LOG" 2>&1 &
 PID=$!
+SERVER_PIDS+=("$PID")
 PORT=""
 deadline=$((SECONDS + START_TIMEOUT))
 until [[ -n $PORT ]] && [[ $(curl -s -o /dev/null --max-time 1 -w '%{http_code}' "http://127.0.0.1:$PORT/readyz") == 200 ]]; do
