@@ -93,7 +93,8 @@ pub(super) async fn forward(
         url = format!("{url}?{query}");
     }
     let Ok(upstream_method) = reqwest::Method::from_bytes(method.as_bytes()) else {
-        return Err(ApiError::MethodNotAllowed("GET, HEAD"));
+        // Not a method the upstream can be asked with: the listing's own are named.
+        return Err(ApiError::MethodNotAllowed(crate::api::routes::listing_allow()));
     };
     let mut upstream = client.request(upstream_method, &url);
     let dropped = connection_fields(
