@@ -131,7 +131,7 @@ impl QueryString {
     }
 
     /// The decoded pairs, in order: `Err` holds the raw text of a part that does not decode.
-    fn pairs(&self) -> impl Iterator<Item = (Result<&str, &str>, Result<&str, &str>)> {
+    pub(crate) fn pairs(&self) -> impl Iterator<Item = (Result<&str, &str>, Result<&str, &str>)> {
         let decoded = &*self.0;
         decoded
             .pairs
