@@ -23,7 +23,7 @@ mod tokens;
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::{from_fn, Condition, Next};
-use actix_web::{web, Error, HttpResponse, Route};
+use actix_web::{web, Error, HttpResponse};
 
 use crate::http::{cors, middleware, ApiError};
 use crate::store::source::Source;
@@ -50,16 +50,6 @@ pub(crate) struct AdminState {
     pub cors_origins: Vec<String>,
 }
 
-/// One admin path and the methods it answers; any other method is a 405 with `Allow`.
-fn resource(path: &str, allow: &'static str, routes: Vec<Route>) -> actix_web::Resource {
-    routes
-        .into_iter()
-        .fold(web::resource(path), |resource, route| resource.route(route))
-        .default_service(web::to(move || async move {
-            Err::<HttpResponse, _>(ApiError::MethodNotAllowed(allow))
-        }))
-}
-
 /// Mounts the admin routes; pages on `cors_origins` may call them. When access is off, every
 /// path under the prefix answers a 403 `admin_off` problem naming the setting that turns it on.
 pub(crate) fn configure(cfg: &mut web::ServiceConfig, access: &Access, cors_origins: &[String]) {
@@ -77,13 +67,7 @@ pub(crate) fn configure(cfg: &mut web::ServiceConfig, access: &Access, cors_orig
                 cors::listed(cors_origins),
             ))
             .wrap(from_fn(origin::same_origin_or_listed))
-            .service(resource(
-                "/openapi.json",
-                "GET",
-                vec![web::get().to(openapi::json)],
-            ))
-            .service(resource("/", "GET", vec![web::get().to(openapi::routes)]))
-            .service(resource("", "GET", vec![web::get().to(openapi::routes)]))
+            .configure(routes::mount_open)
             .service(
                 web::scope("")
                     .wrap(from_fn(guard))

@@ -1,7 +1,10 @@
-//! The admin operations behind the access rule, stated once. Each handler carries its method
+//! The admin routes, stated once. Each operation behind the access rule carries its method
 //! and path (the actix-web route attribute) and its documentation (`#[utoipa::path]`); the
-//! list below mounts them, puts them in the admin document, and answers any other method on
-//! one of their paths with a 405 whose `Allow` names the methods listed for that path.
+//! list below mounts them and puts them in the admin document. A second, short list holds the
+//! paths every caller that reaches the admin API may read without the access rule: its
+//! document and the index of its routes, which are no operations of the document. Both lists
+//! answer any other method on one of their paths with a 405 whose `Allow` names the methods
+//! listed for that path ([`allowed`]).
 //!
 //! Why not a route table beside the document: the two drifted apart silently, and so did the
 //! hand-written `Allow` strings.
@@ -9,12 +12,13 @@
 use std::sync::OnceLock;
 
 use actix_web::dev::HttpServiceFactory;
-use actix_web::{web, HttpResponse};
+use actix_web::http::Method;
+use actix_web::web;
 use utoipa::openapi::path::{HttpMethod, Operation as Documented};
 use utoipa::openapi::{OpenApi, RefOr, Schema};
 
-use super::{clock, controls, data, sessions, tokens};
-use crate::http::ApiError;
+use super::{clock, controls, data, openapi, sessions, tokens};
+use crate::http::methods;
 
 /// The schemas an operation refers to, by name.
 type Schemas = Vec<(String, RefOr<Schema>)>;
@@ -80,18 +84,50 @@ fn operations() -> Vec<Operation> {
     ]
 }
 
+/// An admin path outside the access rule, answered to every caller that reaches the admin API.
+struct Open {
+    /// The path below `/__admin` (`""` is `/__admin` itself).
+    path: &'static str,
+    /// The methods it answers, in the order `Allow` names them.
+    methods: &'static [Method],
+    /// Completes a route already guarded by one of `methods` with its handler.
+    to: fn(actix_web::Route) -> actix_web::Route,
+}
+
+/// The admin paths outside the access rule: the document and the index of the routes.
+static OPEN: [Open; 3] = [
+    Open {
+        path: "/openapi.json",
+        methods: &[Method::GET],
+        to: |route| route.to(openapi::json),
+    },
+    Open {
+        path: "/",
+        methods: &[Method::GET],
+        to: |route| route.to(openapi::routes),
+    },
+    Open {
+        path: "",
+        methods: &[Method::GET],
+        to: |route| route.to(openapi::routes),
+    },
+];
+
+/// Mounts the paths outside the access rule, each with a 405 naming the methods it answers.
+pub(crate) fn mount_open(cfg: &mut web::ServiceConfig) {
+    for (open, (_, allow)) in OPEN.iter().zip(open_allowed()) {
+        let allow = allow.as_str();
+        cfg.service(methods::resource(open.path, open.methods, open.to, allow));
+    }
+}
+
 /// Mounts every operation, then, on each of their paths, a 405 naming the methods it answers.
 pub(crate) fn mount(cfg: &mut web::ServiceConfig) {
     for operation in operations() {
         (operation.mount)(cfg);
     }
-    for (path, allow) in allowed() {
-        let allow = allow.as_str();
-        cfg.service(
-            web::resource(path.as_str()).to(move || async move {
-                Err::<HttpResponse, _>(ApiError::MethodNotAllowed(allow))
-            }),
-        );
+    for (path, allow) in operations_allowed() {
+        cfg.service(web::resource(path.as_str()).route(methods::not_allowed(allow.as_str())));
     }
 }
 
@@ -112,21 +148,36 @@ pub(super) fn document(openapi: &mut OpenApi) {
     components.schemas.extend(schemas);
 }
 
-/// Each path of an operation with its `Allow` value (`GET, PUT`), in the order listed.
+/// Each admin path with its `Allow` value (`GET, PUT`): the paths outside the access rule in
+/// the order of [`OPEN`], then each path of an operation, in the order listed.
 pub(crate) fn allowed() -> &'static [(String, String)] {
     static ALLOWED: OnceLock<Vec<(String, String)>> = OnceLock::new();
     ALLOWED.get_or_init(|| {
-        let mut allowed: Vec<(String, String)> = Vec::new();
+        let mut allowed: Vec<(String, String)> = OPEN
+            .iter()
+            .map(|open| (open.path.to_owned(), methods::allow(open.methods)))
+            .collect();
         for operation in operations() {
             let methods = operation.methods.iter().map(method_name);
             let methods = methods.collect::<Vec<_>>().join(", ");
-            match allowed.iter_mut().find(|(path, _)| *path == operation.path) {
+            let listed = &mut allowed[OPEN.len()..];
+            match listed.iter_mut().find(|(path, _)| *path == operation.path) {
                 Some((_, allow)) => *allow = format!("{allow}, {methods}"),
                 None => allowed.push((operation.path, methods)),
             }
         }
         allowed
     })
+}
+
+/// The `Allow` value of each path outside the access rule, in the order of [`OPEN`].
+fn open_allowed() -> &'static [(String, String)] {
+    &allowed()[..OPEN.len()]
+}
+
+/// Each path of an operation with its `Allow` value, in the order listed.
+fn operations_allowed() -> &'static [(String, String)] {
+    &allowed()[OPEN.len()..]
 }
 
 /// The method as HTTP writes it (RFC 9110, section 9).
@@ -147,7 +198,7 @@ fn method_name(method: &HttpMethod) -> &'static str {
 mod tests {
     use std::collections::BTreeSet;
 
-    use super::allowed;
+    use super::{allowed, operations_allowed, OPEN};
 
     #[test]
     fn each_path_of_the_admin_document_allows_exactly_the_methods_it_documents() {
@@ -157,7 +208,7 @@ mod tests {
         let paths = document["paths"].as_object().expect("paths");
 
         // Act
-        let allowed = allowed();
+        let allowed = operations_allowed();
 
         // Assert
         let listed: BTreeSet<&str> = allowed.iter().map(|(path, _)| path.as_str()).collect();
@@ -172,6 +223,25 @@ mod tests {
                 .map(|method| method.to_ascii_uppercase())
                 .collect();
             assert_eq!(methods, documented, "{path}");
+        }
+    }
+
+    #[test]
+    fn no_path_outside_the_access_rule_is_the_path_of_an_operation() {
+        // Arrange
+        let json = &super::super::openapi::documents().json;
+        let document: serde_json::Value = serde_json::from_str(json).expect("JSON");
+        let paths = document["paths"].as_object().expect("paths");
+
+        // Act
+        let (open, operations) = allowed().split_at(OPEN.len());
+
+        // Assert: each is mounted once, outside the access rule, and left out of the document.
+        for (open, (path, _)) in OPEN.iter().zip(open) {
+            assert_eq!(open.path, path);
+            assert!(!paths.contains_key(path.as_str()), "{path} is no operation");
+            let mounted = operations.iter().filter(|(listed, _)| listed == path);
+            assert_eq!(mounted.count(), 0, "{path} is mounted once");
         }
     }
 }

@@ -9,10 +9,10 @@ use std::sync::OnceLock;
 
 use actix_web::http::Method;
 use actix_web::middleware::from_fn;
-use actix_web::{web, HttpResponse};
+use actix_web::web;
 
 use super::{health, index, openapi, tokens};
-use crate::http::{forwarded, ApiError};
+use crate::http::{forwarded, methods};
 use crate::mock;
 
 /// One path of the API and how it is answered.
@@ -82,16 +82,7 @@ pub(crate) const ROUTES: [Route; 8] = [
 /// Mounts every route: each of its methods, and a 405 naming them for any other.
 pub(crate) fn mount(cfg: &mut web::ServiceConfig) {
     for (route, allow) in ROUTES.iter().zip(allowed()) {
-        let allow = allow.as_str();
-        let resource = route
-            .methods
-            .iter()
-            .fold(web::resource(route.path), |resource, method| {
-                resource.route((route.to)(web::method(method.clone())))
-            })
-            .default_service(web::to(move || async move {
-                Err::<HttpResponse, _>(ApiError::MethodNotAllowed(allow))
-            }));
+        let resource = methods::resource(route.path, route.methods, route.to, allow.as_str());
         if route.controlled {
             // Around the whole resource, not each route: one layer each, not one per method.
             cfg.service(
@@ -111,12 +102,14 @@ pub(crate) fn allowed() -> &'static [String] {
     ALLOWED.get_or_init(|| {
         ROUTES
             .iter()
-            .map(|route| {
-                let methods: Vec<&str> = route.methods.iter().map(Method::as_str).collect();
-                methods.join(", ")
-            })
+            .map(|route| methods::allow(route.methods))
             .collect()
     })
+}
+
+/// The listing's `Allow` value (`GET, HEAD`): that of the first of [`ROUTES`].
+pub(crate) fn listing_allow() -> &'static str {
+    allowed()[0].as_str()
 }
 
 #[cfg(test)]
@@ -184,7 +177,11 @@ mod tests {
             App::new()
                 .wrap(from_fn(common))
                 .configure(super::mount)
-                .service(web::scope(crate::admin::PREFIX).configure(crate::admin::routes::mount)),
+                .service(
+                    web::scope(crate::admin::PREFIX)
+                        .configure(crate::admin::routes::mount_open)
+                        .configure(crate::admin::routes::mount),
+                ),
         )
         .await;
         let paths = every_listed_path();
@@ -192,6 +189,17 @@ mod tests {
             paths.len() > super::ROUTES.len(),
             "the admin list is covered too"
         );
+        let admin = crate::admin::PREFIX;
+        for open in [
+            format!("{admin}/openapi.json"),
+            format!("{admin}/"),
+            admin.to_owned(),
+        ] {
+            assert!(
+                paths.iter().any(|(path, _)| *path == open),
+                "{open} is covered"
+            );
+        }
 
         for (path, allow) in paths {
             let listed: Vec<&str> = allow.split(", ").collect();

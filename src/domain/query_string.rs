@@ -95,7 +95,7 @@ impl Part {
     }
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct Decoded {
     /// The query as sent, without the leading `?`.
     raw: Box<str>,
@@ -114,35 +114,47 @@ impl Decoded {
 }
 
 /// A decoded query string from which parameters are taken by name. It owns its text, and a
-/// clone shares it (a reference count), so one decoding serves every reader of a request.
+/// clone shares it (a reference count), so one decoding serves every reader of a request. A
+/// query without a pair (`""`, `&&`), the commonest listing's, holds nothing at all: it is
+/// decoded, kept and shared without an allocation.
 #[derive(Clone, Debug, Default)]
-pub(crate) struct QueryString(Rc<Decoded>);
+pub(crate) struct QueryString(Option<Rc<Decoded>>);
 
 impl QueryString {
     /// Decodes `raw` (without the leading `?`).
     pub(crate) fn parse(raw: &str) -> QueryString {
-        let pairs = split(raw)
+        // Collecting no pair allocates nothing; neither does the empty decoding.
+        let pairs: Vec<(Part, Part)> = split(raw)
             .map(|(key, value)| (Part::of(raw, key), Part::of(raw, value)))
             .collect();
-        QueryString(Rc::new(Decoded {
+        if pairs.is_empty() {
+            return QueryString::default();
+        }
+        QueryString(Some(Rc::new(Decoded {
             raw: raw.into(),
             pairs,
-        }))
+        })))
     }
 
     /// The decoded pairs, in order: `Err` holds the raw text of a part that does not decode.
-    fn pairs(&self) -> impl Iterator<Item = (Result<&str, &str>, Result<&str, &str>)> {
-        let decoded = &*self.0;
-        decoded
-            .pairs
-            .iter()
-            .map(move |(key, value)| (decoded.text(key), decoded.text(value)))
+    pub(crate) fn pairs(&self) -> impl Iterator<Item = (Result<&str, &str>, Result<&str, &str>)> {
+        self.0.iter().flat_map(|decoded| {
+            let decoded: &Decoded = decoded;
+            decoded
+                .pairs
+                .iter()
+                .map(move |(key, value)| (decoded.text(key), decoded.text(value)))
+        })
     }
 
-    /// Whether `self` and `other` are the same decoding (one shared by two readers).
+    /// Whether `self` and `other` are the same decoding (one shared by two readers; every
+    /// empty query is the one empty decoding).
     #[cfg(test)]
     pub(crate) fn is_shared_with(&self, other: &QueryString) -> bool {
-        Rc::ptr_eq(&self.0, &other.0)
+        match (&self.0, &other.0) {
+            (Some(one), Some(other)) => Rc::ptr_eq(one, other),
+            (one, other) => one.is_none() && other.is_none(),
+        }
     }
 
     /// The one value of parameter `name`: `Ok(None)` when absent; an error naming it when it
@@ -225,6 +237,24 @@ mod tests {
             .map(|(k, v)| (k.map_err(String::as_str), v.map_err(String::as_str)))
             .collect();
         assert_eq!(decoded, owned);
+    }
+
+    #[test]
+    fn a_query_without_a_pair_holds_no_decoding() {
+        for empty in ["", "&", "&&&"] {
+            // Act
+            let query = QueryString::parse(empty);
+
+            // Assert: no reference-counted decoding (nor its text or pairs) behind it.
+            assert!(query.0.is_none(), "{empty:?}");
+            assert_eq!(query.pairs().count(), 0, "{empty:?}");
+            assert_eq!(query.single("a").unwrap(), None, "{empty:?}");
+            assert!(query.is_shared_with(&QueryString::default()), "{empty:?}");
+        }
+        let flag = QueryString::parse("&a&");
+        assert!(flag.0.is_some());
+        assert_eq!(flag.single("a").unwrap(), Some(""));
+        assert!(!flag.is_shared_with(&QueryString::default()));
     }
 
     #[test]

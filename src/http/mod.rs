@@ -1,7 +1,7 @@
 //! What every route shares and nothing else: the request id, the one error type rendered as
 //! an RFC 9457 problem, bearer credentials, admin access, `Prefer`, CORS, the `Host` check,
-//! and the middleware that stamps every response. The mock, its admin API and the proxy are
-//! sets of routes on this one shell.
+//! the 405 and `Allow` of every route list, and the middleware that stamps every response.
+//! The mock, its admin API and the proxy are sets of routes on this one shell.
 //! It depends on no route module; `api`, `admin` and `mock` depend on it.
 
 pub(crate) mod access;
@@ -13,6 +13,7 @@ pub(crate) mod forwarded;
 pub(crate) mod host;
 pub(crate) mod keep_alive;
 pub(crate) mod links;
+pub(crate) mod methods;
 pub mod middleware;
 pub(crate) mod prefer;
 pub(crate) mod query;

@@ -1,7 +1,9 @@
 //! Each request's query string, decoded once at its start (`middleware::common`) into its
 //! extensions, where the session selector, the mock controls and the handlers all read the
 //! same [`QueryString`]. A query past `limits.max_query_bytes` is not decoded at all: it reads
-//! as empty, and the `limits` layer, which every reader sits behind, answers it with a 414.
+//! as empty, and the `limits` layer, which every reader sits behind, answers it with a 414. An
+//! empty query (the commonest listing's) is neither decoded nor kept: every reader gets the
+//! empty decoding, which allocates nothing.
 
 use std::future::{ready, Ready};
 
@@ -14,6 +16,9 @@ use crate::domain::QueryString;
 /// The request's decoded query: the one in its extensions, or, on the first reading of a
 /// request no `common` layer saw, decoded now and kept there for every later reader.
 pub(crate) fn of(req: &HttpRequest) -> QueryString {
+    if req.query_string().is_empty() {
+        return QueryString::default();
+    }
     let kept = req.extensions().get::<QueryString>().cloned();
     if let Some(query) = kept {
         return query;
@@ -28,6 +33,10 @@ pub(crate) fn of(req: &HttpRequest) -> QueryString {
 /// the request's extensions for every reader ([`of`]). `middleware::common` calls it first.
 pub(crate) fn decode(req: &HttpRequest, max_query_bytes: usize) -> QueryString {
     let raw = req.query_string();
+    if raw.is_empty() {
+        // Nothing to decode and nothing to keep: `of` answers the empty decoding too.
+        return QueryString::default();
+    }
     // Never decoded past the limit: the request is refused (414) before any reader runs.
     let query = if raw.len() > max_query_bytes {
         QueryString::default()
@@ -52,9 +61,10 @@ mod tests {
     use std::time::Duration;
 
     use actix_web::test::TestRequest;
-    use actix_web::web;
+    use actix_web::{web, HttpMessage};
 
-    use super::of;
+    use super::{decode, of};
+    use crate::domain::QueryString;
     use crate::http::RequestLimits;
 
     fn limits(max_query_bytes: usize) -> web::Data<RequestLimits> {
@@ -80,6 +90,22 @@ mod tests {
         // Assert: the same decoded value, not a second decoding of the same text.
         assert!(first.is_shared_with(&second));
         assert_eq!(second.single("name").unwrap(), Some("a b"));
+    }
+
+    #[test]
+    fn an_empty_query_is_read_as_the_empty_decoding_and_not_kept() {
+        // Arrange
+        let req = TestRequest::get().uri("/v1/tokens?").to_http_request();
+
+        // Act
+        let decoded = decode(&req, 8192);
+        let read = of(&req);
+
+        // Assert: nothing in the extensions, and both readers see the one empty decoding.
+        assert!(req.extensions().get::<QueryString>().is_none());
+        assert!(decoded.is_shared_with(&read));
+        assert!(read.is_shared_with(&QueryString::default()));
+        assert_eq!(read.single("name").unwrap(), None);
     }
 
     #[test]

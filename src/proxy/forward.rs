@@ -16,7 +16,7 @@ use super::request::{Headers, RequestFacts};
 use super::rule::{Rule, Violation};
 use super::rules::{check, Response};
 use super::violations::{Entry, Violations};
-use crate::domain::format_timestamp;
+use crate::domain::{format_timestamp, QueryString};
 use crate::har::{redacted_headers, Exchange, HarFile};
 use crate::http::middleware::{Relayed, Upstream};
 use crate::http::request_id::{RequestId, X_REQUEST_ID};
@@ -76,6 +76,7 @@ pub(super) fn connection_fields<'a>(
 pub(super) async fn forward(
     req: HttpRequest,
     caller_id: RequestId,
+    query: QueryString,
     body: web::Bytes,
     state: web::Data<ProxyState>,
     client: web::Data<reqwest::Client>,
@@ -86,14 +87,18 @@ pub(super) async fn forward(
             .map(|(n, v)| (n.as_str(), v.as_bytes())),
     );
     let method = req.method().as_str();
-    let query = req.query_string();
-    let facts = RequestFacts::read(&state.contract, method, query, &request_headers);
+    // The shell's one decoding of the query (`http::query`); the upstream gets it as sent.
+    let facts = RequestFacts::read(&state.contract, method, &query, &request_headers);
+    let raw = req.query_string();
     let mut url = format!("{}/tokens", state.base);
-    if !query.is_empty() {
-        url = format!("{url}?{query}");
+    if !raw.is_empty() {
+        url = format!("{url}?{raw}");
     }
     let Ok(upstream_method) = reqwest::Method::from_bytes(method.as_bytes()) else {
-        return Err(ApiError::MethodNotAllowed("GET, HEAD"));
+        // Not a method the upstream can be asked with: the listing's own are named.
+        return Err(ApiError::MethodNotAllowed(
+            crate::api::routes::listing_allow(),
+        ));
     };
     let mut upstream = client.request(upstream_method, &url);
     let dropped = connection_fields(
@@ -170,9 +175,9 @@ pub(super) async fn forward(
         found.len(),
     );
     let request_id = upstream_id.unwrap_or_else(|| caller_id.to_string());
-    let path = match query {
+    let path = match raw {
         "" => req.path().to_owned(),
-        _ => format!("{}?{query}", req.path()),
+        _ => format!("{}?{raw}", req.path()),
     };
     if let Some(har) = &state.har {
         let sent = Sent {

@@ -18,6 +18,7 @@ mod forward;
 pub(crate) mod links;
 pub(crate) mod page;
 pub(crate) mod request;
+mod routes;
 pub(crate) mod rule;
 pub(crate) mod rules;
 pub(crate) mod violations;
@@ -28,13 +29,13 @@ use std::time::Duration;
 
 use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
-use actix_web::{web, App, HttpResponse, HttpServer};
+use actix_web::{web, App, HttpServer};
 
-use crate::api::openapi::{self, swagger_ui, SpecDocuments};
+use crate::api::openapi::{swagger_ui, SpecDocuments};
 use crate::har::HarFile;
+use crate::http;
 use crate::http::access::AdminAccess;
 use crate::http::keep_alive::KeepAliveTimeout;
-use crate::http::{self, ApiError};
 use crate::settings::{Settings, SettingsError, UpstreamSettings};
 use crate::signals::Stop;
 use contract::{Contract, ContractError};
@@ -140,19 +141,7 @@ impl Proxy {
                 // The mock's shell: request id, `Host` check, problems, one log line.
                 .wrap(from_fn(http::middleware::common))
                 .service(web::resource("/v1/tokens").route(web::route().to(forward::forward)))
-                .service(
-                    web::resource("/__admin/violations")
-                        .route(web::get().to(admin::violations))
-                        .default_service(web::to(|| async {
-                            Err::<HttpResponse, _>(ApiError::MethodNotAllowed("GET"))
-                        })),
-                )
-                .route("/healthz", web::get().to(admin::healthz))
-                .route("/readyz", web::get().to(admin::readyz))
-                .route("/metrics", web::get().to(admin::metrics))
-                .route("/openapi.json", web::get().to(openapi::json))
-                .route("/openapi.yaml", web::get().to(openapi::yaml))
-                .route("/docs", web::get().to(openapi::docs_redirect))
+                .configure(routes::mount)
                 .service(swagger_ui(false))
                 .default_service(web::to(http::not_found))
         });

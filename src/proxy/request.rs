@@ -1,9 +1,10 @@
 //! What the proxy learns from a request before forwarding it: its query read against the
 //! document's parameters, whether it carries credentials, and whether tooken-mock's own
-//! controls will shape the answer.
+//! controls will shape the answer. The query is the shell's one decoding of it
+//! (`http::query`), read as the mock reads it.
 
 use super::contract::Contract;
-use crate::domain::{decode_query, QueryString};
+use crate::domain::QueryString;
 use crate::http::bearer::Credentials;
 use crate::mock::prefer::Requested;
 
@@ -72,11 +73,11 @@ pub(crate) struct RequestFacts {
 }
 
 impl RequestFacts {
-    /// Reads a request of `method` with this raw query string and headers.
+    /// Reads a request of `method` with its decoded query and its headers.
     pub(crate) fn read(
         contract: &Contract,
         method: &str,
-        query: &str,
+        query: &QueryString,
         headers: &Headers,
     ) -> RequestFacts {
         let mut facts = RequestFacts {
@@ -87,15 +88,12 @@ impl RequestFacts {
                 headers.all("authorization").map(str::as_bytes),
             )
             .are_sent(),
-            forced: Requested::read(
-                headers.all("prefer").map(str::as_bytes),
-                &QueryString::parse(query),
-            )
-            .forces_example(),
+            forced: Requested::read(headers.all("prefer").map(str::as_bytes), query)
+                .forces_example(),
             ..RequestFacts::default()
         };
-        let mut seen: Vec<String> = Vec::new();
-        for (key, value) in decode_query(query) {
+        let mut seen: Vec<&str> = Vec::new();
+        for (key, value) in query.pairs() {
             let key = match key {
                 Ok(key) => key,
                 Err(raw) => {
@@ -111,13 +109,13 @@ impl RequestFacts {
                 facts.refuse(key);
                 continue;
             }
-            seen.push(key.clone());
-            let accepted = value.as_deref().ok().filter(|text| param.accepts(text));
+            seen.push(key);
+            let accepted = value.ok().filter(|text| param.accepts(text));
             let Some(text) = accepted else {
                 facts.refuse(key);
                 continue;
             };
-            match key.as_str() {
+            match key {
                 "page" => facts.page = text.parse().ok(),
                 "per_page" => facts.per_page = text.parse().ok(),
                 "status" => facts.status = Some(text.to_owned()),
@@ -132,9 +130,9 @@ impl RequestFacts {
         facts
     }
 
-    fn refuse(&mut self, parameter: String) {
-        if !self.refused.contains(&parameter) {
-            self.refused.push(parameter);
+    fn refuse(&mut self, parameter: &str) {
+        if !self.refused.iter().any(|refused| refused == parameter) {
+            self.refused.push(parameter.to_owned());
         }
     }
 

@@ -8,6 +8,7 @@ use super::links::parse;
 use super::request::{Headers, RequestFacts};
 use super::rule::{Rule, Violation};
 use super::rules::{check, Response};
+use crate::domain::QueryString;
 
 const SECRET: &str = "Bearer tok_live_AnyReaderSecret000000000001";
 const QUERY: &str = "page=2&per_page=2&status=active";
@@ -104,7 +105,8 @@ impl Case {
     }
 
     fn run(&self, contract: &Contract) -> Vec<Violation> {
-        let request = RequestFacts::read(contract, "GET", self.query, &headers(&self.request));
+        let query = QueryString::parse(self.query);
+        let request = RequestFacts::read(contract, "GET", &query, &headers(&self.request));
         let response_headers =
             Headers::from_pairs(self.headers.iter().map(|(n, v)| (*n, v.as_bytes())));
         check(
@@ -316,7 +318,9 @@ fn link_values_parse_with_quoted_commas_and_several_relations() {
 #[test]
 fn the_query_is_read_against_the_documented_parameters() {
     let contract = contract();
-    let read = |query: &str| RequestFacts::read(&contract, "GET", query, &headers(&[]));
+    let read = |query: &str| {
+        RequestFacts::read(&contract, "GET", &QueryString::parse(query), &headers(&[]))
+    };
     assert!(read("page=1&per_page=100&status=revoked&name=&unknown=x")
         .refused
         .is_empty());
@@ -341,7 +345,7 @@ fn the_query_is_read_against_the_documented_parameters() {
     let forced = RequestFacts::read(
         &contract,
         "GET",
-        "",
+        &QueryString::default(),
         &headers(&[("prefer", "example=vendor")]),
     );
     assert!(forced.forced);
