@@ -99,12 +99,7 @@ pub(crate) fn mount(cfg: &mut web::ServiceConfig) {
 /// The `Allow` value of each route (`GET, HEAD`), in the order of [`ROUTES`].
 pub(crate) fn allowed() -> &'static [String] {
     static ALLOWED: OnceLock<Vec<String>> = OnceLock::new();
-    ALLOWED.get_or_init(|| {
-        ROUTES
-            .iter()
-            .map(|route| methods::allow(route.methods))
-            .collect()
-    })
+    methods::allow_each(&ALLOWED, ROUTES.iter().map(|route| route.methods))
 }
 
 /// The listing's `Allow` value (`GET, HEAD`): that of the first of [`ROUTES`].

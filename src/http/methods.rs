@@ -3,6 +3,8 @@
 //! (`admin::routes`) and the proxy's. A list states a path's methods once; its `Allow` is
 //! derived from them here, never written by hand.
 
+use std::sync::OnceLock;
+
 use actix_web::http::Method;
 use actix_web::{web, HttpResponse, Resource, Route};
 
@@ -12,6 +14,15 @@ use super::ApiError;
 pub(crate) fn allow(methods: &[Method]) -> String {
     let names: Vec<&str> = methods.iter().map(Method::as_str).collect();
     names.join(", ")
+}
+
+/// The `Allow` value of each of a list's routes (`methods_of` gives each route's methods, in
+/// the list's order), made on the first call and kept in `cell` for the process.
+pub(crate) fn allow_each<'a>(
+    cell: &'static OnceLock<Vec<String>>,
+    methods_of: impl Iterator<Item = &'a [Method]>,
+) -> &'static [String] {
+    cell.get_or_init(|| methods_of.map(allow).collect())
 }
 
 /// A handler answering every request with a 405 `method_not_allowed` problem whose `Allow` is

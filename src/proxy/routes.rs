@@ -75,12 +75,7 @@ pub(super) fn mount(cfg: &mut web::ServiceConfig) {
 /// The `Allow` value of each route, in the order of [`ROUTES`].
 fn allowed() -> &'static [String] {
     static ALLOWED: OnceLock<Vec<String>> = OnceLock::new();
-    ALLOWED.get_or_init(|| {
-        ROUTES
-            .iter()
-            .map(|route| methods::allow(route.methods))
-            .collect()
-    })
+    methods::allow_each(&ALLOWED, ROUTES.iter().map(|route| route.methods))
 }
 
 #[cfg(test)]
