@@ -50,3 +50,25 @@ listing_secret() {
     grep -E '^ +tok_live_[A-Za-z0-9]+ +ws_gen_1 +active .*\[([^]]* )?tokens:read( [^]]*)?\] +-> 200' "$1" |
         awk '{ print $1; exit }'
 }
+
+# await_ready PID LOG TIMEOUT: waits until the server PID, logging to LOG, answers 200 on
+# /readyz, polling every 10 ms; when PORT is empty it is read from the log's banner (a server
+# started with --port 0). Stops the script, naming LOG, when the server exits or is not ready
+# within TIMEOUT seconds.
+await_ready() {
+    local pid=$1 log=$2 timeout=$3
+    local deadline=$((SECONDS + timeout))
+    until [[ -n $PORT ]] &&
+        [[ $(curl -s -o /dev/null --max-time 1 -w '%{http_code}' "http://127.0.0.1:$PORT/readyz") == 200 ]]; do
+        kill -0 "$pid" 2>/dev/null || {
+            echo "the server exited; see $log" >&2
+            exit 1
+        }
+        ((SECONDS < deadline)) || {
+            echo "the server was not ready within $timeout s; see $log" >&2
+            exit 1
+        }
+        [[ -n $PORT ]] || PORT=$(sed -n 's|^  API  *http://127\.0\.0\.1:\([0-9]*\)/v1/tokens$|\1|p' "$log")
+        sleep 0.01
+    done
+}

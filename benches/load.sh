@@ -42,21 +42,8 @@ start() {
     PID=$!
     SERVER_PIDS+=("$PID")
     PORT=""
-    local deadline=$((SECONDS + START_TIMEOUT))
-    while ((SECONDS < deadline)); do
-        kill -0 "$PID" 2>/dev/null || {
-            echo "the $name server exited; see $log" >&2
-            exit 1
-        }
-        if [[ -z $PORT ]]; then
-            PORT=$(sed -n 's|^  API  *http://127\.0\.0\.1:\([0-9]*\)/v1/tokens$|\1|p' "$log")
-        elif [[ $(curl -s -o /dev/null --max-time 1 -w '%{http_code}' "http://127.0.0.1:$PORT/readyz") == 200 ]]; then
-            READY_MS=$(millis_since "$started")
-            return
-        fi
-    done
-    echo "the $name server was not ready within $START_TIMEOUT s; see $log" >&2
-    exit 1
+    await_ready "$PID" "$log" "$START_TIMEOUT"
+    READY_MS=$(millis_since "$started")
 }
 
 rss_of() { awk '/^VmRSS:/ { printf "%.0f MiB", $2 / 1024 }' "/proc/$1/status"; }

@@ -40,28 +40,15 @@ free_port() {
     python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
-ready() { [[ $(curl -s -o /dev/null --max-time 1 -w '%{http_code}' "http://127.0.0.1:$PORT/readyz") == 200 ]]; }
-
 # start LOG: starts the server on a free port; sets PID, PORT and READY_MS (exec to first 200).
 start() {
-    local log=$1 started deadline
+    local log=$1 started
     PORT=$(free_port)
     started=$(now_ns)
     "$BIN" --snapshot "$FILE" --port "$PORT" >"$log" 2>&1 &
     PID=$!
     SERVER_PIDS+=("$PID")
-    deadline=$((SECONDS + TIMEOUT))
-    until ready; do
-        kill -0 "$PID" 2>/dev/null || {
-            echo "the server exited; see $log" >&2
-            exit 1
-        }
-        ((SECONDS < deadline)) || {
-            echo "the server was not ready within $TIMEOUT s; see $log" >&2
-            exit 1
-        }
-        sleep 0.01
-    done
+    await_ready "$PID" "$log" "$TIMEOUT"
     READY_MS=$((($(now_ns) - started) / 1000000))
 }
 

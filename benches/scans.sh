@@ -56,19 +56,7 @@ LOG="$OUT/scans.log"
 PID=$!
 SERVER_PIDS+=("$PID")
 PORT=""
-deadline=$((SECONDS + START_TIMEOUT))
-until [[ -n $PORT ]] && [[ $(curl -s -o /dev/null --max-time 1 -w '%{http_code}' "http://127.0.0.1:$PORT/readyz") == 200 ]]; do
-    kill -0 "$PID" 2>/dev/null || {
-        echo "the server exited; see $LOG" >&2
-        exit 1
-    }
-    ((SECONDS < deadline)) || {
-        echo "the server was not ready within $START_TIMEOUT s; see $LOG" >&2
-        exit 1
-    }
-    PORT=$(sed -n 's|^  API  *http://127\.0\.0\.1:\([0-9]*\)/v1/tokens$|\1|p' "$LOG")
-    sleep 0.2
-done
+await_ready "$PID" "$LOG" "$START_TIMEOUT"
 
 # client SCRIPT SEED: one wrk connection for SECONDS_EACH seconds; prints
 # "p50 non2xx requests mean".
