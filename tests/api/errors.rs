@@ -126,6 +126,42 @@ async fn any_method_but_get_and_head_is_405_with_allow_get_head() {
 }
 
 #[actix_web::test]
+async fn every_read_only_path_answers_another_method_with_a_405_problem_allowing_get() {
+    // Arrange
+    let app = spawn_app(FIXTURE).await;
+    let paths = [
+        "/",
+        "/openapi.json",
+        "/openapi.yaml",
+        "/docs",
+        "/healthz",
+        "/readyz",
+        "/metrics",
+        "/__admin/openapi.json",
+    ];
+
+    for path in paths {
+        for method in [Method::POST, Method::DELETE] {
+            // Act
+            let response = app.request(method.clone(), path, None).await;
+
+            // Assert
+            assert_eq!(
+                header(response.headers(), "allow"),
+                "GET",
+                "{method} {path}"
+            );
+            assert_problem(
+                response,
+                StatusCode::METHOD_NOT_ALLOWED,
+                "method_not_allowed",
+            )
+            .await;
+        }
+    }
+}
+
+#[actix_web::test]
 async fn head_is_answered_like_get_without_a_body() {
     // Arrange
     let app = spawn_app(FIXTURE).await;
