@@ -66,6 +66,8 @@ struct Block {
 #[derive(Clone, Debug)]
 pub(super) struct Needle<'a> {
     bytes: &'a [u8],
+    /// The first, second and last bytes (the first for a missing second).
+    ends: [u8; 3],
     finder: Finder<'a>,
 }
 
@@ -81,10 +83,37 @@ impl<'a> Needle<'a> {
             !bytes.contains(&SEPARATOR),
             "a needle without the separator"
         );
+        let first = bytes.first().copied().unwrap_or(SEPARATOR);
+        let second = bytes.get(1).copied().unwrap_or(first);
+        let last = bytes.last().copied().unwrap_or(SEPARATOR);
         Needle {
             bytes,
+            ends: [first, second, last],
             finder: Finder::new(bytes),
         }
+    }
+
+    /// Where the needle (at least one byte) starts in the first 64 bytes of `block`, and where
+    /// the separators are; bit `i` for byte `i`. `block` holds the needle's length less one
+    /// more bytes (else none is found); `SECOND`: the needle has at least three bytes.
+    #[inline(always)]
+    fn masks<const SECOND: bool>(&self, block: &[u8]) -> (u64, u64) {
+        let bytes = self.bytes;
+        let offset = bytes.len().saturating_sub(1);
+        let (mut found, seps) = masks::<SECOND>(block, self.ends, offset);
+        if bytes.len() > 3 {
+            // First, second and last bytes compared: the others, at each candidate.
+            let middle = &bytes[2..offset];
+            let mut candidates = found;
+            while candidates != 0 {
+                let i = candidates.trailing_zeros() as usize;
+                candidates &= candidates - 1;
+                if !block[i + 2..i + offset].iter().eq(middle) {
+                    found &= !(1 << i);
+                }
+            }
+        }
+        (found, seps)
     }
 
     /// Counts the names of `names` (folded names, each followed by the separator; empty, or
@@ -95,15 +124,13 @@ impl<'a> Needle<'a> {
             total: 0,
             chunks: Vec::with_capacity(names.len().div_ceil(CHUNK)),
         };
-        let mut blocks = [Block::default(); CHUNK_BLOCKS];
         let mut cursor = Cursor::new(0, false, false);
         while cursor.at < names.len() {
             tally.chunks.push((tally.total, cursor.carry));
-            let filled = cursor.fill(self, names, &mut blocks);
-            tally.total += blocks[..filled]
-                .iter()
-                .map(|b| u64::from(b.hits.count_ones()))
-                .sum::<u64>();
+            let total = &mut tally.total;
+            cursor.fill(self, names, &mut |block| {
+                *total += u64::from(block.hits.count_ones());
+            });
         }
         tally
     }
@@ -171,18 +198,13 @@ impl Cursor {
     }
 
     /// Reads the current chunk of `names` (from `at`, the start of a chunk, to the chunk's
-    /// end): the masks of the blocks read into `blocks`, how many returned. Blocks jumped over
+    /// end), handing the masks of each block read to `take`, in order. Blocks jumped over
     /// hold no match, and no name with one runs through them.
-    fn fill(
-        &mut self,
-        needle: &Needle<'_>,
-        names: &[u8],
-        blocks: &mut [Block; CHUNK_BLOCKS],
-    ) -> usize {
+    fn fill(&mut self, needle: &Needle<'_>, names: &[u8], take: &mut impl FnMut(Block)) {
         match needle.bytes.len() {
-            0 => self.fill_empty(names, blocks),
-            1 | 2 => self.fill_with::<false>(needle, names, blocks),
-            _ => self.fill_with::<true>(needle, names, blocks),
+            0 => self.fill_empty(names, take),
+            1 | 2 => self.fill_with::<false>(needle, names, take),
+            _ => self.fill_with::<true>(needle, names, take),
         }
     }
 
@@ -192,19 +214,35 @@ impl Cursor {
         &mut self,
         needle: &Needle<'_>,
         names: &[u8],
-        blocks: &mut [Block; CHUNK_BLOCKS],
-    ) -> usize {
+        take: &mut impl FnMut(Block),
+    ) {
         let end = names.len().min((self.at / CHUNK + 1) * CHUNK);
-        let bytes = needle.bytes;
-        let (Some(&first), Some(&last)) = (bytes.first(), bytes.last()) else {
-            return 0;
-        };
-        let second = bytes.get(1).copied().unwrap_or(first);
         // The bytes a block's masks read: the block and the rest of a needle starting in it.
-        let span = BLOCK + bytes.len() - 1;
-        let mut tail = Vec::new();
-        let (mut filled, mut matched) = (0, 0);
+        let span = BLOCK + needle.bytes.len() - 1;
+        // Blocks before this one are read in place; from it on, through a copy.
+        let in_place = (names.len() + 1).saturating_sub(span).min(end);
+        let mut matched = 0;
         while self.at < end {
+            if self.dense && self.at < in_place {
+                // Every block, in a loop of its own (the blocks jumped over end here).
+                let (mut at, mut carry) = (self.at, self.carry);
+                let mut gap = self.gap(names);
+                while at < in_place {
+                    let (found, seps) = needle.masks::<SECOND>(&names[at..at + span]);
+                    let hits = carried(found, seps, &mut carry);
+                    take(Block {
+                        at,
+                        hits,
+                        seps,
+                        gap,
+                    });
+                    gap = 0;
+                    matched += usize::from(found != 0);
+                    at += BLOCK;
+                }
+                (self.at, self.carry, self.gap_from) = (at, carry, at);
+                continue;
+            }
             if !self.carry && !self.dense {
                 let next = match self.next_match {
                     Some(next) if next >= self.at => next,
@@ -223,56 +261,41 @@ impl Cursor {
                 }
                 self.at = next - next % BLOCK;
             }
-            let block = match names.get(self.at..self.at + span) {
-                Some(block) => block,
+            let (found, seps) = match names.get(self.at..self.at + span) {
+                Some(block) => needle.masks::<SECOND>(block),
                 None => {
                     // The last blocks: past the names, separators, which no needle holds.
-                    tail.clear();
-                    tail.extend_from_slice(&names[self.at..]);
+                    let mut tail = names[self.at..].to_vec();
                     tail.resize(span, SEPARATOR);
-                    &tail[..]
+                    needle.masks::<SECOND>(&tail)
                 }
             };
-            let (mut found, seps) = masks::<SECOND>(block, [first, second, last], span - BLOCK);
-            if bytes.len() > 3 {
-                let mut candidates = found;
-                while candidates != 0 {
-                    let i = candidates.trailing_zeros() as usize;
-                    candidates &= candidates - 1;
-                    let rest = &block[i + 2..i + bytes.len() - 1];
-                    if !rest.iter().eq(&bytes[2..bytes.len() - 1]) {
-                        found &= !(1 << i);
-                    }
-                }
-            }
-            // Each name is a run of ones in `!seps`; a match carries up to its separator.
-            let (sum, over) = (!seps).overflowing_add(found);
-            let (sum, over_again) = sum.overflowing_add(u64::from(self.carry));
-            self.carry = over | over_again;
-            let gap = match self.count_gaps {
-                true => memchr::memchr_iter(SEPARATOR, &names[self.gap_from..self.at]).count(),
-                false => 0,
-            };
-            blocks[filled] = Block {
+            let hits = carried(found, seps, &mut self.carry);
+            take(Block {
                 at: self.at,
-                hits: sum & seps,
+                hits,
                 seps,
-                gap,
-            };
-            filled += 1;
+                gap: self.gap(names),
+            });
             matched += usize::from(found != 0);
             self.at += BLOCK;
             self.gap_from = self.at;
         }
         self.dense = matched > DENSE_BLOCKS;
-        filled
+    }
+
+    /// The separators of `names` from the end of the last block read to `at`, when counted.
+    fn gap(&self, names: &[u8]) -> usize {
+        match self.count_gaps && self.gap_from < self.at {
+            true => memchr::memchr_iter(SEPARATOR, &names[self.gap_from..self.at]).count(),
+            false => 0,
+        }
     }
 
     /// [`Cursor::fill`] for the empty needle, which every name holds: every separator is a
     /// hit, and every block is read.
-    fn fill_empty(&mut self, names: &[u8], blocks: &mut [Block; CHUNK_BLOCKS]) -> usize {
+    fn fill_empty(&mut self, names: &[u8], take: &mut impl FnMut(Block)) {
         let end = names.len().min((self.at / CHUNK + 1) * CHUNK);
-        let mut filled = 0;
         while self.at < end {
             let block = &names[self.at..names.len().min(self.at + BLOCK)];
             let seps = block
@@ -280,19 +303,28 @@ impl Cursor {
                 .enumerate()
                 .filter(|&(_, &b)| b == SEPARATOR)
                 .fold(0u64, |mask, (i, _)| mask | 1 << i);
-            blocks[filled] = Block {
+            take(Block {
                 at: self.at,
                 hits: seps,
                 seps,
                 gap: 0,
-            };
-            filled += 1;
+            });
             self.at += BLOCK;
         }
-        filled
     }
 }
 
+/// The separators of a block that end a name holding the needle, from where the needle
+/// starts (`found`) and where the separators are (`seps`); `carry` says whether the name
+/// running into the block holds it, and then whether the name running out of it does.
+#[inline(always)]
+fn carried(found: u64, seps: u64, carry: &mut bool) -> u64 {
+    // Each name is a run of ones in `!seps`; a match carries up to its separator.
+    let (sum, over) = (!seps).overflowing_add(found);
+    let (sum, over_again) = sum.overflowing_add(u64::from(*carry));
+    *carry = over | over_again;
+    sum & seps
+}
 /// Where a needle of bytes `[first, second, .., last]` may start in the first 64 bytes of
 /// `block` (exactly where it does for a needle of at most 3 bytes; `SECOND` says whether to
 /// compare the second byte, which a needle of 1 or 2 bytes does not need), and where the
@@ -389,7 +421,12 @@ impl Iterator for Hits<'_> {
                 if self.cursor.at >= self.names.len() {
                     return None;
                 }
-                self.filled = self.cursor.fill(&self.needle, self.names, &mut self.blocks);
+                let (blocks, filled) = (&mut self.blocks, &mut self.filled);
+                *filled = 0;
+                self.cursor.fill(&self.needle, self.names, &mut |block| {
+                    blocks[*filled] = block;
+                    *filled += 1;
+                });
                 self.read = 0;
                 continue;
             }
