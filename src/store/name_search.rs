@@ -1,11 +1,11 @@
 //! Which folded names contain a needle, 64 bytes at a time.
 //!
 //! The folded names of a workspace lie back to back, each followed by the separator 0xFF
-//! (see [`super::index`]). A search reads them in blocks of 64 bytes and makes three masks of
-//! each, one bit a byte: where the needle's first byte is, where its last byte is (the
-//! needle's length less one further on), and where the separators are. The first two ANDed
-//! give the places where the needle may start: exactly where it does for a needle of one or
-//! two bytes, and each such place is compared in full for a longer one.
+//! (see [`super::index`]). A search reads them in blocks of 64 bytes and makes two masks of
+//! each, one bit a byte: where the needle may start (its first byte there, its second one
+//! byte further on, its last byte the needle's length less one further on: exactly where it
+//! starts for a needle of up to three bytes, the other bytes of a longer one compared at each
+//! such place), and where the separators are.
 //!
 //! Why not a substring search restarted after each match (memchr's memmem): a fifth of the
 //! names holding `ci` makes a match every hundred bytes or so, and each restart, its set-up
@@ -94,8 +94,9 @@ impl<'a> Needle<'a> {
     }
 
     /// Where the needle (at least one byte) starts in the first 64 bytes of `block`, and where
-    /// the separators are; bit `i` for byte `i`. `block` holds the needle's length less one
-    /// more bytes (else none is found); `SECOND`: the needle has at least three bytes.
+    /// the separators are; bit `i` for byte `i`. `block` holds those 64 bytes and the needle's
+    /// length less one more (else nothing is found); `SECOND`: the needle has at least three
+    /// bytes.
     #[inline(always)]
     fn masks<const SECOND: bool>(&self, block: &[u8]) -> (u64, u64) {
         let bytes = self.bytes;
