@@ -13,8 +13,8 @@ use std::sync::{Arc, Mutex};
 use ahash::HashMap;
 use arc_swap::ArcSwap;
 use chrono::{DateTime, Utc};
-use memchr::memmem;
 
+use super::name_search::Needle;
 use super::partition::transfer;
 use super::snapshot::{Snapshot, TokenData};
 use crate::domain::{fold_into, SecretDigest, Status, Token, TokenId, WorkspaceId};
@@ -316,52 +316,27 @@ impl Workspace {
     /// Indices of the tokens of `range` (token indices, within the workspace) whose folded
     /// name contains `needle`, ascending: one part of a scan split across threads.
     ///
-    /// The token of a match is the last one's plus the separators between them (counted with
-    /// memchr, never searched for).
+    /// The search counts the separators before each match (see [`super::name_search`]).
     pub(super) fn matching_in<'a>(
         &'a self,
         needle: &'a str,
         range: std::ops::Range<usize>,
     ) -> impl Iterator<Item = u32> + 'a {
         let start = range.start.min(range.end).min(self.tokens.len());
-        // `from` is where token `token`'s folded name starts.
-        let (mut from, mut token) = (self.name_start(start), start);
-        self.positions_in(needle, range).map(move |at| {
-            token += memchr::memchr_iter(SEPARATOR, &self.folded_names[from..at]).count();
-            from = at;
-            small(token)
-        })
+        let (_, names) = self.names_in(range);
+        Needle::new(needle)
+            .hits(names)
+            .map(move |hit| small(start + hit.name))
     }
 
-    /// Where the first match of `needle` in each matching folded name of `range` (token
-    /// indices) starts in `folded_names`, ascending: what a scan that needs no token for most
-    /// matches (a count, then a page) runs, turning only the page's matches into tokens with
-    /// [`Workspace::token_at`].
-    ///
-    /// One substring search runs over the range's names; after a match it goes on after the
-    /// matched name's separator, so a name is listed once.
-    pub(super) fn positions_in<'a>(
-        &'a self,
-        needle: &'a str,
-        range: std::ops::Range<usize>,
-    ) -> impl Iterator<Item = usize> + 'a {
-        let finder = memmem::Finder::new(needle.as_bytes());
+    /// The folded names of the tokens of `range` (token indices, within the workspace), each
+    /// followed by its separator, and where they start in `folded_names`: what a scan that
+    /// needs no token for most matches (a count, then a page) searches, turning only the
+    /// page's matches into tokens with [`Workspace::token_at`].
+    pub(super) fn names_in(&self, range: std::ops::Range<usize>) -> (usize, &[u8]) {
         let end = range.end.min(self.tokens.len());
         let first = self.name_start(range.start.min(end));
-        let haystack = &self.folded_names[first..self.name_start(end)];
-        // A name starts at `from` in `haystack`.
-        let mut from = 0usize;
-        std::iter::from_fn(move || {
-            if from >= haystack.len() {
-                return None;
-            }
-            let at = from + finder.find(&haystack[from..])?;
-            // A later match in this name would not add it again: on to the next name.
-            let past = at + needle.len();
-            from = memchr::memchr(SEPARATOR, &haystack[past..])
-                .map_or(haystack.len(), |n| past + n + 1);
-            Some(first + at)
-        })
+        (first, &self.folded_names[first..self.name_start(end)])
     }
 
     /// The index of the token whose folded name holds byte `position` of `folded_names`: the
@@ -563,9 +538,10 @@ mod tests {
             let folded = fold(needle);
             let all: Vec<u32> = workspace.matching(&folded).collect();
             assert_eq!(all, naive(&names, &folded, 0..len), "{needle}");
-            let located: Vec<u32> = workspace
-                .positions_in(&folded, 0..len)
-                .map(|at| workspace.token_at(at))
+            let (first, all_names) = workspace.names_in(0..len);
+            let located: Vec<u32> = Needle::new(&folded)
+                .hits(all_names)
+                .map(|hit| workspace.token_at(first + hit.at))
                 .collect();
             assert_eq!(located, all, "{needle}, each match located alone");
             nonempty += usize::from(!all.is_empty());

@@ -7,8 +7,9 @@
 //! A name filter over a large unchanged workspace may be split into contiguous parts scanned
 //! at once, one thread each ([`Data::page_on`]): each part counts its matches and keeps the
 //! first ones, as many as any page's window can need, and the window is taken across them.
-//! Without a status, a match stays a place in the folded names: only the page's matches are
-//! turned into tokens ([`Workspace::token_at`]), the others are only counted.
+//! Without a status, a part only counts its matching names (keeping the count every 4 KiB of
+//! names): the page is then searched again from the nearest count before it, and only its
+//! matches are turned into tokens ([`Workspace::token_at`]).
 
 use std::cmp::Ordering;
 use std::ops::Range;
@@ -16,6 +17,7 @@ use std::ops::Range;
 use chrono::{DateTime, Utc};
 
 use super::index::{StatusView, Workspace};
+use super::name_search::{Needle, Tally};
 use super::overlay::Added;
 use super::{Data, Page};
 use crate::domain::{ListQuery, Token};
@@ -85,21 +87,19 @@ impl Data {
                 }
             }
             (None, Some(name), None) => {
-                // Most matches only count: their tokens are never looked for.
-                let folded = &name.folded;
+                // Every part counts its matching names; only the page's are turned into tokens.
+                let needle = Needle::new(&name.folded);
+                let count = |range| {
+                    let (at, names) = workspace.names_in(range);
+                    Counted {
+                        at,
+                        names,
+                        tally: needle.tally(names),
+                    }
+                };
+                let counted = in_parts(workspace.tokens.len(), parts.max(1), count);
                 let token = |at| indexed(workspace.token_at(at));
-                if parts > 1 {
-                    let scan = |range| {
-                        first_matches(
-                            workspace.positions_in(folded, range),
-                            offset.saturating_add(per_page),
-                        )
-                    };
-                    let found = in_parts(workspace.tokens.len(), parts, scan);
-                    return window_across(found, offset, per_page, token);
-                }
-                let positions = workspace.positions_in(folded, 0..workspace.tokens.len());
-                window(positions, offset, per_page, token)
+                window_of_names(&needle, &counted, offset, per_page, token)
             }
             (None, Some(name), Some(status)) => {
                 let keep = |i: &u32| view.statuses[*i as usize] == status;
@@ -218,14 +218,10 @@ fn first_matches<T>(matches: impl Iterator<Item = T>, limit: usize) -> Found<T> 
     found
 }
 
-/// Runs `scan` over `parts` contiguous ranges of `0..len`, the first on this thread and each
-/// other one on a thread of its own (on this thread too, should the system refuse a thread);
-/// the results in range order. A panic in any part panics here.
-fn in_parts<T: Send>(
-    len: usize,
-    parts: usize,
-    scan: impl Fn(Range<usize>) -> Found<T> + Sync,
-) -> Vec<Found<T>> {
+/// Runs `scan` over `parts` (at least 1) contiguous ranges of `0..len`, the first on this
+/// thread and each other one on a thread of its own (on this thread too, should the system
+/// refuse a thread); the results in range order. A panic in any part panics here.
+fn in_parts<T: Send>(len: usize, parts: usize, scan: impl Fn(Range<usize>) -> T + Sync) -> Vec<T> {
     let bound = |k: usize| (len as u128 * k as u128 / parts as u128) as usize;
     let ranges: Vec<Range<usize>> = (0..parts).map(|k| bound(k)..bound(k + 1)).collect();
     std::thread::scope(|scope| {
@@ -250,6 +246,43 @@ fn in_parts<T: Send>(
         }
         found
     })
+}
+
+/// One part of a name filter's scan: its folded names, where they start in the workspace's,
+/// and how many of them hold the needle.
+struct Counted<'a> {
+    at: usize,
+    names: &'a [u8],
+    tally: Tally,
+}
+
+/// The page of `per_page` matching names from `offset` across the parts of a scan, in order,
+/// each made a token from its place in the folded names, and the total of every part. Only
+/// the parts that hold the page are searched again, from the chunk where the page starts.
+fn window_of_names(
+    needle: &Needle<'_>,
+    parts: &[Counted<'_>],
+    offset: usize,
+    per_page: usize,
+    mut token: impl FnMut(usize) -> Token,
+) -> Page {
+    let total = parts.iter().map(|p| p.tally.total).sum();
+    let mut skip = offset as u64;
+    let mut tokens = Vec::new();
+    for part in parts {
+        if tokens.len() == per_page {
+            break;
+        }
+        if skip >= part.tally.total {
+            skip -= part.tally.total;
+            continue;
+        }
+        let hits = needle.hits_from(part.names, &part.tally, skip);
+        let wanted = per_page - tokens.len();
+        tokens.extend(hits.take(wanted).map(|hit| token(part.at + hit.at)));
+        skip = 0;
+    }
+    Page { tokens, total }
 }
 
 /// The page of `per_page` matches from `offset` across the parts of a split scan, in order,

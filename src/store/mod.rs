@@ -12,6 +12,7 @@ mod edit;
 mod export;
 pub(crate) mod index;
 mod list;
+mod name_search;
 pub(crate) mod overlay;
 mod partition;
 pub(crate) mod regular;
