@@ -217,11 +217,13 @@ impl RequestObserver for JournalRequests {
         let extensions = request.extensions();
         let resolved;
         let session: &Session = match extensions.get::<Selection>() {
-            Some(Selection(Ok(selected))) => &selected.session,
-            Some(Selection(Err(_))) => match request.app_data::<web::Data<Sessions>>() {
-                Some(sessions) => sessions.default_session(),
-                None => return,
-            },
+            Some(Selection::Named(selected)) => &selected.session,
+            Some(Selection::Default | Selection::Refused(_)) => {
+                match request.app_data::<web::Data<Sessions>>() {
+                    Some(sessions) => sessions.default_session(),
+                    None => return,
+                }
+            }
             None => {
                 resolved = Selected::resolve(request).or_else(|_| Selected::default_of(request));
                 match &resolved {
