@@ -201,7 +201,7 @@ async fn serve(
                 rendered: page,
             })
         }
-        Admitted::List { stamp, page } => (stamp, page),
+        Admitted::ToList { stamp, page } => (stamp, page),
     };
     let listed = store.send(page).await.map_err(|_| Refusal::Failed)??;
     let rendered = render(&listed.query, &listed.page, link_suffix);

@@ -120,7 +120,7 @@ pub(crate) enum Admitted<P> {
     /// listed from when the page may be kept; `None` when it must be listed afresh (the state
     /// changed while deciding, the workspace holds the session's own tokens, whose statuses
     /// change with the clock without a version change, or a failure is due).
-    List {
+    ToList {
         stamp: Option<Stamp>,
         page: ListPage,
     },
@@ -251,7 +251,7 @@ fn decide<P>(store: &Store, msg: List<P>) -> Listing<P> {
         .and_then(|stamp| (msg.kept.find)(stamp, &msg.kept.link_suffix));
     let admitted = match kept {
         Some(page) => Admitted::Kept { query, page },
-        None => Admitted::List {
+        None => Admitted::ToList {
             stamp,
             page: ListPage {
                 data: arc_swap::Guard::into_inner(data),
