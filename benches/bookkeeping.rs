@@ -1,7 +1,7 @@
 //! The bookkeeping of one cached listing of the default session, on 1, 2 and 8 threads at
-//! once: the journal entry, the log line, the coverage count, the request metrics and the
-//! store-failure check, as the middleware and the handler do them after a page is found in
-//! the cache. Prints the listings per second of each thread: memory that every thread writes
+//! once: the session's selection, the journal entry, the log line, the coverage count, the
+//! request metrics and the store-failure check, as the session context, the middleware and
+//! the handler do them around a page found in the cache. Prints the listings per second of each thread: memory that every thread writes
 //! shows as a figure per thread that falls as threads are added.
 //!
 //! Run: `cargo bench --bench bookkeeping 2>/dev/null` (the log lines go to standard error).
@@ -120,6 +120,9 @@ fn cached_page_response(shared: &Shared, n: usize) -> ServiceResponse {
 /// What a cached listing records besides its answer.
 fn bookkeeping(shared: &Shared, res: &ServiceResponse, elapsed: Duration) {
     let request = res.request();
+    // The session context, as every request starts: the session selected (the default one
+    // named, not shared again).
+    tooken_mock::session::decide(request, false);
     // The handler: the failure check and the coverage of the page, on the session borrowed
     // from the request.
     with_selected(request, |selected| {

@@ -6,6 +6,11 @@
 #
 #   benches/instructions.sh                 # 8 s of requests under callgrind per server
 #   INSTR_SECONDS=4 benches/instructions.sh
+#   INSTR_BIN=target/bench/tooken-mock-before benches/instructions.sh   # a binary kept aside
+#
+# The figure is per request, but some of the server's work goes by time (the log writer wakes
+# every 20 ms, timers): compare two builds at like request counts, best run one after the
+# other with INSTR_BIN naming each in turn.
 #
 # Needs valgrind (apt-get install valgrind) and wrk; builds the release binary and the ceiling.
 set -euo pipefail
@@ -16,9 +21,9 @@ mkdir -p "$OUT"
 for tool in valgrind wrk curl; do
     command -v "$tool" >/dev/null || { echo "instructions: install $tool first (apt-get install $tool)" >&2; exit 1; }
 done
-cargo build --release --quiet
+BIN=${INSTR_BIN:-target/release/tooken-mock}
+[[ -n "${INSTR_BIN:-}" ]] || cargo build --release --quiet
 CARGO_TARGET_DIR="$PWD/target/ceiling" cargo build --release --quiet --manifest-path benches/ceiling/Cargo.toml
-BIN=target/release/tooken-mock
 CEILING=target/ceiling/release/ceiling
 SECRET=tok_live_AcmeAuditReadOnlyKey2026Demo0001
 PAGE="/v1/tokens?status=active&per_page=2"
@@ -74,6 +79,7 @@ wait "$page_pid" 2>/dev/null || true
 per_request ceiling 18442 "$CEILING" "$OUT/page.json" 18442
 CEIL=$PER_REQUEST
 
+echo "binary: $BIN"
 printf 'cached status page (demo data, %s): %s instructions a request over %s requests; static ceiling: %s; ratio %s\n' \
     "$PAGE" "$MOCK" "$MOCK_REQUESTS" "$CEIL" "$(awk -v a="$CEIL" -v b="$MOCK" 'BEGIN { printf "%.3f", a / b }')"
 echo "ours, inclusive instructions a request (callgrind_annotate $OUT/mock-load.out):"

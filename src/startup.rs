@@ -105,7 +105,8 @@ impl Application {
             // is caught around that listing (store::actor); the supervisor restarts the actor
             // should it ever stop.
             let scans = scans.clone();
-            let store = Supervisor::start(move |_| StoreActor::new(scans));
+            let default = shared.sessions.default_session().store.clone();
+            let store = Supervisor::start(move |_| StoreActor::new(scans.clone(), default.clone()));
             let shared = shared.clone();
             App::new()
                 .app_data(web::Data::new(store))

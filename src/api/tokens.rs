@@ -19,7 +19,7 @@ use crate::http::links::links;
 use crate::http::{ApiError, Problem};
 use crate::session::coverage::{PageShape, State};
 use crate::session::{with_selected, Coverage};
-use crate::store::actor::{Admitted, List, Refusal, StoreActor};
+use crate::store::actor::{Admitted, Kept, List, Refusal, StoreActor, Target};
 use crate::store::scan::Waiting;
 use crate::store::Page;
 
@@ -143,16 +143,25 @@ pub(crate) async fn list_tokens(
     let waiting = Waiting::default();
     let (message, link_suffix) = with_selected(&req, |selected| {
         let session = &selected.session;
+        let link_suffix = selected.link_suffix();
         let message = List {
-            // The one reference count written: the store actor's message outlives the call.
-            store: session.store.clone(),
+            // The store actor holds the default session's store: the message only names it,
+            // so the store's reference count is not written (a named session's is).
+            store: match session.name {
+                None => Target::Default,
+                Some(_) => Target::Session(session.store.clone()),
+            },
             presented: caller.presented,
             query: ListQuery::read(&query, api.limits),
             now: session.clock.now(),
             track_last_used: api.track_last_used,
             client: waiting.presence(),
+            kept: Kept {
+                find: page_cache::get,
+                link_suffix: link_suffix.clone(),
+            },
         };
-        (message, selected.link_suffix())
+        (message, link_suffix)
     })?;
     let listing = store
         .send(message)
@@ -182,17 +191,18 @@ struct Served {
 /// the page listed by the store and written here.
 async fn serve(
     store: &Addr<StoreActor>,
-    admitted: Admitted,
+    admitted: Admitted<Rendered>,
     link_suffix: &str,
 ) -> Result<Served, Refusal> {
-    if let Some(rendered) = admitted
-        .stamp()
-        .and_then(|stamp| page_cache::get(stamp, link_suffix))
-    {
-        let query = admitted.into_query();
-        return Ok(Served { query, rendered });
-    }
-    let (stamp, page) = admitted.into_parts();
+    let (stamp, page) = match admitted {
+        Admitted::Kept { query, page } => {
+            return Ok(Served {
+                query,
+                rendered: page,
+            })
+        }
+        Admitted::ToList { stamp, page } => (stamp, page),
+    };
     let listed = store.send(page).await.map_err(|_| Refusal::Failed)??;
     let rendered = render(&listed.query, &listed.page, link_suffix);
     if let Some(stamp) = stamp {

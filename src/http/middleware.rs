@@ -68,8 +68,9 @@ pub(crate) async fn common(
     // The query, decoded once for every reader inside (`query::of` reads it).
     let max_query_bytes = limits.map_or(usize::MAX, |limits| limits.max_query_bytes);
     query::decode(req.request(), max_query_bytes);
-    // What the layers and handlers inside read, decided before any of them runs.
-    if let Some(context) = req.app_data::<web::Data<dyn RequestContext>>().cloned() {
+    // What the layers and handlers inside read, decided before any of them runs. Borrowed:
+    // the application's data is shared by every worker, and a clone writes its count.
+    if let Some(context) = req.app_data::<web::Data<dyn RequestContext>>() {
         context.decide(&req);
     }
     if let Some(limits) = limits {
@@ -166,13 +167,16 @@ fn finish(
             elapsed.as_secs_f64(),
         );
     }
-    if let Some(observer) = request
+    if request
         .app_data::<web::Data<dyn RequestObserver>>()
-        .cloned()
+        .is_none()
     {
-        let res = with_sent_body(res);
-        observer.observe(&res, elapsed);
         return res;
+    }
+    let res = with_sent_body(res);
+    // Borrowed, as above: no reference count of the observer is written.
+    if let Some(observer) = res.request().app_data::<web::Data<dyn RequestObserver>>() {
+        observer.observe(&res, elapsed);
     }
     res
 }
@@ -247,3 +251,6 @@ fn oversized(req: &ServiceRequest, limits: &RequestLimits) -> Option<ApiError> {
     (header_bytes > limits.max_header_bytes)
         .then_some(ApiError::HeadersTooLarge(limits.max_header_bytes))
 }
+
+#[cfg(test)]
+mod tests;

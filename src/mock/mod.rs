@@ -22,12 +22,16 @@ use crate::http::bearer::Caller;
 use crate::http::{ApiError, RequestId};
 use crate::session::coverage::{PageShape, State};
 use crate::session::rate_limit::Decision;
-use crate::session::{Selected, Session, SESSION_HEADER};
+use crate::session::{with_selected, Selected, Session, SESSION_HEADER};
 use forced::ForcedResponses;
 use prefer::Controls;
 
 /// Answers an API request through the mock controls: per-request controls and latency first,
 /// then a forced response, the rate limit or an injected fault, or else the real answer.
+///
+/// The session is borrowed from the request for each step ([`with_selected`]), never held:
+/// a clone would write its reference count, which every worker writes for the default
+/// session, and a borrow of the request cannot span the delay's wait.
 pub(crate) async fn controls(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
@@ -39,24 +43,78 @@ pub(crate) async fn controls(
     // The caller is read once, for the rate limit here and the store behind the handler.
     let caller = Caller::of(req.headers());
     req.extensions_mut().insert(caller);
-    let prepared = prepare(req.request());
-    let (selected, controls) = match prepared {
+    let prepared = with_selected(req.request(), |selected| {
+        let controls = prepare(req.request())?;
+        let delay = controls.delay.unwrap_or_default() + selected.session.faults.latency();
+        Ok((controls, delay))
+    });
+    let (controls, delay) = match prepared.and_then(|prepared| prepared) {
         Ok(prepared) => prepared,
         Err(error) => return Ok(req.error_response(error)),
     };
-    let session = &selected.session;
-    let delay = controls.delay.unwrap_or_default() + session.faults.latency();
     if !delay.is_zero() {
         // A timer, not a sleeping thread: other requests on this worker go on meanwhile.
         actix_web::rt::time::sleep(delay).await;
-        session.coverage.record(State::Delayed);
+        let _ = with_selected(req.request(), |selected| {
+            selected.session.coverage.record(State::Delayed);
+        });
     }
+    let decided = with_selected(req.request(), |selected| {
+        decide(req.request(), selected, &controls, caller)
+    });
+    let Decided {
+        answer,
+        limit,
+        session_name,
+    } = match decided {
+        Ok(decided) => decided,
+        Err(error) => return Ok(req.error_response(error)),
+    };
+    let mut res = match answer {
+        Answer::Forced(response) => req.into_response(response),
+        Answer::Refused(error) => req.error_response(error),
+        Answer::Real => next.call(req).await?.map_into_boxed_body(),
+    };
+    controls.mark_applied(res.response_mut());
+    if let Some(value) = session_name {
+        // Tells a page which session answered (exposed to cross-origin scripts by CORS).
+        res.headers_mut()
+            .insert(HeaderName::from_static(SESSION_HEADER), value);
+    }
+    if let Some(decision) = limit {
+        rate_limit_headers(res.response_mut(), decision);
+    }
+    Ok(res)
+}
+
+/// What the controls decided for a request, once its delay is over.
+struct Decided {
+    answer: Answer,
+    /// The rate limit's decision, when the session limits the rate.
+    limit: Option<Decision>,
+    /// `X-Mock-Session` of the answer: the name of a named session.
+    session_name: Option<HeaderValue>,
+}
+
+/// How a request is answered.
+enum Answer {
+    /// A documented example, forced by the request.
+    Forced(HttpResponse),
+    /// A refusal: the rate limit or an injected fault.
+    Refused(ApiError),
+    /// The real answer, by the handler.
+    Real,
+}
+
+/// Decides, against the request's session, a forced response, the rate limit or an
+/// injected fault, in this order, and counts what it shows.
+fn decide(req: &HttpRequest, selected: &Selected, controls: &Controls, caller: Caller) -> Decided {
+    let session = &selected.session;
     let limit = session
         .rate_limiter
         .as_ref()
         .map(|limiter| limiter.check(caller.window));
-
-    let mut res = if let Some(body) = controls.forced_body.clone() {
+    let answer = if let Some(body) = controls.forced_body.clone() {
         let code = controls.code.unwrap_or(200);
         record_forced(session, code, &body);
         let request_id = req
@@ -68,42 +126,37 @@ pub(crate) async fn controls(
             .app_data::<web::Data<ForcedResponses>>()
             .map(|f| f.response(code, body, &request_id, &selected.link_suffix()));
         match forced {
-            Some(response) => req.into_response(response),
-            None => req.error_response(ApiError::Internal("no forced responses".to_owned())),
+            Some(response) => Answer::Forced(response),
+            None => Answer::Refused(ApiError::Internal("no forced responses".to_owned())),
         }
     } else if let Some(refused) = limit.filter(|d| !d.allowed) {
         session.coverage.record(State::RateLimited);
-        req.error_response(ApiError::RateLimited(refused.reset))
+        Answer::Refused(ApiError::RateLimited(refused.reset))
     } else if let Some(status) = session.faults.injected_error() {
         session.coverage.record(match status {
             503 => State::Unavailable,
             _ => State::Internal,
         });
-        req.error_response(ApiError::Injected(status))
+        Answer::Refused(ApiError::Injected(status))
     } else {
-        next.call(req).await?.map_into_boxed_body()
+        Answer::Real
     };
-    controls.mark_applied(res.response_mut());
-    if let Some(name) = &session.name {
-        // Tells a page which session answered (exposed to cross-origin scripts by CORS).
-        if let Ok(value) = HeaderValue::from_str(name.as_str()) {
-            res.headers_mut()
-                .insert(HeaderName::from_static(SESSION_HEADER), value);
-        }
+    let session_name = session
+        .name
+        .as_ref()
+        .and_then(|name| HeaderValue::from_str(name.as_str()).ok());
+    Decided {
+        answer,
+        limit,
+        session_name,
     }
-    if let Some(decision) = limit {
-        rate_limit_headers(res.response_mut(), decision);
-    }
-    Ok(res)
 }
 
-fn prepare(req: &HttpRequest) -> Result<(Selected, Controls), ApiError> {
-    let selected = Selected::resolve(req)?;
+fn prepare(req: &HttpRequest) -> Result<Controls, ApiError> {
     let forced = req
         .app_data::<web::Data<ForcedResponses>>()
         .ok_or_else(|| ApiError::Internal("no forced responses".to_owned()))?;
-    let controls = Controls::parse(req, forced).map_err(ApiError::InvalidParameters)?;
-    Ok((selected, controls))
+    Controls::parse(req, forced).map_err(ApiError::InvalidParameters)
 }
 
 /// A forced response counts for the state it shows.
@@ -153,3 +206,6 @@ fn rate_limit_headers(response: &mut HttpResponse, decision: Decision) {
         headers.insert(HeaderName::from_static(name), HeaderValue::from(value));
     }
 }
+
+#[cfg(test)]
+mod tests;

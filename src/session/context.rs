@@ -10,7 +10,7 @@
 use actix_web::dev::ServiceRequest;
 use actix_web::HttpMessage;
 
-use super::selector::{Selected, Selection};
+use super::selector::Selection;
 use crate::http::access::AdminAccess;
 use crate::http::middleware::RequestContext;
 
@@ -28,8 +28,8 @@ impl RequestContext for SessionContext {
         // spelling of an admin path the router accepts counts as one.
         let admin = req.match_info().as_str().starts_with(self.admin_prefix);
         let may_create = admin && self.access.check(req.headers()).is_ok();
-        if let Ok(selection) = Selected::select(req.request(), may_create) {
-            req.extensions_mut().insert(Selection(selection));
+        if let Ok(selection) = Selection::decide(req.request(), may_create) {
+            req.extensions_mut().insert(selection);
         }
     }
 }

@@ -2,6 +2,7 @@
 //! as HAR 1.2 (`?format=har`: headers, redacted when recorded, and the first
 //! `admin.journal_body_bytes` of each response body).
 
+mod origin;
 mod shards;
 
 use std::time::Duration;
@@ -209,19 +210,19 @@ impl RequestObserver for JournalRequests {
             return;
         }
         // Read before the extensions are borrowed below: it may insert itself there.
-        let info = request.connection_info();
-        let origin = format!("{}://{}", info.scheme(), info.host()).into_boxed_str();
-        drop(info);
+        let origin = origin::of(request);
         // The session is borrowed from the request, not shared again: another reference count
         // would be one more cache line every worker writes.
         let extensions = request.extensions();
         let resolved;
         let session: &Session = match extensions.get::<Selection>() {
-            Some(Selection(Ok(selected))) => &selected.session,
-            Some(Selection(Err(_))) => match request.app_data::<web::Data<Sessions>>() {
-                Some(sessions) => sessions.default_session(),
-                None => return,
-            },
+            Some(Selection::Named(selected)) => &selected.session,
+            Some(Selection::Default | Selection::Refused(_)) => {
+                match request.app_data::<web::Data<Sessions>>() {
+                    Some(sessions) => sessions.default_session(),
+                    None => return,
+                }
+            }
             None => {
                 resolved = Selected::resolve(request).or_else(|_| Selected::default_of(request));
                 match &resolved {

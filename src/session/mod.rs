@@ -103,8 +103,9 @@ impl Session {
 }
 
 /// Calls `f` with the session the request selected, borrowed from its extensions where it
-/// was decided at its start (no reference count of the session is written); a request no
-/// context decided is decided now. `Err` is the 400 of a bad selector, as for [`Selected`].
+/// was decided at its start, or from the [`Sessions`] for the default one (no reference
+/// count of the session is written); a request no context decided is decided now. `Err` is
+/// the 400 of a bad selector, as for [`Selected`].
 ///
 /// `f` runs while the request's extensions are borrowed: it must not insert into them.
 pub fn with_selected<R>(
@@ -112,10 +113,21 @@ pub fn with_selected<R>(
     f: impl FnOnce(&Selected) -> R,
 ) -> Result<R, crate::http::ApiError> {
     use actix_web::HttpMessage;
-    if let Some(selector::Selection(Ok(selected))) = req.extensions().get() {
-        return Ok(f(selected));
+    use selector::Selection;
+    let extensions = req.extensions();
+    match extensions.get::<Selection>() {
+        Some(Selection::Named(selected)) => Ok(f(selected)),
+        Some(Selection::Default) => Ok(f(selector::sessions(req)?.default_selected())),
+        Some(Selection::Refused(error)) => {
+            Err(crate::http::ApiError::InvalidParameters(
+                vec![error.clone()],
+            ))
+        }
+        None => {
+            drop(extensions);
+            Selected::resolve(req).map(|selected| f(&selected))
+        }
     }
-    Selected::resolve(req).map(|selected| f(&selected))
 }
 
 /// Decides the session of a request and keeps it in its extensions, where [`with_selected`]
@@ -123,8 +135,8 @@ pub fn with_selected<R>(
 /// (a request may create the session it names when `may_create`).
 pub fn decide(req: &actix_web::HttpRequest, may_create: bool) {
     use actix_web::HttpMessage;
-    if let Ok(selection) = Selected::select(req, may_create) {
-        req.extensions_mut().insert(selector::Selection(selection));
+    if let Ok(selection) = selector::Selection::decide(req, may_create) {
+        req.extensions_mut().insert(selection);
     }
 }
 

@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::journal::{JournalBudget, JournalLimits};
-use super::{FaultConfig, Session, SessionName};
+use super::{FaultConfig, Selected, Session, SessionName};
 use crate::domain::format_timestamp;
 use crate::store::Index;
 
@@ -73,7 +73,10 @@ pub struct SessionInfo {
 
 /// Every session of a server.
 pub struct Sessions {
-    default: Arc<Session>,
+    /// The default session, as a request that names none selects it: borrowed by every such
+    /// request, never cloned for one (its reference count would be a cache line every worker
+    /// writes).
+    default: Selected,
     named: Mutex<Named>,
     /// The data new sessions fork: the configured snapshot, replaced by reloads and resets.
     configured: ArcSwap<Index>,
@@ -136,7 +139,10 @@ impl Sessions {
     pub fn new(index: Arc<Index>, settings: SessionSettings) -> Sessions {
         let journals = JournalBudget::new(settings.journal);
         Sessions {
-            default: Arc::new(Session::new(None, &index, &settings, &journals)),
+            default: Selected {
+                session: Arc::new(Session::new(None, &index, &settings, &journals)),
+                by_query: false,
+            },
             journals,
             named: Mutex::new(Named::default()),
             status: ArcSwap::from_pointee(LoadStatus::of(&index)),
@@ -147,6 +153,11 @@ impl Sessions {
 
     /// The default session.
     pub fn default_session(&self) -> &Arc<Session> {
+        &self.default.session
+    }
+
+    /// The default session as a request that names none selects it.
+    pub(crate) fn default_selected(&self) -> &Selected {
         &self.default
     }
 
@@ -165,7 +176,7 @@ impl Sessions {
         authorised: bool,
     ) -> Result<Arc<Session>, SessionRefused> {
         let Some(name) = name else {
-            return Ok(self.default.clone());
+            return Ok(self.default.session.clone());
         };
         let now = super::nanos(Utc::now());
         let mut named = self.lock();
@@ -245,7 +256,7 @@ impl Sessions {
     /// New configured data (a reload or a reset of the default session): the default session
     /// serves it at once, new sessions fork it; existing named sessions keep their own.
     pub(crate) fn replace_configured(&self, index: Arc<Index>) -> LoadStatus {
-        self.default.store.replace(&index);
+        self.default.session.store.replace(&index);
         let status = LoadStatus::of(&index);
         self.status.store(Arc::new(status.clone()));
         self.configured.store(index);

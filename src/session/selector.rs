@@ -73,57 +73,72 @@ impl Selected {
     /// naming the header or parameter when the selector is not a valid name, is given more
     /// than once or names no session this request may create. A request no context decided
     /// (none mounted) is decided here, without the right to create sessions.
+    ///
+    /// Owned, so a reference count of the session is written: the request path borrows it
+    /// instead ([`super::with_selected`]).
     pub fn resolve(req: &HttpRequest) -> Result<Selected, ApiError> {
-        let decided = req.extensions().get::<Selection>().map(|s| s.0.clone());
+        let decided = req.extensions().get::<Selection>().cloned();
         let selection = match decided {
             Some(selection) => selection,
-            None => Selected::select(req, false)?,
+            None => Selection::decide(req, false)?,
         };
-        selection.map_err(|error| ApiError::InvalidParameters(vec![error]))
+        match selection {
+            Selection::Default => Ok(sessions(req)?.default_selected().clone()),
+            Selection::Named(selected) => Ok(selected),
+            Selection::Refused(error) => Err(ApiError::InvalidParameters(vec![error])),
+        }
     }
 
+    /// The default session, for a request whose selector is bad.
+    pub(crate) fn default_of(req: &HttpRequest) -> Result<Selected, ApiError> {
+        Ok(sessions(req)?.default_selected().clone())
+    }
+}
+
+/// The sessions of the application serving `req`.
+pub(super) fn sessions(req: &HttpRequest) -> Result<&Sessions, ApiError> {
+    req.app_data::<web::Data<Sessions>>()
+        .map(|sessions| sessions.get_ref())
+        .ok_or_else(|| ApiError::Internal("sessions are not configured".to_owned()))
+}
+
+/// The session a request selected, or why its selector is refused: decided once, at the
+/// start of the request ([`super::context::SessionContext`]), kept in its extensions and read
+/// by the mock controls, the handlers ([`Selected`] as an extractor) and the journal.
+///
+/// The default session is kept as [`Selection::Default`] and borrowed from the [`Sessions`]
+/// when read: a clone of it would write a reference count that every worker writes.
+#[derive(Clone)]
+pub(crate) enum Selection {
+    /// No session named: the default one.
+    Default,
+    /// A named session, found or created.
+    Named(Selected),
+    /// The selector is refused: the 400's parameter error.
+    Refused(ParamError),
+}
+
+impl Selection {
     /// Reads the selector and finds (or, when `may_create` or the registry allows it on
     /// first use, creates) its session; `Err` only when no sessions are configured.
-    pub fn select(
-        req: &HttpRequest,
-        may_create: bool,
-    ) -> Result<Result<Selected, ParamError>, ApiError> {
-        let sessions = req
-            .app_data::<web::Data<Sessions>>()
-            .ok_or_else(|| ApiError::Internal("sessions are not configured".to_owned()))?;
-        let selection = name_of(req).and_then(|(name, by_query)| {
-            match sessions.get(name.as_ref(), may_create) {
-                Ok(session) => Ok(Selected { session, by_query }),
+    pub(crate) fn decide(req: &HttpRequest, may_create: bool) -> Result<Selection, ApiError> {
+        let sessions = sessions(req)?;
+        let selection = match name_of(req) {
+            Err(error) => Selection::Refused(error),
+            Ok((None, _)) => Selection::Default,
+            Ok((Some(name), by_query)) => match sessions.get(Some(&name), may_create) {
+                Ok(session) => Selection::Named(Selected { session, by_query }),
                 Err(SessionRefused::Unknown) => {
                     let at = if by_query {
                         SESSION_PARAMETER
                     } else {
                         "X-Mock-Session"
                     };
-                    Err(ParamError::new(at, UNKNOWN_SESSION))
+                    Selection::Refused(ParamError::new(at, UNKNOWN_SESSION))
                 }
-            }
-        });
+            },
+        };
         Ok(selection)
-    }
-}
-
-/// The session a request selected, or why its selector is refused: decided once, at the
-/// start of the request ([`super::context::SessionContext`]), kept in its extensions and read
-/// by the mock controls, the handlers ([`Selected`] as an extractor) and the journal.
-#[derive(Clone)]
-pub(crate) struct Selection(pub Result<Selected, ParamError>);
-
-impl Selected {
-    /// The default session, for a request whose selector is bad.
-    pub(crate) fn default_of(req: &HttpRequest) -> Result<Selected, ApiError> {
-        let sessions = req
-            .app_data::<web::Data<Sessions>>()
-            .ok_or_else(|| ApiError::Internal("sessions are not configured".to_owned()))?;
-        Ok(Selected {
-            session: sessions.default_session().clone(),
-            by_query: false,
-        })
     }
 }
 

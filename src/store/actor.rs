@@ -9,10 +9,12 @@
 //! answering.
 //!
 //! A listing takes one message ([`List`]) to be decided: refused ([`Refusal`]) or admitted
-//! ([`Admitted`]), with the [`Stamp`] of the state its page would be listed from. The store
+//! ([`Admitted`]), against the [`Stamp`] of the state its page would be listed from. The store
 //! knows nothing of how a page is written for the wire: the API keeps its written pages by
-//! stamp, and sends the admitted listing back ([`ListPage`]) only when it has no page of that
-//! stamp, so a page asked for again (a UI polling, several tabs) is not listed again.
+//! stamp and lends the actor a lookup ([`Kept`]); a page kept for the stamp answers the
+//! listing, and only a page not kept yet is sent back ([`ListPage`]) to be listed, so a page
+//! asked for again (a UI polling, several tabs) is not listed again, and its listing takes no
+//! reference count of the data.
 //!
 //! A failure stays with the request it happened in: a panic while deciding or listing a page
 //! (a bug, or the one `/__admin/faults/store-failure` asks for) is caught around that one
@@ -32,25 +34,52 @@ use crate::domain::{AuthError, ListQuery, ParamError, Presented, Status, TokenId
 
 /// Decides a listing for presented credentials: authenticates, records the use, checks the
 /// scope and the query, in this order (RFC 6750: 401, then 403, then 400), all against one
-/// loaded state of the session's store.
-#[derive(Message)]
-#[rtype(result = "Listing")]
-pub(crate) struct List {
-    pub store: Arc<Store>,
+/// loaded state of the session's store. `P` is a page written earlier, as its writer keeps
+/// it ([`Kept`]).
+pub(crate) struct List<P> {
+    pub store: Target,
     pub presented: Presented,
     pub query: Result<ListQuery, Vec<ParamError>>,
     pub now: DateTime<Utc>,
     pub(crate) track_last_used: bool,
     /// Whether the request is still there: a name filter whose request is gone is not scanned.
     pub client: Presence,
+    /// Where a page listed earlier from the same state may be found.
+    pub kept: Kept<P>,
+}
+
+impl<P: Send + 'static> Message for List<P> {
+    type Result = Listing<P>;
+}
+
+/// The store a listing reads.
+///
+/// The message must own what it names (`'static`), and a clone of a store's `Arc` writes its
+/// reference count: for the default session, which every worker lists, that is a cache line
+/// passed between cores on each listing. So the default session's store is named, and each
+/// store actor holds its own handle to it, cloned once when the actor starts.
+pub(crate) enum Target {
+    /// The default session's store.
+    Default,
+    /// A named session's store (each serves one test: few workers write its count).
+    Session(Arc<Store>),
+}
+
+/// The pages written earlier, kept by whoever writes them (the API, per worker thread): a
+/// listing whose page is kept is answered with it, without taking the data to list it.
+pub(crate) struct Kept<P> {
+    /// The page kept for a state's stamp under a links' suffix, if any.
+    pub find: fn(&Stamp, &str) -> Option<P>,
+    /// The suffix the page's links keep (`&__session=…`, or empty).
+    pub link_suffix: String,
 }
 
 /// What deciding a listing came to.
 #[derive(Debug)]
-pub(crate) struct Listing {
+pub(crate) struct Listing<P> {
     /// The token that authenticated, if one did (also for a 403 or a 400).
     pub token: Option<TokenId>,
-    pub outcome: Result<Admitted, Refusal>,
+    pub outcome: Result<Admitted<P>, Refusal>,
 }
 
 /// Why no page was listed.
@@ -82,31 +111,19 @@ pub(crate) struct Stamp {
     name: Option<String>,
 }
 
-/// A listing the store admitted: the page to list, and the stamp of the state it is listed
-/// from when a page listed earlier from that state may be shown instead.
+/// A listing the store admitted.
 #[derive(Debug)]
-pub(crate) struct Admitted {
-    stamp: Option<Stamp>,
-    page: ListPage,
-}
-
-impl Admitted {
-    /// The state the page is listed from; `None` when it must be listed afresh (the state
+pub(crate) enum Admitted<P> {
+    /// A page listed earlier from the same state ([`Kept`]), with the query it answers.
+    Kept { query: ListQuery, page: P },
+    /// The page to list (sent back to a [`StoreActor`]), and the stamp of the state it is
+    /// listed from when the page may be kept; `None` when it must be listed afresh (the state
     /// changed while deciding, the workspace holds the session's own tokens, whose statuses
     /// change with the clock without a version change, or a failure is due).
-    pub(crate) fn stamp(&self) -> Option<&Stamp> {
-        self.stamp.as_ref()
-    }
-
-    /// The stamp, and the page to send back to a [`StoreActor`] to be listed.
-    pub(crate) fn into_parts(self) -> (Option<Stamp>, ListPage) {
-        (self.stamp, self.page)
-    }
-
-    /// The query, for a listing answered without listing.
-    pub(crate) fn into_query(self) -> ListQuery {
-        self.page.query
-    }
+    ToList {
+        stamp: Option<Stamp>,
+        page: ListPage,
+    },
 }
 
 /// A page listed, with the query it answers.
@@ -119,11 +136,14 @@ pub(crate) struct Listed {
 /// The store actor of one worker.
 pub(crate) struct StoreActor {
     scans: Scans,
+    /// The default session's store ([`Target::Default`]).
+    default: Arc<Store>,
 }
 
 impl StoreActor {
-    pub(crate) fn new(scans: Scans) -> StoreActor {
-        StoreActor { scans }
+    /// The store actor of a worker listing the default session's `default` store.
+    pub(crate) fn new(scans: Scans, default: Arc<Store>) -> StoreActor {
+        StoreActor { scans, default }
     }
 }
 
@@ -137,13 +157,21 @@ impl Supervised for StoreActor {
     }
 }
 
-impl Handler<List> for StoreActor {
-    type Result = MessageResult<List>;
+impl<P: Send + 'static> Handler<List<P>> for StoreActor {
+    type Result = MessageResult<List<P>>;
 
-    fn handle(&mut self, msg: List, _: &mut Context<Self>) -> Self::Result {
+    fn handle(&mut self, mut msg: List<P>, _: &mut Context<Self>) -> Self::Result {
+        let named;
+        let store = match std::mem::replace(&mut msg.store, Target::Default) {
+            Target::Default => &self.default,
+            Target::Session(store) => {
+                named = store;
+                &named
+            }
+        };
         // Anything that panics from here on fails this listing only.
         MessageResult(
-            catch_unwind(AssertUnwindSafe(|| decide(msg))).unwrap_or(Listing {
+            catch_unwind(AssertUnwindSafe(|| decide(store, msg))).unwrap_or(Listing {
                 token: None,
                 outcome: Err(Refusal::Failed),
             }),
@@ -169,18 +197,19 @@ impl Handler<ListPage> for StoreActor {
     }
 }
 
-/// Authenticates and checks `msg`, and stamps the state its page would be listed from.
-fn decide(msg: List) -> Listing {
+/// Authenticates and checks `msg` against `store`, and stamps the state its page would be
+/// listed from; a page kept for that stamp answers it.
+///
+/// The data is borrowed ([`Store::current`]) and taken (its reference count written) only
+/// for a page that must be listed: a cached listing writes nothing other workers write.
+fn decide<P>(store: &Store, msg: List<P>) -> Listing<P> {
     let refused = |token, refusal| Listing {
         token,
         outcome: Err(refusal),
     };
-    let version = msg.store.version();
-    let data = msg.store.load();
-    let principal = match msg
-        .store
-        .authenticate(&data, msg.presented, msg.now, msg.track_last_used)
-    {
+    let version = store.version();
+    let data = store.current();
+    let principal = match store.authenticate(&data, msg.presented, msg.now, msg.track_last_used) {
         Ok(principal) => principal,
         Err(error) => return refused(None, Refusal::Auth(error)),
     };
@@ -188,8 +217,8 @@ fn decide(msg: List) -> Listing {
     // that the caller's own row shows the use (rule 8), as it does for indexed tokens.
     // Only a newer overlay over the same index: data replaced meanwhile is not listed for
     // a principal authenticated against the old one.
-    let data = match msg.store.load() {
-        newer if msg.store.version() != version && Arc::ptr_eq(&newer.index, &data.index) => newer,
+    let data = match store.current() {
+        newer if store.version() != version && Arc::ptr_eq(&newer.index, &data.index) => newer,
         _ => data,
     };
     let token = Some(principal.token.clone());
@@ -201,14 +230,14 @@ fn decide(msg: List) -> Listing {
         Err(errors) => return refused(token, Refusal::Query(errors)),
     };
     // Fails like a bug in the store would: a real panic while listing (see ListPage::run).
-    let fail = msg.store.take_failure();
+    let fail = store.take_failure();
     let workspace = principal.workspace;
     // A page is stamped only when nothing changed while it was decided (this request's own
     // recorded use included), and never for a workspace with the session's own tokens.
-    let unchanged = msg.store.version() == version;
+    let unchanged = store.version() == version;
     let stamp =
         (unchanged && !fail && data.overlay.workspace(workspace).is_none()).then(|| Stamp {
-            store: msg.store.id(),
+            store: store.id(),
             version,
             workspace,
             cursor: data.index.workspaces[workspace as usize].cursor(msg.now),
@@ -217,19 +246,26 @@ fn decide(msg: List) -> Listing {
             status: query.status,
             name: query.name.as_ref().map(|n| n.folded.clone()),
         });
-    Listing {
-        token,
-        outcome: Ok(Admitted {
+    let kept = stamp
+        .as_ref()
+        .and_then(|stamp| (msg.kept.find)(stamp, &msg.kept.link_suffix));
+    let admitted = match kept {
+        Some(page) => Admitted::Kept { query, page },
+        None => Admitted::ToList {
             stamp,
             page: ListPage {
-                data,
+                data: arc_swap::Guard::into_inner(data),
                 workspace,
                 query,
                 now: msg.now,
                 fail,
                 client: msg.client,
             },
-        }),
+        },
+    };
+    Listing {
+        token,
+        outcome: Ok(admitted),
     }
 }
 
@@ -277,3 +313,6 @@ impl ListPage {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -137,6 +137,13 @@ impl Store {
         self.data.load_full()
     }
 
+    /// The current data, borrowed for one decision on this thread: taking it writes only
+    /// this thread's own slot (`arc_swap`'s), where [`Store::load`] writes the data's
+    /// reference count, which every worker writes. Hold it briefly, never across an await.
+    pub fn current(&self) -> arc_swap::Guard<Arc<Data>> {
+        self.data.load()
+    }
+
     /// This store's identity, never shared with another store of the process.
     pub fn id(&self) -> u64 {
         self.id

@@ -10,8 +10,9 @@
 //!
 //! A shard drops its own oldest entries past the session's entry and byte limits; entries of
 //! one shard pushed out by newer ones of another are dropped when read past and by a trim of
-//! the whole journal every [`BATCH_BYTES`] a shard records. Reading shows exactly the newest
-//! entries within the session's limits, as one journal would.
+//! the whole journal every [`BATCH_BYTES`] a shard records, which walks only the entries it
+//! drops. Reading shows exactly the newest entries within the session's limits, as one
+//! journal would.
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
@@ -265,11 +266,7 @@ impl Journal {
     /// Removes the entry that arrived first, from whichever shard holds it.
     fn pop_oldest(&self) -> Option<Recorded> {
         let mut shards = self.lock_all();
-        let (_, at) = shards
-            .iter()
-            .enumerate()
-            .filter_map(|(i, s)| s.kept.front().map(|e| (e.arrival, i)))
-            .min()?;
+        let at = oldest(&shards)?;
         let shard = &mut shards[at];
         let oldest = shard.kept.pop_front()?;
         shard.bytes -= cost(&oldest);
@@ -278,28 +275,35 @@ impl Journal {
 
     /// Drops, from every shard, the entries older than the newest ones within the session's
     /// limits: what no read shows any more.
-    fn trim(&self, dropped: &mut Vec<Recorded>) {
+    ///
+    /// Walks from the oldest ends, only over the entries it drops: the shards' sizes say at
+    /// once how far past the limits they are, and the oldest entries go, in the order they
+    /// arrived, until the rest fits. What is left is exactly what a read shows ([`newest`]:
+    /// the newest entries within the limits, in the same order of arrival and shard), and a
+    /// trim costs a step per entry dropped, not one per entry shown.
+    pub(super) fn trim(&self, dropped: &mut Vec<Recorded>) {
         let mut shards = self.lock_all();
         if shards.len() < 2 {
             // One shard keeps the session's limits itself.
             return;
         }
-        let Some(cutoff) = newest(&shards, self.budget.limits())
-            .last()
-            .map(|e| e.arrival)
-        else {
-            return;
-        };
+        let limits = self.budget.limits();
+        let (mut entries, mut bytes) = shards
+            .iter()
+            .fold((0, 0), |(n, b), s| (n + s.kept.len(), b + s.bytes));
         let mut freed = 0;
-        for shard in shards.iter_mut() {
-            while shard.kept.front().is_some_and(|e| e.arrival < cutoff) {
-                if let Some(old) = shard.kept.pop_front() {
-                    let size = cost(&old);
-                    shard.bytes -= size;
-                    freed += size;
-                    dropped.push(old);
-                }
-            }
+        while entries > limits.entries || bytes > limits.session_bytes {
+            let Some(at) = oldest(&shards) else {
+                break;
+            };
+            let shard = &mut shards[at];
+            let Some(old) = shard.kept.pop_front() else {
+                break;
+            };
+            let size = cost(&old);
+            shard.bytes -= size;
+            (entries, bytes, freed) = (entries - 1, bytes - size, freed + size);
+            dropped.push(old);
         }
         drop(shards);
         self.budget.release(freed);
@@ -345,6 +349,17 @@ impl Drop for Journal {
 // A panic while holding the lock leaves whole entries behind, so the data stays usable.
 fn lock(shard: &Mutex<Shard>) -> MutexGuard<'_, Shard> {
     shard.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The shard whose oldest entry arrived first (the lowest shard among equal arrivals: the
+/// reverse of the order [`newest`] takes them in), if any holds one.
+fn oldest(shards: &[MutexGuard<'_, Shard>]) -> Option<usize> {
+    let (_, at) = shards
+        .iter()
+        .enumerate()
+        .filter_map(|(i, s)| s.kept.front().map(|e| (e.arrival, i)))
+        .min()?;
+    Some(at)
 }
 
 /// The newest entries of every shard within `limits`, newest first: the shards merged from

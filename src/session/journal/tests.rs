@@ -221,3 +221,44 @@ fn the_journal_takes_the_callers_digest_of_a_bearer_secret() {
     let known = known_secret(&request.extensions(), &request).expect("the caller's digest");
     assert_eq!(known.secret, b"tok_live_x");
 }
+
+/// An entry of `status` whose path and query take `extra` bytes more than [`entry`]'s.
+fn sized(status: u16, extra: usize) -> Recorded {
+    let mut recorded = entry(status);
+    recorded.target = format!("{}{}", recorded.target, "x".repeat(extra)).into();
+    recorded
+}
+
+#[test]
+fn a_trim_drops_exactly_the_entries_no_read_shows_and_nothing_a_read_shows() {
+    let one = cost(&entry(200));
+    // Limits where the entry count binds, where the bytes bind, and where both do.
+    for (entries, session_bytes) in [(7, 1 << 20), (1000, 6 * one), (9, 8 * one)] {
+        let journal = Arc::new(Journal::batched(budget(entries, session_bytes, 1 << 30)));
+        let start = Arc::new(std::sync::Barrier::new(3));
+        let threads: Vec<_> = (0..3u16)
+            .map(|t| {
+                let (journal, start) = (journal.clone(), start.clone());
+                std::thread::spawn(move || {
+                    start.wait();
+                    for i in 0..400u16 {
+                        journal.record(sized(10_000 * (t + 1) + i, usize::from(i % 5) * 40));
+                    }
+                })
+            })
+            .collect();
+        for thread in threads {
+            thread.join().expect("a recording thread finishes");
+        }
+        let before = shown(&journal);
+        let shown_bytes: usize = journal.shown(|shown| shown.iter().map(|e| cost(e)).sum());
+
+        let mut dropped = Vec::new();
+        journal.trim(&mut dropped);
+
+        assert_eq!(shown(&journal), before, "a read shows the same entries");
+        assert_eq!(journal.bytes(), shown_bytes, "every entry held is shown");
+        assert!(before.len() <= entries && shown_bytes <= session_bytes);
+        assert!(!before.is_empty());
+    }
+}

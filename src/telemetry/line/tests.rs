@@ -53,6 +53,13 @@ fn events() {
     tracing::info!(message = 5u64, n = 2u64);
     tracing::info!(message = true);
     tracing::info!(
+        zero = 0u64,
+        max = u64::MAX,
+        min = i64::MIN,
+        minus = -1i64,
+        ten = 10i64
+    );
+    tracing::info!(
         count = 1.5f64,
         big = 1u128 << 100,
         small = -(1i128 << 100),
@@ -123,7 +130,7 @@ fn after_timestamp(line: &str) -> &str {
 #[test]
 fn lines_are_those_of_the_full_format_without_a_terminal() {
     let (ours, theirs) = (lines(false, true), lines(false, false));
-    assert_eq!(ours.len(), 18);
+    assert_eq!(ours.len(), 19);
     assert_eq!(ours.len(), theirs.len());
     for (ours, theirs) in ours.iter().zip(&theirs) {
         assert_eq!(after_timestamp(ours), after_timestamp(theirs));
