@@ -24,6 +24,7 @@ use serde::de::IgnoredAny;
 use serde::Deserialize;
 
 use super::fast::FastToken;
+use super::plain;
 use super::runs;
 use super::validate::{standalone, Shared, Validator};
 use super::{Shape, Snapshot, TokenData, WorkspaceData, DEFAULT_WORKSPACE};
@@ -280,8 +281,19 @@ fn piece(doc: &[u8], number: usize, from: usize, until: Option<usize>) -> Option
     let mut cursor = Cursor { doc, pos: from };
     let mut shared = Shared::default();
     let mut problems = Vec::new();
+    // The piece as text, checked as UTF-8 once, for the plain reader; a piece that is not
+    // UTF-8 is left to serde_json, which says where.
+    let text =
+        (doc.get(from..until.unwrap_or(doc.len()))).and_then(|p| std::str::from_utf8(p).ok());
     loop {
-        let raw: FastToken<'_> = cursor.value()?;
+        let plain = text.and_then(|text| plain::token(text, cursor.pos - from));
+        let raw: FastToken<'_> = match plain {
+            Some((raw, end)) => {
+                cursor.pos = from + end;
+                raw
+            }
+            None => cursor.value()?,
+        };
         let data = standalone(raw.into(), &mut shared, &mut problems)?;
         piece.ids.push(id_hash(&data.token.id));
         if let Some(digest) = &data.secret {
