@@ -18,7 +18,6 @@
 use std::borrow::Cow;
 use std::num::NonZeroUsize;
 
-use chrono::{DateTime, Utc};
 use memchr::memmem;
 use serde::de::IgnoredAny;
 use serde::Deserialize;
@@ -28,8 +27,7 @@ use super::plain;
 use super::runs;
 use super::validate::{standalone, Shared, Validator};
 use super::{Shape, Snapshot, TokenData, WorkspaceData, DEFAULT_WORKSPACE};
-use crate::domain::TokenId;
-use crate::store::index::id_hash;
+use crate::store::index::{id_hash, small};
 
 /// How a large token array is cut into pieces.
 #[derive(Clone, Copy, Debug)]
@@ -202,63 +200,34 @@ impl<'a> Reader<'a> {
         let pieces: Vec<Option<Piece>> = std::thread::scope(|scope| {
             let others: Vec<_> = bounds[1..]
                 .iter()
-                .enumerate()
-                .map(|(p, &(from, until))| scope.spawn(move || piece(doc, p + 1, from, until)))
+                .map(|&(from, until)| scope.spawn(move || piece(doc, from, until)))
                 .collect();
-            let first = piece(doc, 0, bounds[0].0, bounds[0].1);
+            let first = piece(doc, bounds[0].0, bounds[0].1);
             std::iter::once(first)
                 .chain(others.into_iter().map(|h| h.join().ok().flatten()))
                 .collect()
         });
-        let (mut read, mut orders) = (Vec::new(), Vec::new());
+        let mut read = Vec::new();
         for piece in pieces {
             let piece = piece?;
             self.ids.push(piece.ids);
             self.secrets.push(piece.secrets);
             read.push(piece.tokens);
-            orders.push(piece.order);
             if let Some(end) = piece.array_end {
                 // The array ended in this piece: any later one read past it, into what
                 // follows, and is not used.
                 self.cursor.pos = end;
-                return gather(read, orders);
+                return Some(runs::merge(read, runs::by_listing));
             }
         }
         None
     }
 }
 
-/// A token's place in the index's order: `(created_at, id)`, then where it was read (piece,
-/// index in it), which tells tokens apart even when their ids repeat.
-type Place = (DateTime<Utc>, TokenId, usize, usize);
-
-/// The tokens of every piece, in the order the pieces' sorted places merge into: each token
-/// is moved once, from where it was read to where the index keeps it.
-fn gather(
-    mut read: Vec<Vec<Option<TokenData>>>,
-    orders: Vec<Vec<Place>>,
-) -> Option<Vec<TokenData>> {
-    let mut tokens = Vec::with_capacity(read.iter().map(Vec::len).sum());
-    let mut lost = false;
-    runs::merge_each(orders, Ord::cmp, |(_, _, p, i)| {
-        match read
-            .get_mut(p)
-            .and_then(|piece| piece.get_mut(i))
-            .and_then(Option::take)
-        {
-            Some(token) => tokens.push(token),
-            None => lost = true,
-        }
-    });
-    (!lost).then_some(tokens)
-}
-
-/// What a thread read: its tokens in the document's order, their places sorted, and the
-/// hashes of their ids and secrets, sorted.
+/// What a thread read: its tokens in the index's order, and the hashes of their ids and
+/// secrets, sorted.
 struct Piece {
-    /// Each `Some` until [`gather`] moves it out.
-    tokens: Vec<Option<TokenData>>,
-    order: Vec<Place>,
+    tokens: Vec<TokenData>,
     ids: Vec<u64>,
     secrets: Vec<u64>,
     /// Just after the array's `]` when the array ended in this piece.
@@ -267,12 +236,11 @@ struct Piece {
 
 /// Reads `token (, token)*` from `from`, up to the comma at `until` or the array's end; `None`
 /// at the first problem, or when it passes `until` without ending on it.
-fn piece(doc: &[u8], number: usize, from: usize, until: Option<usize>) -> Option<Piece> {
+fn piece(doc: &[u8], from: usize, until: Option<usize>) -> Option<Piece> {
     // About 250 bytes of JSON a token.
     let expected = until.unwrap_or(doc.len()).saturating_sub(from) / 240;
     let mut piece = Piece {
         tokens: Vec::with_capacity(expected),
-        order: Vec::new(),
         ids: Vec::with_capacity(expected),
         secrets: Vec::with_capacity(expected),
         array_end: None,
@@ -299,31 +267,39 @@ fn piece(doc: &[u8], number: usize, from: usize, until: Option<usize>) -> Option
         if let Some(digest) = &data.secret {
             piece.secrets.push(digests.hash_one(digest));
         }
-        piece.tokens.push(Some(data));
+        piece.tokens.push(data);
         match cursor.peek()? {
-            b',' if Some(cursor.pos) == until => return Some(sorted(piece, number)),
+            b',' if Some(cursor.pos) == until => return Some(sorted(piece)),
             b',' if until.is_none_or(|until| cursor.pos < until) => cursor.pos += 1,
             b']' => {
                 piece.array_end = Some(cursor.pos + 1);
-                return Some(sorted(piece, number));
+                return Some(sorted(piece));
             }
             _ => return None,
         }
     }
 }
 
-/// The piece with its tokens' places and its hashes sorted, on the thread that read it: the
-/// tokens themselves (about 150 bytes each) stay where they are until [`gather`].
-fn sorted(mut piece: Piece, number: usize) -> Piece {
-    piece.order = (piece.tokens.iter().enumerate())
-        .filter_map(|(i, t)| {
-            t.as_ref()
-                .map(|t| (t.token.created_at, t.token.id.clone(), number, i))
-        })
-        .collect();
-    piece.order.sort_unstable();
+/// The piece with its tokens and its hashes sorted, on the thread that read it. Tokens are
+/// large (about 150 bytes each): their keys are sorted, with where each token was read, and
+/// each token is then moved once, to its place.
+fn sorted(mut piece: Piece) -> Piece {
     piece.ids.sort_unstable();
     piece.secrets.sort_unstable();
+    // Creation times are whole seconds: one number orders nearly all tokens, and the few of
+    // the same second are ordered by their whole key.
+    let mut order: Vec<(i64, u32)> = (piece.tokens.iter().enumerate())
+        .map(|(i, t)| (t.token.created_at.timestamp(), small(i)))
+        .collect();
+    let tokens = &piece.tokens;
+    order.sort_unstable_by(|a, b| {
+        a.0.cmp(&b.0)
+            .then_with(|| runs::by_listing(&tokens[a.1 as usize], &tokens[b.1 as usize]))
+    });
+    let mut read: Vec<Option<TokenData>> = piece.tokens.into_iter().map(Some).collect();
+    piece.tokens = (order.iter())
+        .filter_map(|&(_, i)| read.get_mut(i as usize).and_then(Option::take))
+        .collect();
     piece
 }
 
