@@ -16,6 +16,7 @@
 //! valid array whatever the document holds.
 
 use std::borrow::Cow;
+use std::cmp::Ordering;
 use std::num::NonZeroUsize;
 
 use memchr::memmem;
@@ -240,7 +241,7 @@ fn piece(doc: &[u8], from: usize, until: Option<usize>) -> Option<Piece> {
     // About 250 bytes of JSON a token.
     let expected = until.unwrap_or(doc.len()).saturating_sub(from) / 240;
     let mut piece = Piece {
-        tokens: Vec::with_capacity(expected),
+        tokens: Vec::new(),
         ids: Vec::with_capacity(expected),
         secrets: Vec::with_capacity(expected),
         array_end: None,
@@ -249,6 +250,10 @@ fn piece(doc: &[u8], from: usize, until: Option<usize>) -> Option<Piece> {
     let mut cursor = Cursor { doc, pos: from };
     let mut shared = Shared::default();
     let mut problems = Vec::new();
+    // Each token as read (until it is moved to its place) and its key: its creation time,
+    // whole seconds, and where it was read.
+    let mut read: Vec<Option<TokenData>> = Vec::with_capacity(expected);
+    let mut order: Vec<(i64, u32)> = Vec::with_capacity(expected);
     // The piece as text, checked as UTF-8 once, for the plain reader; a piece that is not
     // UTF-8 is left to serde_json, which says where.
     let text =
@@ -267,13 +272,14 @@ fn piece(doc: &[u8], from: usize, until: Option<usize>) -> Option<Piece> {
         if let Some(digest) = &data.secret {
             piece.secrets.push(digests.hash_one(digest));
         }
-        piece.tokens.push(data);
+        order.push((data.token.created_at.timestamp(), small(read.len())));
+        read.push(Some(data));
         match cursor.peek()? {
-            b',' if Some(cursor.pos) == until => return Some(sorted(piece)),
+            b',' if Some(cursor.pos) == until => return Some(sorted(piece, read, order)),
             b',' if until.is_none_or(|until| cursor.pos < until) => cursor.pos += 1,
             b']' => {
                 piece.array_end = Some(cursor.pos + 1);
-                return Some(sorted(piece));
+                return Some(sorted(piece, read, order));
             }
             _ => return None,
         }
@@ -281,22 +287,26 @@ fn piece(doc: &[u8], from: usize, until: Option<usize>) -> Option<Piece> {
 }
 
 /// The piece with its tokens and its hashes sorted, on the thread that read it. Tokens are
-/// large (about 150 bytes each): their keys are sorted, with where each token was read, and
-/// each token is then moved once, to its place.
-fn sorted(mut piece: Piece) -> Piece {
+/// large (about 150 bytes each): their keys are sorted, and each token is then moved once,
+/// to its place.
+fn sorted(mut piece: Piece, mut read: Vec<Option<TokenData>>, mut order: Vec<(i64, u32)>) -> Piece {
     piece.ids.sort_unstable();
     piece.secrets.sort_unstable();
     // Creation times are whole seconds: one number orders nearly all tokens, and the few of
     // the same second are ordered by their whole key.
-    let mut order: Vec<(i64, u32)> = (piece.tokens.iter().enumerate())
-        .map(|(i, t)| (t.token.created_at.timestamp(), small(i)))
-        .collect();
-    let tokens = &piece.tokens;
-    order.sort_unstable_by(|a, b| {
+    let by_key = |a: &(i64, u32), b: &(i64, u32)| {
         a.0.cmp(&b.0)
-            .then_with(|| runs::by_listing(&tokens[a.1 as usize], &tokens[b.1 as usize]))
-    });
-    let mut read: Vec<Option<TokenData>> = piece.tokens.into_iter().map(Some).collect();
+            .then_with(|| match (&read[a.1 as usize], &read[b.1 as usize]) {
+                (Some(a), Some(b)) => runs::by_listing(a, b),
+                _ => Ordering::Equal,
+            })
+    };
+    if order.is_sorted_by(|a, b| by_key(a, b).is_le()) {
+        // A file written in the index's order (an export) stays as it is.
+        piece.tokens = read.into_iter().flatten().collect();
+        return piece;
+    }
+    order.sort_unstable_by(by_key);
     piece.tokens = (order.iter())
         .filter_map(|&(_, i)| read.get_mut(i as usize).and_then(Option::take))
         .collect();

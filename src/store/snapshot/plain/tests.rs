@@ -5,7 +5,7 @@ use proptest::prelude::*;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use super::token;
+use super::{special, token};
 use crate::generate::{generate, GenerateOptions};
 use crate::store::snapshot::fast::FastToken;
 
@@ -133,6 +133,18 @@ const INSERTED: &[&str] = &[
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    /// The word-at-a-time search finds what a byte-at-a-time one finds, at any alignment.
+    #[test]
+    fn the_first_quote_backslash_or_control_byte_is_found_as_one_byte_at_a_time_finds_it(
+        bytes in prop::collection::vec(prop::sample::select(vec![
+            b'a', b' ', b'"', b'\\', 0x00, 0x01, 0x1f, 0x20, 0x21, 0x5b, 0x5d, 0x7f, 0x80, 0xa2,
+            0xdc, 0xff,
+        ]), 0..40),
+    ) {
+        let expected = bytes.iter().position(|&b| b == b'"' || b == b'\\' || b < 0x20);
+        prop_assert_eq!(special(&bytes), expected);
+    }
 
     /// Any text at all, mostly of JSON's punctuation and the fields' names.
     #[test]
