@@ -82,7 +82,8 @@ pub(super) fn parse(bytes: &[u8], pieces: Pieces) -> Option<Snapshot> {
     if !unique {
         return None;
     }
-    reader.validator.finish(workspaces).ok()
+    // The pieces' sorted runs merged: every workspace's tokens are in the index's order.
+    reader.validator.finish_ordered(workspaces).ok()
 }
 
 struct Reader<'a> {
