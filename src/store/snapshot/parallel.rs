@@ -255,15 +255,14 @@ fn piece(doc: &[u8], from: usize, until: Option<usize>) -> Option<Piece> {
     // whole seconds, and where it was read.
     let mut read: Vec<Option<TokenData>> = Vec::with_capacity(expected);
     let mut order: Vec<(i64, u32)> = Vec::with_capacity(expected);
-    // The piece as text, checked as UTF-8 once, for the plain reader; a piece that is not
-    // UTF-8 is left to serde_json, which says where.
-    let text =
-        (doc.get(from..until.unwrap_or(doc.len()))).and_then(|p| std::str::from_utf8(p).ok());
+    let mut window = Window::default();
     loop {
-        let plain = text.and_then(|text| plain::token(text, cursor.pos - from));
+        let plain = window
+            .around(doc, cursor.pos, until)
+            .and_then(|text| plain::token(text, cursor.pos - window.start));
         let raw: FastToken<'_> = match plain {
             Some((raw, end)) => {
-                cursor.pos = from + end;
+                cursor.pos = window.start + end;
                 raw
             }
             None => cursor.value()?,
@@ -284,6 +283,52 @@ fn piece(doc: &[u8], from: usize, until: Option<usize>) -> Option<Piece> {
             }
             _ => return None,
         }
+    }
+}
+
+/// The part of a piece the plain reader reads from: text checked as UTF-8 once, a window at a
+/// time. A piece that reaches the document's end (the last of an array) would otherwise check
+/// all that follows its array, once for every array; a token that crosses a window's end, or
+/// a window that is not UTF-8, is left to serde_json, which reads it or says where it fails.
+#[derive(Default)]
+struct Window<'a> {
+    start: usize,
+    text: Option<&'a str>,
+    end: usize,
+}
+
+impl<'a> Window<'a> {
+    /// Bytes checked at once: the first window of a piece is small (an array may be), the
+    /// others larger.
+    const FIRST: usize = 64 << 10;
+    const NEXT: usize = 1 << 20;
+    /// A window is moved on when fewer bytes than this are left in it: more than any plain
+    /// token takes (four 256-character names' worth).
+    const MARGIN: usize = 4 << 10;
+
+    /// The text from `pos` on, up to the piece's end `until` (the document's end when it has
+    /// none), in a window that holds at least [`Window::MARGIN`] bytes after `pos` when the
+    /// piece does.
+    fn around(&mut self, doc: &'a [u8], pos: usize, until: Option<usize>) -> Option<&'a str> {
+        let limit = until.unwrap_or(doc.len()).min(doc.len());
+        if pos < self.start || (pos + Self::MARGIN > self.end && self.end < limit) {
+            let size = if self.end == 0 {
+                Self::FIRST
+            } else {
+                Self::NEXT
+            };
+            let mut end = pos.saturating_add(size).min(limit);
+            // End between characters: not on a UTF-8 continuation byte.
+            while end > pos && end < limit && doc[end] & 0xC0 == 0x80 {
+                end -= 1;
+            }
+            self.start = pos;
+            self.end = end.max(pos);
+            self.text = doc
+                .get(pos..self.end)
+                .and_then(|bytes| std::str::from_utf8(bytes).ok());
+        }
+        self.text
     }
 }
 
