@@ -66,7 +66,7 @@ if [[ -z ${READY_BIN:-} ]]; then
 fi
 snapshot 1000000 "$FILE"
 cat "$FILE" >/dev/null
-BYTES=$(stat -c %s "$FILE")
+BYTES=$(stat -L -c %s "$FILE")
 
 echo "1M tokens ($((BYTES / 1000000)) MB), $(nproc) cores, $RUNS starts, load average $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 TIMES=()

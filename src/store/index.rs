@@ -117,48 +117,60 @@ impl Index {
         for (position, data) in snapshot.workspaces.into_iter().enumerate() {
             let position = small(position);
             let mut tokens = data.tokens;
+            let (first, start) = (index.credentials.len(), index.ids.len());
             // The readers hand tokens over in this order, sorted on every core as they were
-            // read: checking it is one pass. Keys first, then one permutation, otherwise:
-            // tokens are large, and moving each of them O(log n) times costs more.
-            let ordered = |a: &TokenData, b: &TokenData| {
-                (a.token.created_at, &a.token.id) <= (b.token.created_at, &b.token.id)
-            };
-            if !tokens.is_sorted_by(ordered) {
+            // read: checking it is part of the one pass that lists credentials and ids. Keys
+            // first, then one permutation, otherwise: tokens are large, and moving each of
+            // them O(log n) times costs more.
+            if !index.list(position, &tokens) {
+                index.credentials.truncate(first);
+                index.by_digest.truncate(first);
+                index.ids.truncate(start);
                 tokens.sort_by_cached_key(|t| (t.token.created_at, t.token.id.clone()));
+                index.list(position, &tokens);
             }
-            let first = small(index.credentials.len());
-            for (i, data) in tokens.iter().enumerate() {
-                if let Some(digest) = data.secret {
-                    let slot = small(index.credentials.len());
-                    index.by_digest.push(slot);
-                    index.credentials.push(Credential {
-                        workspace: position,
-                        index: small(i),
-                        digest,
-                    });
-                }
-            }
-            let slots = first..small(index.credentials.len());
+            let slots = small(first)..small(index.credentials.len());
             let tokens: Vec<Token> = tokens.into_iter().map(|t| t.token).collect();
-            let start = small(index.ids.len());
-            index.starts.push(start);
-            index.ids.extend(
-                tokens
-                    .iter()
-                    .enumerate()
-                    .map(|(i, t)| (short_hash(&t.id), small(start as usize + i))),
-            );
+            index.starts.push(small(start));
             index.positions.insert(data.id.clone(), position);
             index
                 .workspaces
                 .push(Workspace::new(data.id, data.name, tokens, slots));
         }
-        index.ids.sort_unstable();
-        let credentials = &index.credentials;
+        // The two sorts are the part of indexing that runs on one core: one each.
+        let (ids, by_digest, credentials) =
+            (&mut index.ids, &mut index.by_digest, &index.credentials);
+        std::thread::scope(|scope| {
+            scope.spawn(|| ids.sort_unstable());
+            by_digest.sort_unstable_by_key(|&slot| credentials[slot as usize].digest);
+        });
         index
-            .by_digest
-            .sort_unstable_by_key(|&slot| credentials[slot as usize].digest);
-        index
+    }
+
+    /// Lists the credentials and ids of workspace `position`'s tokens, in one pass that
+    /// checks their order: `false` (and a part listed) when they are not in the index's order.
+    fn list<'a>(&mut self, position: u32, tokens: &'a [TokenData]) -> bool {
+        let start = self.ids.len();
+        let mut previous: Option<&'a TokenData> = None;
+        for (i, data) in tokens.iter().enumerate() {
+            let key = |t: &'a TokenData| (t.token.created_at, &t.token.id);
+            if previous.is_some_and(|p| key(p) > key(data)) {
+                return false;
+            }
+            previous = Some(data);
+            if let Some(digest) = data.secret {
+                let slot = small(self.credentials.len());
+                self.by_digest.push(slot);
+                self.credentials.push(Credential {
+                    workspace: position,
+                    index: small(i),
+                    digest,
+                });
+            }
+            self.ids
+                .push((short_hash(&data.token.id), small(start + i)));
+        }
+        true
     }
 
     /// The workspace position and index of the token with this id.
@@ -619,6 +631,28 @@ mod tests {
             }
         }
         assert_eq!(with_secrets, 30 + 14);
+        // Tokens handed over in any other order are put in the index's order first.
+        let mut reversed = Snapshot::parse(doc.as_bytes()).expect("valid");
+        for workspace in &mut reversed.workspaces {
+            workspace.tokens.reverse();
+        }
+        let reindexed = Index::new(reversed);
+        for (w, workspace) in index.workspaces.iter().enumerate() {
+            let again = &reindexed.workspaces[w];
+            assert_eq!(again.tokens, workspace.tokens);
+            assert_eq!(again.slots, workspace.slots);
+            for token in &workspace.tokens {
+                assert_eq!(reindexed.find(&token.id), index.find(&token.id));
+            }
+        }
+        for credential in &index.credentials {
+            let slot = reindexed.credential(&credential.digest).expect("found");
+            let found = reindexed.credentials[slot as usize];
+            assert_eq!(
+                (found.workspace, found.index),
+                (credential.workspace, credential.index)
+            );
+        }
         assert_eq!(index.slot(0, 30), None);
         assert_eq!(
             index.find(&TokenId::parse(&format!("tok_{:024}", 99)).expect("id")),

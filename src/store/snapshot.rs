@@ -156,6 +156,7 @@ fn first_byte(bytes: &[u8]) -> Option<u8> {
 
 mod fast;
 mod parallel;
+mod plain;
 mod runs;
 mod slow;
 mod validate;

@@ -12,29 +12,30 @@ use super::{
     first_byte, Problem, RawToken, Shape, Snapshot, TokenData, WorkspaceData, DEFAULT_WORKSPACE,
 };
 
-#[derive(Deserialize)]
+/// A token as the typed readers take it: every field of the right type, none unknown.
+#[derive(Debug, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub(super) struct FastToken<'a> {
     #[serde(borrow)]
-    id: Cow<'a, str>,
+    pub(super) id: Cow<'a, str>,
     #[serde(borrow)]
-    name: Cow<'a, str>,
+    pub(super) name: Cow<'a, str>,
     #[serde(borrow)]
-    scopes: Vec<Cow<'a, str>>,
+    pub(super) scopes: Vec<Cow<'a, str>>,
     #[serde(borrow)]
-    status: Cow<'a, str>,
+    pub(super) status: Cow<'a, str>,
     #[serde(borrow)]
-    created_at: Cow<'a, str>,
+    pub(super) created_at: Cow<'a, str>,
     #[serde(borrow)]
-    expires_at: Option<Cow<'a, str>>,
+    pub(super) expires_at: Option<Cow<'a, str>>,
     #[serde(borrow)]
-    last_used_at: Option<Cow<'a, str>>,
+    pub(super) last_used_at: Option<Cow<'a, str>>,
     #[serde(borrow)]
-    created_by: Cow<'a, str>,
+    pub(super) created_by: Cow<'a, str>,
     #[serde(borrow, default)]
-    secret: Option<Cow<'a, str>>,
+    pub(super) secret: Option<Cow<'a, str>>,
     #[serde(borrow, default)]
-    secret_sha256: Option<Cow<'a, str>>,
+    pub(super) secret_sha256: Option<Cow<'a, str>>,
 }
 
 impl<'a> From<FastToken<'a>> for RawToken<'a> {

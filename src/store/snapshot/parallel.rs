@@ -16,19 +16,19 @@
 //! valid array whatever the document holds.
 
 use std::borrow::Cow;
+use std::cmp::Ordering;
 use std::num::NonZeroUsize;
 
-use chrono::{DateTime, Utc};
 use memchr::memmem;
 use serde::de::IgnoredAny;
 use serde::Deserialize;
 
 use super::fast::FastToken;
+use super::plain;
 use super::runs;
 use super::validate::{standalone, Shared, Validator};
 use super::{Shape, Snapshot, TokenData, WorkspaceData, DEFAULT_WORKSPACE};
-use crate::domain::TokenId;
-use crate::store::index::id_hash;
+use crate::store::index::{id_hash, small};
 
 /// How a large token array is cut into pieces.
 #[derive(Clone, Copy, Debug)]
@@ -82,7 +82,8 @@ pub(super) fn parse(bytes: &[u8], pieces: Pieces) -> Option<Snapshot> {
     if !unique {
         return None;
     }
-    reader.validator.finish(workspaces).ok()
+    // The pieces' sorted runs merged: every workspace's tokens are in the index's order.
+    reader.validator.finish_ordered(workspaces).ok()
 }
 
 struct Reader<'a> {
@@ -201,63 +202,34 @@ impl<'a> Reader<'a> {
         let pieces: Vec<Option<Piece>> = std::thread::scope(|scope| {
             let others: Vec<_> = bounds[1..]
                 .iter()
-                .enumerate()
-                .map(|(p, &(from, until))| scope.spawn(move || piece(doc, p + 1, from, until)))
+                .map(|&(from, until)| scope.spawn(move || piece(doc, from, until)))
                 .collect();
-            let first = piece(doc, 0, bounds[0].0, bounds[0].1);
+            let first = piece(doc, bounds[0].0, bounds[0].1);
             std::iter::once(first)
                 .chain(others.into_iter().map(|h| h.join().ok().flatten()))
                 .collect()
         });
-        let (mut read, mut orders) = (Vec::new(), Vec::new());
+        let mut read = Vec::new();
         for piece in pieces {
             let piece = piece?;
             self.ids.push(piece.ids);
             self.secrets.push(piece.secrets);
             read.push(piece.tokens);
-            orders.push(piece.order);
             if let Some(end) = piece.array_end {
                 // The array ended in this piece: any later one read past it, into what
                 // follows, and is not used.
                 self.cursor.pos = end;
-                return gather(read, orders);
+                return Some(runs::merge(read, runs::by_listing));
             }
         }
         None
     }
 }
 
-/// A token's place in the index's order: `(created_at, id)`, then where it was read (piece,
-/// index in it), which tells tokens apart even when their ids repeat.
-type Place = (DateTime<Utc>, TokenId, usize, usize);
-
-/// The tokens of every piece, in the order the pieces' sorted places merge into: each token
-/// is moved once, from where it was read to where the index keeps it.
-fn gather(
-    mut read: Vec<Vec<Option<TokenData>>>,
-    orders: Vec<Vec<Place>>,
-) -> Option<Vec<TokenData>> {
-    let mut tokens = Vec::with_capacity(read.iter().map(Vec::len).sum());
-    let mut lost = false;
-    runs::merge_each(orders, Ord::cmp, |(_, _, p, i)| {
-        match read
-            .get_mut(p)
-            .and_then(|piece| piece.get_mut(i))
-            .and_then(Option::take)
-        {
-            Some(token) => tokens.push(token),
-            None => lost = true,
-        }
-    });
-    (!lost).then_some(tokens)
-}
-
-/// What a thread read: its tokens in the document's order, their places sorted, and the
-/// hashes of their ids and secrets, sorted.
+/// What a thread read: its tokens in the index's order, and the hashes of their ids and
+/// secrets, sorted.
 struct Piece {
-    /// Each `Some` until [`gather`] moves it out.
-    tokens: Vec<Option<TokenData>>,
-    order: Vec<Place>,
+    tokens: Vec<TokenData>,
     ids: Vec<u64>,
     secrets: Vec<u64>,
     /// Just after the array's `]` when the array ended in this piece.
@@ -266,12 +238,11 @@ struct Piece {
 
 /// Reads `token (, token)*` from `from`, up to the comma at `until` or the array's end; `None`
 /// at the first problem, or when it passes `until` without ending on it.
-fn piece(doc: &[u8], number: usize, from: usize, until: Option<usize>) -> Option<Piece> {
+fn piece(doc: &[u8], from: usize, until: Option<usize>) -> Option<Piece> {
     // About 250 bytes of JSON a token.
     let expected = until.unwrap_or(doc.len()).saturating_sub(from) / 240;
     let mut piece = Piece {
-        tokens: Vec::with_capacity(expected),
-        order: Vec::new(),
+        tokens: Vec::new(),
         ids: Vec::with_capacity(expected),
         secrets: Vec::with_capacity(expected),
         array_end: None,
@@ -280,38 +251,111 @@ fn piece(doc: &[u8], number: usize, from: usize, until: Option<usize>) -> Option
     let mut cursor = Cursor { doc, pos: from };
     let mut shared = Shared::default();
     let mut problems = Vec::new();
+    // Each token as read (until it is moved to its place) and its key: its creation time,
+    // whole seconds, and where it was read.
+    let mut read: Vec<Option<TokenData>> = Vec::with_capacity(expected);
+    let mut order: Vec<(i64, u32)> = Vec::with_capacity(expected);
+    let mut window = Window::default();
     loop {
-        let raw: FastToken<'_> = cursor.value()?;
+        let plain = window
+            .around(doc, cursor.pos, until)
+            .and_then(|text| plain::token(text, cursor.pos - window.start));
+        let raw: FastToken<'_> = match plain {
+            Some((raw, end)) => {
+                cursor.pos = window.start + end;
+                raw
+            }
+            None => cursor.value()?,
+        };
         let data = standalone(raw.into(), &mut shared, &mut problems)?;
         piece.ids.push(id_hash(&data.token.id));
         if let Some(digest) = &data.secret {
             piece.secrets.push(digests.hash_one(digest));
         }
-        piece.tokens.push(Some(data));
+        order.push((data.token.created_at.timestamp(), small(read.len())));
+        read.push(Some(data));
         match cursor.peek()? {
-            b',' if Some(cursor.pos) == until => return Some(sorted(piece, number)),
+            b',' if Some(cursor.pos) == until => return Some(sorted(piece, read, order)),
             b',' if until.is_none_or(|until| cursor.pos < until) => cursor.pos += 1,
             b']' => {
                 piece.array_end = Some(cursor.pos + 1);
-                return Some(sorted(piece, number));
+                return Some(sorted(piece, read, order));
             }
             _ => return None,
         }
     }
 }
 
-/// The piece with its tokens' places and its hashes sorted, on the thread that read it: the
-/// tokens themselves (about 150 bytes each) stay where they are until [`gather`].
-fn sorted(mut piece: Piece, number: usize) -> Piece {
-    piece.order = (piece.tokens.iter().enumerate())
-        .filter_map(|(i, t)| {
-            t.as_ref()
-                .map(|t| (t.token.created_at, t.token.id.clone(), number, i))
-        })
-        .collect();
-    piece.order.sort_unstable();
+/// The part of a piece the plain reader reads from: text checked as UTF-8 once, a window at a
+/// time. A piece that reaches the document's end (the last of an array) would otherwise check
+/// all that follows its array, once for every array; a token that crosses a window's end, or
+/// a window that is not UTF-8, is left to serde_json, which reads it or says where it fails.
+#[derive(Default)]
+struct Window<'a> {
+    start: usize,
+    text: Option<&'a str>,
+    end: usize,
+}
+
+impl<'a> Window<'a> {
+    /// Bytes checked at once: the first window of a piece is small (an array may be), the
+    /// others larger.
+    const FIRST: usize = 64 << 10;
+    const NEXT: usize = 1 << 20;
+    /// A window is moved on when fewer bytes than this are left in it: more than any plain
+    /// token takes (four 256-character names' worth).
+    const MARGIN: usize = 4 << 10;
+
+    /// The text from `pos` on, up to the piece's end `until` (the document's end when it has
+    /// none), in a window that holds at least [`Window::MARGIN`] bytes after `pos` when the
+    /// piece does.
+    fn around(&mut self, doc: &'a [u8], pos: usize, until: Option<usize>) -> Option<&'a str> {
+        let limit = until.unwrap_or(doc.len()).min(doc.len());
+        if pos < self.start || (pos + Self::MARGIN > self.end && self.end < limit) {
+            let size = if self.end == 0 {
+                Self::FIRST
+            } else {
+                Self::NEXT
+            };
+            let mut end = pos.saturating_add(size).min(limit);
+            // End between characters: not on a UTF-8 continuation byte.
+            while end > pos && end < limit && doc[end] & 0xC0 == 0x80 {
+                end -= 1;
+            }
+            self.start = pos;
+            self.end = end.max(pos);
+            self.text = doc
+                .get(pos..self.end)
+                .and_then(|bytes| std::str::from_utf8(bytes).ok());
+        }
+        self.text
+    }
+}
+
+/// The piece with its tokens and its hashes sorted, on the thread that read it. Tokens are
+/// large (about 150 bytes each): their keys are sorted, and each token is then moved once,
+/// to its place.
+fn sorted(mut piece: Piece, mut read: Vec<Option<TokenData>>, mut order: Vec<(i64, u32)>) -> Piece {
     piece.ids.sort_unstable();
     piece.secrets.sort_unstable();
+    // Creation times are whole seconds: one number orders nearly all tokens, and the few of
+    // the same second are ordered by their whole key.
+    let by_key = |a: &(i64, u32), b: &(i64, u32)| {
+        a.0.cmp(&b.0)
+            .then_with(|| match (&read[a.1 as usize], &read[b.1 as usize]) {
+                (Some(a), Some(b)) => runs::by_listing(a, b),
+                _ => Ordering::Equal,
+            })
+    };
+    if order.is_sorted_by(|a, b| by_key(a, b).is_le()) {
+        // A file written in the index's order (an export) stays as it is.
+        piece.tokens = read.into_iter().flatten().collect();
+        return piece;
+    }
+    order.sort_unstable_by(by_key);
+    piece.tokens = (order.iter())
+        .filter_map(|&(_, i)| read.get_mut(i as usize).and_then(Option::take))
+        .collect();
     piece
 }
 

@@ -25,8 +25,8 @@ pub(super) fn sort_for_listing(tokens: &mut [TokenData]) {
 /// elements, those of an earlier run come first. Meant for a few runs (one per core): each
 /// element is chosen among the runs' heads by a linear look.
 pub(super) fn merge<T>(runs: Vec<Vec<T>>, order: impl Fn(&T, &T) -> Ordering) -> Vec<T> {
-    if runs.len() == 1 {
-        return runs.into_iter().flatten().collect();
+    if runs.len() <= 1 {
+        return runs.into_iter().next().unwrap_or_default();
     }
     let mut merged = Vec::with_capacity(runs.iter().map(Vec::len).sum());
     merge_each(runs, order, |element| merged.push(element));

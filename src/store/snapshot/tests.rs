@@ -174,3 +174,47 @@ fn tokens_of_the_same_name_share_one_copy_of_it() {
         assert!(repeated > 1000, "{repeated} repeated names");
     }
 }
+
+#[test]
+fn tokens_of_the_same_second_in_any_order_are_read_in_listing_order_as_the_typed_reader_reads_them()
+{
+    // Every token created in one of three seconds: the order within a second is the ids'.
+    let doc = String::from_utf8(generated(400, 1)).expect("UTF-8");
+    let key = r#""created_at":""#;
+    let mut lines: Vec<String> = doc.lines().map(str::to_owned).collect();
+    let tokens: Vec<usize> = (0..lines.len())
+        .filter(|&i| lines[i].starts_with(r#"{"id":"tok_"#))
+        .collect();
+    for (n, &i) in tokens.iter().enumerate() {
+        let at = lines[i].find(key).expect("a creation time") + key.len();
+        let second = format!("2000-01-01T00:00:0{}Z", n % 3);
+        lines[i].replace_range(at..at + 20, &second);
+    }
+    let last = *tokens.last().expect("tokens");
+    let without_comma = |line: &str| line.trim_end_matches(',').to_owned();
+    let mut token_lines: Vec<String> = tokens.iter().map(|&i| without_comma(&lines[i])).collect();
+    let document = |token_lines: &[String]| {
+        let mut all = lines[..tokens[0]].to_vec();
+        all.push(token_lines.join(",\n"));
+        all.extend_from_slice(&lines[last + 1..]);
+        all.join("\n").into_bytes()
+    };
+    let shuffled = document(&token_lines);
+    let typed = fast::parse(&shuffled).expect("typed").expect("valid");
+    let listed: Vec<String> = (typed.workspaces[0].tokens.iter())
+        .map(|t| t.token.id.as_str().to_owned())
+        .collect();
+    token_lines.sort_by_key(|line| {
+        let id = listed.iter().position(|id| line.contains(id.as_str()));
+        id.expect("every token listed")
+    });
+    let sorted = document(&token_lines);
+    token_lines.reverse();
+    let reversed = document(&token_lines);
+    for doc in [&shuffled, &sorted, &reversed] {
+        for threads in 1..=4 {
+            let parallel = parallel::parse(doc, pieces(threads, 1)).expect("valid");
+            assert_eq!(contents(&parallel), contents(&typed), "{threads} pieces");
+        }
+    }
+}

@@ -176,6 +176,19 @@ impl Validator {
         })
     }
 
+    /// The snapshot, its workspaces' tokens as given (a reader that put them in the index's
+    /// order already), or every problem found.
+    pub(super) fn finish_ordered(
+        self,
+        workspaces: Vec<WorkspaceData>,
+    ) -> Result<Snapshot, Vec<Problem>> {
+        if self.problems.is_empty() {
+            Ok(Snapshot { workspaces })
+        } else {
+            Err(self.problems)
+        }
+    }
+
     /// The snapshot, each workspace's tokens in the index's order, or every problem found.
     pub(super) fn finish(
         self,
