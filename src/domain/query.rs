@@ -77,7 +77,7 @@ pub(crate) const PAGE_MAX: u32 = u32::MAX;
 
 impl ListQuery {
     /// Parses a raw query string that is no request's (a request's is decoded once and read
-    /// with [`ListQuery::read`]): decodes it, then reads it.
+    /// with `ListQuery::read`): decodes it, then reads it.
     pub fn parse(raw: &str, limits: QueryLimits) -> Result<ListQuery, Vec<ParamError>> {
         ListQuery::read(&QueryString::parse(raw), limits)
     }

@@ -1,5 +1,5 @@
-//! The store actors: one [`StoreActor`] per HTTP worker, on that worker's own thread, and one
-//! [`ScanActor`] on a thread of its own for name filters.
+//! The store actors: one [`StoreActor`] per HTTP worker, on that worker's own thread; name
+//! filters are listed on the scan threads ([`super::scan::Scans`]).
 //!
 //! Why this shape (measured with `benches/load.sh`): a single store actor on another thread
 //! cost every listing two thread hops and made every listing wait behind the slow ones. A
