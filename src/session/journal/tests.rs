@@ -98,6 +98,16 @@ fn past_the_total_limit_a_session_makes_room_only_from_its_own_entries() {
 /// Records `count` entries from each of `threads` threads started together; the statuses
 /// of thread `t` are `10_000 * (t + 1) + i` (`count` at most 10,000), in the order it recorded them.
 fn record_at_once(journal: &Arc<Journal>, threads: u16, count: u16) {
+    record_made_at_once(journal, threads, count, |status, _| entry(status));
+}
+
+/// [`record_at_once`] with each entry made by `make(status, i)`.
+fn record_made_at_once(
+    journal: &Arc<Journal>,
+    threads: u16,
+    count: u16,
+    make: fn(u16, u16) -> Recorded,
+) {
     let start = Arc::new(std::sync::Barrier::new(usize::from(threads)));
     let handles: Vec<_> = (0..threads)
         .map(|t| {
@@ -105,7 +115,7 @@ fn record_at_once(journal: &Arc<Journal>, threads: u16, count: u16) {
             std::thread::spawn(move || {
                 start.wait();
                 for i in 0..count {
-                    journal.record(entry(10_000 * (t + 1) + i));
+                    journal.record(make(10_000 * (t + 1) + i, i));
                 }
             })
         })
@@ -235,21 +245,9 @@ fn a_trim_drops_exactly_the_entries_no_read_shows_and_nothing_a_read_shows() {
     // Limits where the entry count binds, where the bytes bind, and where both do.
     for (entries, session_bytes) in [(7, 1 << 20), (1000, 6 * one), (9, 8 * one)] {
         let journal = Arc::new(Journal::batched(budget(entries, session_bytes, 1 << 30)));
-        let start = Arc::new(std::sync::Barrier::new(3));
-        let threads: Vec<_> = (0..3u16)
-            .map(|t| {
-                let (journal, start) = (journal.clone(), start.clone());
-                std::thread::spawn(move || {
-                    start.wait();
-                    for i in 0..400u16 {
-                        journal.record(sized(10_000 * (t + 1) + i, usize::from(i % 5) * 40));
-                    }
-                })
-            })
-            .collect();
-        for thread in threads {
-            thread.join().expect("a recording thread finishes");
-        }
+        record_made_at_once(&journal, 3, 400, |status, i| {
+            sized(status, usize::from(i % 5) * 40)
+        });
         let before = shown(&journal);
         let shown_bytes: usize = journal.shown(|shown| shown.iter().map(|e| cost(e)).sum());
 

@@ -4,7 +4,7 @@ use std::cell::Cell;
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 
-use actix::Actor;
+use actix::{Actor, Addr};
 
 use super::*;
 use crate::domain::{QueryLimits, SecretDigest};
@@ -52,17 +52,22 @@ fn listing(store: Target, waiting: &Waiting) -> List<&'static str> {
     }
 }
 
-#[actix::test]
-async fn a_kept_page_of_the_default_session_takes_no_count_of_its_store_or_data() {
-    // Arrange: a worker's store actor over the default session's store.
-    let store = Arc::new(Store::fork(&index()));
+/// A worker's store actor over the default session's `default` store, with one scan thread.
+fn started(default: Arc<Store>) -> Addr<StoreActor> {
     let scans = Scans::start(ScanLimits {
         threads: 1,
         queue: 4,
         delay: Duration::ZERO,
     })
     .expect("a scan thread");
-    let actor = StoreActor::new(scans, store.clone()).start();
+    StoreActor::new(scans, default).start()
+}
+
+#[actix::test]
+async fn a_kept_page_of_the_default_session_takes_no_count_of_its_store_or_data() {
+    // Arrange: a worker's store actor over the default session's store.
+    let store = Arc::new(Store::fork(&index()));
+    let actor = started(store.clone());
     let data = store.load();
     let before = (Arc::strong_count(&store), Arc::strong_count(&data) - 1);
     WATCHED.set(Some((Arc::downgrade(&store), Arc::downgrade(&data))));
@@ -92,13 +97,7 @@ async fn a_named_store_is_listed_from_the_message() {
     let index = index();
     let default = Arc::new(Store::fork(&index));
     let named = Arc::new(Store::fork(&index));
-    let scans = Scans::start(ScanLimits {
-        threads: 1,
-        queue: 4,
-        delay: Duration::ZERO,
-    })
-    .expect("a scan thread");
-    let actor = StoreActor::new(scans, default.clone()).start();
+    let actor = started(default.clone());
     let data = named.load();
     WATCHED.set(Some((Arc::downgrade(&named), Arc::downgrade(&data))));
     drop(data);
